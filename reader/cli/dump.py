@@ -1,0 +1,50 @@
+"""``reader dump SOURCE``: the cleaned article on standard output, for scripts and pipes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from reader.document import Article
+
+FORMATS = ("text", "markdown", "html", "json")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("dump", help="print the cleaned article (text, markdown, html or json)",
+                       description="Print the cleaned article of SOURCE.")
+    p.add_argument("source", metavar="SOURCE", help="a file, an http(s) URL, or - for stdin")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text")
+    p.set_defaults(handler=run)
+
+
+def render(article: Article, fmt: str) -> str:
+    if fmt == "json":
+        return article.to_json(indent=1) + "\n"
+    if fmt == "markdown":
+        return article.to_markdown()
+    if fmt == "html":
+        return article.to_html()
+    return text_form(article)
+
+
+def text_form(article: Article) -> str:
+    """Title, a line of metadata, then the plain body: what a person reads in a pager."""
+    head = [article.title] if article.title else []
+    meta = " · ".join(m for m in (article.byline, article.site_name, article.published) if m)
+    if meta:
+        head.append(meta)
+    parts = ["\n".join(head)] if head else []
+    body = article.plain_text()
+    if body:
+        parts.append(body)
+    return "\n\n".join(parts) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from reader.sources import load
+
+    loaded = load(args.source)
+    sys.stdout.write(render(loaded.article, args.format))
+    sys.stdout.flush()
+    return 0
