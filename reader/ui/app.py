@@ -1,0 +1,357 @@
+"""The Textual application: opening sources, following links, history, settings.
+
+The app owns what outlives one article — the HTTP client, the back/forward history, the
+config — and the article screen shows whatever the app hands it. Loading runs in a
+worker so the screen stays responsive; Esc cancels it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import webbrowser
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from reader import config as config_module
+from reader.document import Heading, Position
+from reader.errors import ReaderError
+from reader.sources import Loaded, describe, load_async, welcome
+
+if TYPE_CHECKING:
+    from reader.fetch import Fetcher
+    from reader.ui.screens.article_screen import ArticleScreen
+
+HISTORY_LIMIT = 50
+
+
+@dataclass
+class Visit:
+    loaded: Loaded
+    position: Position
+
+
+class ReaderApp(App[None]):
+    """Reads articles. ``source`` is what the command line named (None: welcome)."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        source: str | None = None,
+        *,
+        loaded: Loaded | None = None,
+        stdin_data: bytes | None = None,
+        width: int | None = None,
+        images: bool = True,
+        config_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.initial = loaded
+        self.stdin_data = stdin_data
+        self.config_path = config_path
+        self.config, self._config_warning = config_module.load(config_path)
+        if width:
+            self.config = replace(self.config, width=max(30, min(200, width)))
+        if not images:
+            self.config = replace(self.config, images="off")
+        self.current: Visit | None = None
+        self.back_stack: list[Visit] = []
+        self.forward_stack: list[Visit] = []
+        self._fetcher: Fetcher | None = None
+        self._loading: Worker[None] | None = None
+        self._last_progress = 0.0
+
+    # ------------------------------------------------------------------ start-up
+
+    async def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        from reader.ui.screens.article_screen import ArticleScreen
+
+        screen = ArticleScreen()
+        await self.push_screen(screen)
+        screen.body.measure = self.config.width
+        if self._config_warning:
+            self.notify(self._config_warning, severity="warning")
+        if self.initial is not None:
+            self.show(self.initial)
+        elif self.source is None:
+            self.show(welcome())
+        else:
+            self.open_source(self.source)
+
+    @property
+    def article_screen(self) -> ArticleScreen:
+        from reader.ui.screens.article_screen import ArticleScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ArticleScreen):
+                return screen
+        raise LookupError("no article screen")
+
+    async def on_unmount(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            from reader.fetch import Fetcher
+
+            self._fetcher = Fetcher()
+        return self._fetcher
+
+    # ------------------------------------------------------------------ settings
+
+    def remember(self, **changes: Any) -> None:
+        """Change settings and write them to the config file."""
+        self.config = replace(self.config, **changes)
+        try:
+            config_module.save(self.config, self.config_path)
+        except OSError as exc:
+            self.notify(f"Settings could not be saved: {exc.strerror or exc}.",
+                        severity="warning")
+
+    def _theme_changed(self, theme: Any) -> None:
+        if self.config.theme != self.theme:
+            self.remember(theme=self.theme)
+
+    # ------------------------------------------------------------------ showing
+
+    def show(self, loaded: Loaded, position: Position | None = None, *,
+             record: bool = True) -> None:
+        """Put ``loaded`` on the article screen, remembering where we were for Back."""
+        screen = self.article_screen
+        if record and self.current is not None:
+            self.back_stack.append(Visit(self.current.loaded, screen.body.top_position()))
+            del self.back_stack[:-HISTORY_LIMIT]
+            self.forward_stack.clear()
+        self.current = Visit(loaded, position or Position(0))
+        screen.show(loaded.article, position)
+        self.sub_title = loaded.article.title
+
+    def open_source(self, source: str, *, fragment: str = "") -> None:
+        """Load ``source`` in a worker; a later call replaces an earlier one."""
+        self.cancel_loading(quiet=True)
+        self.article_screen.status.set(busy=f"Loading {describe(source)} … (Esc cancels)")
+        self._loading = self.run_worker(self._load(source, fragment), group="load",
+                                        exclusive=True, exit_on_error=False)
+
+    async def _load(self, source: str, fragment: str) -> None:
+        status = self.article_screen.status
+        label = describe(source)
+
+        def progress(received: int, total: int | None) -> None:
+            now = time.monotonic()
+            if now - self._last_progress < 0.1 and received != total:
+                return
+            self._last_progress = now
+            size = _size(received) + (f" of {_size(total)}" if total else "")
+            status.set(busy=f"Loading {label} … {size} (Esc cancels)")
+
+        try:
+            stdin = self.stdin_data if source == "-" else None
+            loaded = await load_async(source, self.fetcher(), progress=progress,
+                                      stdin_data=stdin)
+        except asyncio.CancelledError:
+            status.set(busy="")
+            raise
+        except ReaderError as exc:
+            status.set(busy="")
+            self.notify(exc.sentence, title="Could not open", severity="error", timeout=8)
+            return
+        except Exception as exc:  # a bad page must never take the app down
+            status.set(busy="")
+            self.notify(f"{label} could not be read: {type(exc).__name__}: {exc}",
+                        title="Could not open", severity="error", timeout=8)
+            return
+        status.set(busy="")
+        position = self._anchor_position(loaded, fragment) if fragment else None
+        self.show(loaded, position)
+
+    def cancel_loading(self, *, quiet: bool = False) -> bool:
+        """Stop a load in progress; True if there was one."""
+        worker = self._loading
+        if worker is None or worker.state not in (WorkerState.PENDING, WorkerState.RUNNING):
+            return False
+        worker.cancel()
+        self._loading = None
+        self.article_screen.status.set(busy="")
+        if not quiet:
+            self.notify("Loading cancelled.", timeout=2)
+        return True
+
+    @property
+    def is_loading(self) -> bool:
+        worker = self._loading
+        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    # ------------------------------------------------------------------ links
+
+    def follow_link(self, href: str) -> None:
+        """Open a link from the article: same-page anchors scroll, pages load."""
+        current = self.current.loaded if self.current else None
+        base = (current.article.url or current.source_url) if current else None
+        target = urljoin(base, href) if base and ":" not in href.split("/", 1)[0] else href
+        page, fragment = urldefrag(target)
+        if current is not None and fragment and page in (
+            urldefrag(current.article.url or "")[0], urldefrag(current.source_url)[0], ""
+        ):
+            position = self._anchor_position(current, fragment)
+            if position is not None:
+                self.back_stack.append(Visit(current, self.article_screen.body.top_position()))
+                self.article_screen.body.scroll_to_position(position)
+                return
+        scheme = urlsplit(page).scheme.lower()
+        if scheme == "file":
+            self.open_source(unquote(urlsplit(page).path), fragment=fragment)
+        elif scheme in ("http", "https"):
+            self.open_source(page, fragment=fragment)
+        else:
+            self.notify(f"reader opens http and https links; this one is {scheme or 'relative'}:"
+                        f" {href}", severity="warning")
+
+    @staticmethod
+    def _anchor_position(loaded: Loaded, fragment: str) -> Position | None:
+        for i, block in enumerate(loaded.article.blocks):
+            if isinstance(block, Heading) and block.anchor == fragment:
+                return Position(i)
+        return None
+
+    def open_in_browser(self, url: str) -> None:
+        """The system browser, through Python's webbrowser (never a shell), http(s) only."""
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            self.notify("Only http and https addresses open in the browser.",
+                        severity="warning")
+            return
+        try:
+            opened = webbrowser.open(url)
+        except webbrowser.Error:
+            opened = False
+        if opened:
+            self.notify(f"Opened in the browser: {url}", timeout=3)
+        else:
+            self.notify("No web browser could be started here.", severity="warning")
+
+    def go_back(self) -> None:
+        if not self.back_stack:
+            self.notify("Nothing to go back to.", timeout=2)
+            return
+        visit = self.back_stack.pop()
+        if self.current is not None:
+            self.forward_stack.append(
+                Visit(self.current.loaded, self.article_screen.body.top_position()))
+        self._restore(visit)
+
+    def go_forward(self) -> None:
+        if not self.forward_stack:
+            self.notify("Nothing to go forward to.", timeout=2)
+            return
+        visit = self.forward_stack.pop()
+        if self.current is not None:
+            self.back_stack.append(
+                Visit(self.current.loaded, self.article_screen.body.top_position()))
+        self._restore(visit)
+
+    def _restore(self, visit: Visit) -> None:
+        screen = self.article_screen
+        if self.current is not None and visit.loaded is self.current.loaded:
+            screen.body.scroll_to_position(visit.position)  # an anchor jump on the same page
+        else:
+            screen.show(visit.loaded.article, visit.position)
+        self.current = visit
+        self.sub_title = visit.loaded.article.title
+
+    # ------------------------------------------------------------------ help & palette
+
+    def action_help(self) -> None:
+        from reader.ui.screens.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every binding of the screen is also a palette command."""
+        yield from super().get_system_commands(screen)
+        from reader.ui.screens.help_screen import key_label
+
+        seen = set()
+        owners: list[Any] = [screen]
+        owners += [w for w in screen.query("*") if w.BINDINGS and w.can_focus]
+        for owner in owners:
+            for binding in getattr(owner, "BINDINGS", []):
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                if binding.action in seen or binding.action in ("app.quit", "escape"):
+                    continue
+                seen.add(binding.action)
+                yield SystemCommand(
+                    binding.description,
+                    f"Key: {key_label(binding.key)}",
+                    _runner(owner, binding.action),
+                )
+
+
+def _runner(owner: Any, action: str) -> Any:
+    async def run() -> None:
+        await owner.run_action(action)
+
+    return run
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / 1024 / 1024:.1f} MB"
+
+
+def run_app(source: str | None = None, *, data_dir: Path | None = None, width: int | None = None,
+            images: bool = True, loaded: Loaded | None = None) -> int:
+    """Run the app in this terminal; returns the exit status."""
+    import os
+    import sys
+
+    from reader.sources import read_stdin
+
+    stdin_data = None
+    if source == "-":
+        stdin_data = read_stdin()
+        _reattach_terminal()
+    elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
+        _reattach_terminal()
+    if data_dir is not None:
+        os.environ["READER_DATA_DIR"] = str(data_dir)
+    app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images)
+    app.run()
+    return app.return_code or 0
+
+
+def _reattach_terminal() -> None:
+    """After reading a pipe, give Textual the terminal by making /dev/tty our stdin."""
+    import os
+    import sys
+
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        raise ReaderError("reader needs a terminal to show the article; "
+                          "use `reader dump -` to print it instead.") from None
+    os.dup2(tty, sys.stdin.fileno())
+    os.close(tty)

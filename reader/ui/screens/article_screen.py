@@ -1,0 +1,355 @@
+"""The screen where a person reads: header, contents, body, figures, status, footer."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from reader.document import Article, Heading, Position, first_words
+from reader.ui.widgets.body import ArticleBody
+from reader.ui.widgets.figures import FiguresPane
+from reader.ui.widgets.header import ArticleHeader
+from reader.ui.widgets.status import StatusLine
+from reader.ui.widgets.toc import TocPane
+
+NARROW = 90  # columns below which the panes become overlays
+
+
+class SearchBar(Input):
+    """The `/` prompt; Enter searches, Esc gives up."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def action_cancel(self) -> None:
+        self.screen.query_one(ArticleScreen).close_search(clear=False)  # type: ignore[attr-defined]
+
+
+class ArticleScreen(Screen[None]):
+    """Shows one article; the app swaps articles in and out through :meth:`show`."""
+
+    BINDINGS = [
+        Binding("t", "toggle_toc", "Contents"),
+        Binding("f", "toggle_figures", "Figures"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_hit", "Next hit", show=False),
+        Binding("N", "previous_hit", "Previous hit", show=False),
+        Binding("right_square_bracket", "next_section", "Next section", show=False),
+        Binding("left_square_bracket", "previous_section", "Previous section", show=False),
+        Binding("enter", "open_link", "Open link", show=False),
+        Binding("O", "open_in_browser", "Open in browser", show=False),
+        Binding("u", "links", "Links"),
+        Binding("backspace,h", "back", "Back", show=False),
+        Binding("l", "forward", "Forward", show=False),
+        Binding("plus,equals_sign", "wider", "Wider text", show=False),
+        Binding("minus", "narrower", "Narrower text", show=False),
+        Binding("escape", "escape", "Cancel", show=False),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.article = Article()
+        self.query_text = ""
+        self.link_digits = ""
+        self._toc_shown: bool | None = None
+        self._figures_shown: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ArticleHeader(id="header")
+        with Horizontal(id="main"):
+            yield TocPane(id="toc")
+            yield ArticleBody(id="body")
+            yield FiguresPane(id="figures")
+        yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
+                        id="search")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def body(self) -> ArticleBody:
+        return self.query_one(ArticleBody)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        self.query_one(SearchBar).display = False
+        self._apply_width(self.size.width)
+        self.body.focus()
+
+    # ------------------------------------------------------------------ showing
+
+    def show(self, article: Article, position: Position | None = None) -> None:
+        self.article = article
+        self.query_one(ArticleHeader).show(article)
+        self.query_one(TocPane).show(article)
+        self.query_one(FiguresPane).show(article)
+        self.link_digits = ""
+        self.status.set(link_input="", search="")
+        self.query_text = ""
+        self.body.set_article(article, position)
+        self.body.focus()
+        self._update_status(self.body.top_position(), self.body.progress)
+
+    # ------------------------------------------------------------------ layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        narrow = width < NARROW
+        self.set_class(narrow, "-narrow")
+        config = getattr(self.app, "config", None)
+        toc = self._toc_shown if self._toc_shown is not None else (
+            not narrow and (config.show_toc if config else True))
+        figures = self._figures_shown if self._figures_shown is not None else (
+            not narrow and (config.show_figures if config else True))
+        if narrow and self._toc_shown is None:
+            toc = False
+        if narrow and self._figures_shown is None:
+            figures = False
+        self.set_class(toc, "-show-toc")
+        self.set_class(figures, "-show-figures")
+
+    def action_toggle_toc(self) -> None:
+        shown = not self.has_class("-show-toc")
+        self._toc_shown = shown
+        self.set_class(shown, "-show-toc")
+        if shown and self.has_class("-narrow"):
+            self._figures_shown = False
+            self.remove_class("-show-figures")
+            self.query_one(TocPane).focus()
+        elif not shown:
+            self.body.focus()
+        self._remember_panes()
+
+    def action_toggle_figures(self) -> None:
+        shown = not self.has_class("-show-figures")
+        self._figures_shown = shown
+        self.set_class(shown, "-show-figures")
+        if shown and self.has_class("-narrow"):
+            self._toc_shown = False
+            self.remove_class("-show-toc")
+            self.query_one(FiguresPane).focus()
+        elif not shown:
+            self.body.focus()
+        self._remember_panes()
+
+    def _remember_panes(self) -> None:
+        if not self.has_class("-narrow"):
+            remember = getattr(self.app, "remember", None)
+            if remember:
+                remember(show_toc=self.has_class("-show-toc"),
+                         show_figures=self.has_class("-show-figures"))
+
+    def _close_overlays(self) -> bool:
+        if not self.has_class("-narrow"):
+            return False
+        closed = False
+        for cls, attr in (("-show-toc", "_toc_shown"), ("-show-figures", "_figures_shown")):
+            if self.has_class(cls):
+                self.remove_class(cls)
+                setattr(self, attr, False)
+                closed = True
+        if closed:
+            self.body.focus()
+        return closed
+
+    # ------------------------------------------------------------------ moving
+
+    @on(ArticleBody.Moved)
+    def _moved(self, event: ArticleBody.Moved) -> None:
+        self._update_status(event.position, event.progress)
+        self.query_one(TocPane).follow(event.position)
+
+    def _update_status(self, position: Position, progress: float) -> None:
+        minutes = self.article.reading_minutes
+        self.status.set(
+            percent=round(progress * 100),
+            minutes_left=round(minutes * (1 - progress)) if progress < 1 else 0,
+            section=self.section_at(position),
+        )
+
+    def section_at(self, position: Position) -> str:
+        toc = self.query_one(TocPane)
+        index = toc.index_for(position)
+        if index is None:
+            return ""
+        block = self.article.blocks[toc.positions[index].block] if self.article.blocks else None
+        if isinstance(block, Heading):
+            return first_words(block.text, 48)
+        return ""
+
+    @on(TocPane.Chosen)
+    def _toc_chosen(self, event: TocPane.Chosen) -> None:
+        self.body.scroll_to_position(event.position)
+        if self.has_class("-narrow"):
+            self._close_overlays()
+
+    @on(FiguresPane.Chosen)
+    def _figure_chosen(self, event: FiguresPane.Chosen) -> None:
+        self.body.scroll_to_position(event.position, context=1)
+        if self.has_class("-narrow"):
+            self._close_overlays()
+
+    def _section_starts(self) -> list[Position]:
+        return [e.position for e in self.article.toc()]
+
+    def action_next_section(self) -> None:
+        top = self.body.top_position()
+        for position in self._section_starts():
+            if position.block > top.block:
+                self.body.scroll_to_position(position)
+                return
+        self.notify("This is the last section.", timeout=2)
+
+    def action_previous_section(self) -> None:
+        top = self.body.top_position()
+        starts = [p for p in self._section_starts() if p.block < top.block]
+        if starts:
+            self.body.scroll_to_position(starts[-1])
+        else:
+            self.body.action_top()
+
+    def action_wider(self) -> None:
+        self._set_measure(self.body.measure + 4)
+
+    def action_narrower(self) -> None:
+        self._set_measure(self.body.measure - 4)
+
+    def _set_measure(self, measure: int) -> None:
+        measure = max(30, min(200, measure))
+        self.body.measure = measure
+        self.notify(f"Text width {measure} columns.", timeout=1.5)
+        remember = getattr(self.app, "remember", None)
+        if remember:
+            remember(width=measure)
+
+    # ------------------------------------------------------------------ search
+
+    def action_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.display = True
+        bar.value = self.query_text
+        bar.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.run_search(event.value)
+        self.close_search(clear=False)
+
+    def run_search(self, query: str) -> int:
+        self.query_text = query
+        count = self.body.search(query)
+        if query and count:
+            index = self.body.next_hit_index(True)
+            self.body.goto_hit(max(0, index))
+        self._update_search_status()
+        if query and not count:
+            self.notify(f"Not found: {query}", severity="warning", timeout=3)
+        return count
+
+    def close_search(self, *, clear: bool) -> None:
+        bar = self.query_one(SearchBar)
+        bar.display = False
+        if clear:
+            self.query_text = ""
+            self.body.search("")
+            self._update_search_status()
+        self.body.focus()
+
+    def _update_search_status(self) -> None:
+        body = self.body
+        if not self.query_text:
+            self.status.set(search="")
+            return
+        total = len(body.hits)
+        current = body.hit_index + 1 if body.hit_index >= 0 else 0
+        self.status.set(search=f"{current}/{total} “{self.query_text}”")
+
+    def action_next_hit(self) -> None:
+        self._step_hit(True)
+
+    def action_previous_hit(self) -> None:
+        self._step_hit(False)
+
+    def _step_hit(self, forward: bool) -> None:
+        if not self.body.hits:
+            if self.query_text:
+                self.notify(f"Not found: {self.query_text}", severity="warning", timeout=2)
+            return
+        self.body.goto_hit(self.body.next_hit_index(forward))
+        self._update_search_status()
+
+    # ------------------------------------------------------------------ links
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit() and self.focused is self.body:
+            self.link_digits = (self.link_digits + event.character)[-6:]
+            self.status.set(link_input=self.link_digits)
+            event.stop()
+            event.prevent_default()
+
+    def _typed_link(self) -> int | None:
+        if not self.link_digits:
+            return None
+        number = int(self.link_digits)
+        self.link_digits = ""
+        self.status.set(link_input="")
+        links = self.article.links()
+        if not 1 <= number <= len(links):
+            self.notify(f"There is no link {number}; this article has {len(links)}.",
+                        severity="warning", timeout=3)
+            return None
+        return number
+
+    def action_open_link(self) -> None:
+        number = self._typed_link()
+        if number is not None:
+            self.app.follow_link(self.article.links()[number - 1].href)  # type: ignore[attr-defined]
+
+    @on(ArticleBody.LinkClicked)
+    def _link_clicked(self, event: ArticleBody.LinkClicked) -> None:
+        links = self.article.links()
+        if 1 <= event.number <= len(links):
+            self.app.follow_link(links[event.number - 1].href)  # type: ignore[attr-defined]
+
+    def action_open_in_browser(self) -> None:
+        number = self._typed_link()
+        if number is not None:
+            self.app.open_in_browser(self.article.links()[number - 1].href)  # type: ignore[attr-defined]
+        elif self.article.url:
+            self.app.open_in_browser(self.article.url)  # type: ignore[attr-defined]
+
+    def action_links(self) -> None:
+        from reader.ui.screens.links_screen import LinksScreen
+
+        self.app.push_screen(LinksScreen(self.article))
+
+    def action_back(self) -> None:
+        self.app.go_back()  # type: ignore[attr-defined]
+
+    def action_forward(self) -> None:
+        self.app.go_forward()  # type: ignore[attr-defined]
+
+    def action_escape(self) -> None:
+        """Esc undoes the most recent thing in progress: loading, link input, overlay, search."""
+        if self.app.cancel_loading():  # type: ignore[attr-defined]
+            return
+        if self.link_digits:
+            self.link_digits = ""
+            self.status.set(link_input="")
+            return
+        if self._close_overlays():
+            return
+        if self.query_text:
+            self.close_search(clear=True)
+            return
+        if self.focused is not self.body:
+            self.body.focus()

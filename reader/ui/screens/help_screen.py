@@ -1,0 +1,77 @@
+"""The `?` screen: every binding of the screen underneath, read from the bindings
+themselves so it can never disagree with what the keys do."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+KEY_NAMES = {
+    "slash": "/", "question_mark": "?", "right_square_bracket": "]",
+    "left_square_bracket": "[", "plus": "+", "minus": "-", "equals_sign": "=",
+    "space": "space", "apostrophe": "'", "escape": "Esc", "enter": "Enter",
+    "backspace": "Backspace", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
+    "end": "End", "up": "↑", "down": "↓", "tab": "Tab", "shift+tab": "Shift+Tab",
+}
+
+
+def key_label(keys: str) -> str:
+    labels = []
+    for key in keys.split(","):
+        key = key.strip()
+        if key.startswith("ctrl+"):
+            labels.append("Ctrl+" + KEY_NAMES.get(key[5:], key[5:]))
+        else:
+            labels.append(KEY_NAMES.get(key, key))
+    return " ".join(labels)
+
+
+def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
+    """(where, keys, what) for the screen, its focusable widgets and the app."""
+    rows: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    sources: list[tuple[str, object]] = [("", screen)]
+    for widget in screen.query("*"):
+        if widget.BINDINGS and widget.can_focus:
+            sources.append((type(widget).__name__, widget))
+    for where, owner in sources:
+        for binding in getattr(owner, "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            ident = binding.action
+            if ident in seen:
+                continue
+            seen.add(ident)
+            rows.append((where, key_label(binding.key), binding.description))
+    rows.append(("", "Ctrl+P", "Command palette: every action, themes"))
+    rows.append(("", "Tab Shift+Tab", "Move between the panes"))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, target: Screen) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        pieces: list[str | tuple[str, str] | Content] = [("Keys\n\n", "bold")]
+        widths = max((len(keys) for _, keys, _ in binding_rows(self.target)), default=8)
+        last_where = None
+        for where, keys, what in binding_rows(self.target):
+            if where != last_where and where:
+                pieces.append(("\n" + {"ArticleBody": "In the body"}.get(where, where) + "\n",
+                               "bold dim"))
+            last_where = where
+            pieces += [(keys.ljust(widths + 2), "bold $accent"), what, "\n"]
+        pieces.append(("\nEsc or ? closes this help.", "dim"))
+        with VerticalScroll(id="dialog"):
+            yield Static(Content.assemble(*pieces), id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,53 @@
+"""Every link in the article, numbered as in the body; open inside reader or in a browser."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.document import Article
+
+
+class LinksScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,u", "dismiss", "Close"),
+        Binding("O,o", "browser", "Open in browser"),
+    ]
+
+    def __init__(self, article: Article) -> None:
+        super().__init__()
+        self.links = article.links()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Content.styled(f"Links ({len(self.links)})", "bold"), id="dialog-title")
+            options = [
+                Option(Content.assemble((f"[{n}] ", "dim"), link.text.strip() or link.href, "\n",
+                                        (link.href, "dim")))
+                for n, link in enumerate(self.links, 1)
+            ]
+            yield OptionList(*options, id="links")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if not self.links:
+            self.query_one(OptionList).add_option(
+                Option(Content.styled("This article has no links.", "dim"), disabled=True))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        href = self.links[event.option_index].href
+        self.dismiss()
+        self.app.follow_link(href)  # type: ignore[attr-defined]
+
+    def action_browser(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is not None and index < len(self.links):
+            self.app.open_in_browser(self.links[index].href)  # type: ignore[attr-defined]
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,505 @@
+"""The article body: a Line-API scroll view over lazily wrapped blocks.
+
+One widget paints the whole article. It keeps, per top-level block, a height (exact once
+the block has been wrapped, estimated before) and the prefix sums of those heights, and
+wraps only the blocks near the viewport. That keeps opening, paging and resizing a
+multi-megabyte article as fast as a short one — the reason the design rejects one
+widget per paragraph.
+
+Everything outside speaks :class:`~reader.document.Position`; lines are an internal
+detail that changes with the width.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.document import Article, Figure, Heading, Position, block_text, iter_spans
+from reader.ui.layout import (
+    Highlight,
+    LaidBlock,
+    LayoutContext,
+    Palette,
+    estimate_height,
+    layout_block,
+)
+
+DEFAULT_MEASURE = 80
+MIN_MEASURE = 30
+MAX_LAID = 600  # blocks whose lines are kept; heights are kept for all
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    position: Position
+    length: int
+
+
+class ArticleBody(ScrollView, can_focus=True):
+    """Draws an Article; scrolls, searches and maps positions to lines and back."""
+
+    BINDINGS = [
+        Binding("j,down", "line_down", "Down", show=False),
+        Binding("k,up", "line_up", "Up", show=False),
+        Binding("space,pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("b,pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("ctrl+d", "half_page_down", "Half page down", show=False),
+        Binding("ctrl+u", "half_page_up", "Half page up", show=False),
+        Binding("g,home", "top", "Top", show=False),
+        Binding("G,end", "bottom", "Bottom", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "body--text", "body--h1", "body--h2", "body--h3", "body--h4", "body--link",
+        "body--link-number", "body--code", "body--code-block", "body--quote-bar",
+        "body--quote", "body--caption", "body--frame", "body--muted", "body--hit",
+        "body--current-hit",
+    }
+
+    measure: reactive[int] = reactive(DEFAULT_MEASURE, init=False)
+
+    class Moved(Message):
+        """The top of the view moved to another position."""
+
+        def __init__(self, body: ArticleBody, position: Position, progress: float) -> None:
+            super().__init__()
+            self.body = body
+            self.position = position
+            self.progress = progress
+
+    class LinkClicked(Message):
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.article = Article()
+        self.figure_lines: Callable[[Figure, int], list[list[Segment]] | None] | None = None
+        self._text_len: list[int] = []
+        self._link_base: list[int] = []
+        self._heights: list[int] = []
+        self._starts: list[int] = [0]
+        self._exact = bytearray()
+        self._laid: OrderedDict[int, LaidBlock] = OrderedDict()
+        self._layout_width = 0
+        self._palette: Palette | None = None
+        self._highlights: dict[int, list[Highlight]] = {}
+        self._hits_by_block: dict[int, list[int]] = {}
+        self._dirty_from: int | None = None
+        self.hits: list[SearchHit] = []
+        self.hit_index = -1
+        self._last_reported: Position | None = None
+        self._anchoring = False
+        self._pending_position: Position | None = None
+
+    # ------------------------------------------------------------------ article
+
+    def set_article(self, article: Article, position: Position | None = None) -> None:
+        """Show ``article``, with ``position`` at the top of the view."""
+        self.article = article
+        blocks = article.blocks
+        self._text_len = [len(block_text(b)) for b in blocks]
+        base, count = [], 0
+        for b in blocks:
+            base.append(count)
+            count += sum(1 for s in iter_spans(b) if s.href)
+        self._link_base = base
+        self.hits, self.hit_index, self._highlights = [], -1, {}
+        self._last_reported = None
+        self._relayout(position or Position(0))
+
+    @property
+    def content_width(self) -> int:
+        """Cells of text per line: the measure, or less in a narrow window."""
+        return max(16, min(self.measure, self.size.width - 4))
+
+    @property
+    def margin(self) -> int:
+        return max(1, (self.size.width - self.content_width) // 2)
+
+    def _relayout(self, position: Position) -> None:
+        """Throw away lines, estimate all heights at the current width, show ``position``."""
+        self._layout_width = self.content_width
+        self._laid.clear()
+        n = len(self.article.blocks)
+        self._exact = bytearray(n)
+        self._heights = [
+            self._estimate(i) for i in range(n)
+        ]
+        self._starts = [0, *accumulate(self._heights)]
+        if self.size.height == 0:  # not mounted yet: place the position on first resize
+            self._pending_position = position
+            self._sync_virtual_size()
+            return
+        self.scroll_to_position(position, animate=False)
+        self.refresh()
+
+    def _gap_before(self, i: int) -> int:
+        return 1 if i > 0 and isinstance(self.article.blocks[i], Heading) else 0
+
+    def _estimate(self, i: int) -> int:
+        block = self.article.blocks[i]
+        return self._gap_before(i) + estimate_height(block, self._text_len[i], self._layout_width)
+
+    # ------------------------------------------------------------------ layout
+
+    def _palette_now(self) -> Palette:
+        if self._palette is None:
+            s = self.get_component_rich_style
+            self._palette = Palette(
+                text=s("body--text", partial=True),
+                heading=(s("body--h1", partial=True), s("body--h2", partial=True),
+                         s("body--h3", partial=True), s("body--h4", partial=True),
+                         s("body--h4", partial=True), s("body--h4", partial=True)),
+                link=s("body--link", partial=True),
+                link_number=s("body--link-number", partial=True),
+                code=s("body--code", partial=True),
+                code_block=s("body--code-block", partial=True),
+                quote_bar=s("body--quote-bar", partial=True),
+                quote=s("body--quote", partial=True),
+                caption=s("body--caption", partial=True),
+                frame=s("body--frame", partial=True),
+                muted=s("body--muted", partial=True),
+                hit=s("body--hit", partial=True),
+                current_hit=s("body--current-hit", partial=True),
+                syntax_theme="monokai" if self.app.current_theme.dark else "default",
+            )
+        return self._palette
+
+    def _notify_style_update(self) -> None:
+        super()._notify_style_update()
+        self._palette = None
+        self._laid.clear()  # same heights, new colours
+        self.refresh()
+
+    def _lay_out(self, i: int) -> LaidBlock:
+        laid = self._laid.get(i)
+        if laid is not None:
+            self._laid.move_to_end(i)
+            return laid
+        counter = iter(range(self._link_base[i] + 1, 1 << 30))
+        ctx = LayoutContext(
+            width=self._layout_width,
+            palette=self._palette_now(),
+            link_number=lambda: next(counter),
+            on_link=lambda number, href: Style.from_meta({"@click": f"follow_link({number})"}),
+            figure_lines=self.figure_lines,  # type: ignore[arg-type]
+        )
+        lines, offsets = layout_block(self.article.blocks[i], ctx,
+                                      highlights=self._highlights.get(i, ()))
+        gap = self._gap_before(i)
+        lines = [Strip.blank(0)] * gap + lines + [Strip.blank(0)]
+        offsets = [0] * gap + offsets + [offsets[-1] if offsets else 0]
+        laid = LaidBlock(lines, offsets)
+        self._laid[i] = laid
+        if len(self._laid) > MAX_LAID:
+            self._laid.popitem(last=False)
+        if not self._exact[i] or self._heights[i] != laid.height:
+            self._exact[i] = 1
+            if self._heights[i] != laid.height:
+                self._heights[i] = laid.height
+                self._dirty_from = i if self._dirty_from is None else min(self._dirty_from, i)
+        return laid
+
+    def _fix_starts(self) -> None:
+        dirty = self._dirty_from
+        if dirty is None:
+            return
+        self._dirty_from = None
+        starts = self._starts
+        total = starts[dirty]
+        for j in range(dirty, len(self._heights)):
+            total += self._heights[j]
+            starts[j + 1] = total
+
+    def block_at(self, y: int) -> int:
+        """The index of the block drawn on virtual line ``y``."""
+        n = len(self.article.blocks)
+        if not n:
+            return 0
+        return min(n - 1, max(0, bisect_right(self._starts, y) - 1))
+
+    def _ensure(self, y0: int, y1: int) -> None:
+        """Wrap every block that shows between virtual lines y0 and y1."""
+        if not self.article.blocks:
+            return
+        for _ in range(64):  # each pass wraps new blocks; a few passes settle it
+            changed = False
+            i = self.block_at(max(0, y0))
+            while i < len(self._heights) and self._starts[i] < y1:
+                if not self._exact[i]:
+                    self._lay_out(i)
+                    changed = True
+                i += 1
+            self._fix_starts()
+            if not changed:
+                break
+
+    def _prepare_view(self) -> None:
+        """Make the blocks in and around the view exact, keeping the top line still."""
+        if self._anchoring or not self.article.blocks or self.size.height == 0:
+            return
+        height = self.size.height
+        top = round(self.scroll_y)
+        anchor = self.block_at(top)
+        delta = top - self._starts[anchor]
+        self._ensure(max(0, top - height), top + 2 * height)
+        self._sync_virtual_size()
+        new_top = self._starts[anchor] + min(delta, self._heights[anchor] - 1)
+        if new_top != top:
+            self._anchoring = True
+            try:
+                self.set_scroll(None, new_top)
+            finally:
+                self._anchoring = False
+
+    def _sync_virtual_size(self) -> None:
+        height = self._starts[-1] if self._starts else 0
+        size = Size(self.size.width, height)
+        if self.virtual_size != size:
+            self.virtual_size = size
+
+    # ------------------------------------------------------------------ painting
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        vy = y + round(self.scroll_y)
+        n = len(self.article.blocks)
+        if not n or vy >= self._starts[-1]:
+            return Strip.blank(width, base)
+        i = self.block_at(vy)
+        laid = self._lay_out(i)
+        line = vy - self._starts[i]
+        if line >= laid.height:  # a height changed under this frame; fixed next frame
+            self.call_after_refresh(self._after_shift)
+            return Strip.blank(width, base)
+        strip = laid.lines[line]
+        margin = self.margin
+        return Strip([Segment(" " * margin), *strip], margin + strip.cell_length
+                     ).crop_extend(0, width, None).apply_style(base)
+
+    def _after_shift(self) -> None:
+        self._fix_starts()
+        self._sync_virtual_size()
+        self.refresh()
+
+    # ------------------------------------------------------------------ events
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._pending_position is not None:
+            position, self._pending_position = self._pending_position, None
+            self._relayout(position)
+        elif self.content_width != self._layout_width:
+            self._relayout(self.top_position())
+        else:
+            self._prepare_view()
+            self._sync_virtual_size()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if not self._anchoring:
+            self._prepare_view()
+        super().watch_scroll_y(old_value, new_value)
+        self._report_move()
+
+    def watch_measure(self, old: int, new: int) -> None:
+        if self.article.blocks and self.size.height:
+            self._relayout(self.top_position())
+
+    def _report_move(self) -> None:
+        if not self.article.blocks:
+            return
+        position = self.top_position()
+        if position != self._last_reported:
+            self._last_reported = position
+            self.post_message(self.Moved(self, position, self.progress))
+
+    def action_follow_link(self, number: int) -> None:
+        self.post_message(self.LinkClicked(number))
+
+    # ------------------------------------------------------------------ positions
+
+    def top_position(self) -> Position:
+        """The position of the top line of the view."""
+        return self.position_at(round(self.scroll_y))
+
+    def position_at(self, y: int) -> Position:
+        if not self.article.blocks:
+            return Position(0)
+        i = self.block_at(y)
+        laid = self._lay_out(i)
+        self._fix_starts()
+        line = max(0, min(laid.height - 1, y - self._starts[i]))
+        return Position(i, laid.offsets[line] if laid.offsets else 0)
+
+    def y_of(self, position: Position) -> int:
+        """The virtual line where ``position`` is drawn."""
+        if not self.article.blocks:
+            return 0
+        i = max(0, min(position.block, len(self.article.blocks) - 1))
+        laid = self._lay_out(i)
+        self._fix_starts()
+        gap = self._gap_before(i)
+        line = laid.line_for_offset(position.offset) if position.offset else gap
+        return self._starts[i] + line
+
+    @property
+    def progress(self) -> float:
+        """How far through the article the bottom of the view is, 0..1."""
+        total = self._starts[-1] if self._starts else 0
+        if total <= self.size.height or not total:
+            return 1.0
+        return min(1.0, (round(self.scroll_y) + self.size.height) / total)
+
+    def scroll_to_position(self, position: Position, *, animate: bool = False,
+                           context: int = 0) -> None:
+        """Put ``position`` at the top of the view (``context`` lines below the top)."""
+        if not self.article.blocks or self.size.height == 0:
+            self._pending_position = position
+            return
+        y = self.y_of(position)
+        self._ensure(y - self.size.height, y + 2 * self.size.height)
+        self._sync_virtual_size()
+        y = self.y_of(position)
+        self._anchoring = True
+        try:
+            self.set_scroll(None, max(0, y - context))
+        finally:
+            self._anchoring = False
+        self._prepare_view()
+        self.refresh()
+        self._report_move()
+
+    def visible_range(self) -> tuple[Position, Position]:
+        top = round(self.scroll_y)
+        return self.position_at(top), self.position_at(top + self.size.height - 1)
+
+    # ------------------------------------------------------------------ actions
+
+    def _scroll_lines(self, lines: int) -> None:
+        self.set_scroll(None, max(0, min(self.max_scroll_y, round(self.scroll_y) + lines)))
+
+    def action_line_down(self) -> None:
+        self._scroll_lines(1)
+
+    def action_line_up(self) -> None:
+        self._scroll_lines(-1)
+
+    def action_page_down(self) -> None:
+        self._scroll_lines(max(1, self.size.height - 2))
+
+    def action_page_up(self) -> None:
+        self._scroll_lines(-max(1, self.size.height - 2))
+
+    def action_half_page_down(self) -> None:
+        self._scroll_lines(max(1, self.size.height // 2))
+
+    def action_half_page_up(self) -> None:
+        self._scroll_lines(-max(1, self.size.height // 2))
+
+    def action_top(self) -> None:
+        self.set_scroll(None, 0)
+
+    def action_bottom(self) -> None:
+        """The end: wrap the last screenful exactly, then scroll to it."""
+        n = len(self.article.blocks)
+        if not n:
+            return
+        height = self.size.height
+        # Wrap backwards from the last block until a screen is covered.
+        covered, i = 0, n - 1
+        while i >= 0 and covered < 2 * height:
+            covered += self._lay_out(i).height
+            i -= 1
+        self._fix_starts()
+        self._sync_virtual_size()
+        self._anchoring = True
+        try:
+            self.set_scroll(None, max(0, self._starts[-1] - height))
+        finally:
+            self._anchoring = False
+        self.refresh()
+        self._report_move()
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: str) -> int:
+        """Highlight every occurrence of ``query`` (smart case) and return the count."""
+        for i in self._highlights:
+            self._laid.pop(i, None)
+        self._highlights = {}
+        self._hits_by_block = {}
+        self.hits = []
+        self.hit_index = -1
+        if query:
+            flags = 0 if any(c.isupper() for c in query) else re.IGNORECASE
+            pattern = re.compile(re.escape(query), flags)
+            for i, block in enumerate(self.article.blocks):
+                length = self._text_len[i]
+                if length < len(query):
+                    continue
+                for m in pattern.finditer(block_text(block)):
+                    self.hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
+            self._rebuild_highlights()
+        self.refresh()
+        return len(self.hits)
+
+    def _rebuild_highlights(self) -> None:
+        self._hits_by_block: dict[int, list[int]] = {}
+        for n, hit in enumerate(self.hits):
+            self._hits_by_block.setdefault(hit.position.block, []).append(n)
+        for block in self._hits_by_block:
+            self._highlight_block(block)
+
+    def _highlight_block(self, block: int) -> None:
+        self._highlights[block] = [
+            Highlight(h.position.offset, h.position.offset + h.length, n == self.hit_index)
+            for n in self._hits_by_block.get(block, ())
+            for h in (self.hits[n],)
+        ]
+        self._laid.pop(block, None)  # same height, new highlight: wrapped again when drawn
+
+    def goto_hit(self, index: int) -> SearchHit | None:
+        """Make hit ``index`` (wrapping around) current and bring it into view."""
+        if not self.hits:
+            return None
+        previous = self.hits[self.hit_index].position.block if self.hit_index >= 0 else None
+        self.hit_index = index % len(self.hits)
+        hit = self.hits[self.hit_index]
+        if previous is not None:
+            self._highlight_block(previous)
+        self._highlight_block(hit.position.block)
+        y = self.y_of(hit.position)
+        top = round(self.scroll_y)
+        if not top <= y < top + self.size.height - 1:
+            self.scroll_to_position(hit.position, context=min(3, self.size.height // 4))
+        self.refresh()
+        return hit
+
+    def next_hit_index(self, forward: bool = True) -> int:
+        """The hit after (or before) the top of the view, or after the current one."""
+        if not self.hits:
+            return -1
+        if self.hit_index >= 0:
+            return self.hit_index + (1 if forward else -1)
+        top = self.top_position()
+        positions = [h.position for h in self.hits]
+        i = bisect_right(positions, top)
+        return i if forward else i - 1
