@@ -1,0 +1,197 @@
+"""How fast the reader opens, scrolls and re-wraps long articles, in a real terminal.
+
+Runs the real program in tmux (120x40, truecolor, no animations) on generated articles of
+10 KB, 200 KB and 2 MB, and beside it a bare Textual app that shows one word, measured in
+the same run. Prints, per size: first paint of the article's first lines against the
+budget (bare start-up + extraction + 300 ms), End to the last line visible, the mean of
+ten page-downs, a resize re-wrap, and the peak memory of the reader process.
+
+    python benchmarks/reader_ui.py [--sizes 10000,200000,2000000] [--reader PATH]
+
+Times are taken by polling `tmux capture-pane` every ~2 ms, so they include up to a few
+milliseconds of polling on top of the app's own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from article_gen import generate  # noqa: E402
+
+SESSION = "reader-bench"
+WIDTH, HEIGHT = 120, 40
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def capture() -> str:
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait_until(predicate, timeout: float = 60.0) -> float:  # noqa: ANN001
+    """Seconds until predicate(screen) holds."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if predicate(capture()):
+            return time.perf_counter() - start
+        time.sleep(0.002)
+    raise TimeoutError("the screen never showed what was expected")
+
+
+def start(command: str, env: dict[str, str]) -> float:
+    tmux("kill-session", "-t", SESSION)
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    launched = time.perf_counter()
+    tmux("new-session", "-d", "-s", SESSION, "-x", str(WIDTH), "-y", str(HEIGHT),
+         f"env {exports} {command}")
+    tmux("set-option", "-t", SESSION, "status", "off")
+    return launched
+
+
+def app_pid() -> int | None:
+    pane = tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip()
+    if not pane:
+        return None
+    pid = int(pane)
+    # the pane runs `env … python …`; env execs, so the pane's process is the app
+    return pid
+
+
+def peak_mb(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def bare_app_startup(env: dict[str, str], python: str) -> float:
+    script = (
+        "from textual.app import App\nfrom textual.widgets import Static\n"
+        "class Bare(App):\n    def compose(self):\n        yield Static('READYWORD')\n"
+        "Bare().run()\n"
+    )
+    path = Path(tempfile.gettempdir()) / "reader_bench_bare.py"
+    path.write_text(script)
+    times = []
+    for _ in range(3):
+        launched = start(f"{python} {path}", env)
+        wait_until(lambda s: "READYWORD" in s)
+        times.append(time.perf_counter() - launched)
+        tmux("kill-session", "-t", SESSION)
+        time.sleep(0.2)
+    return statistics.median(times)
+
+
+def extraction_time(html: str) -> float:
+    from reader.extract import extract
+
+    times = []
+    for _ in range(3 if len(html) < 1_000_000 else 1):
+        t = time.perf_counter()
+        article = extract(html)
+        times.append(time.perf_counter() - t)
+    del article
+    return statistics.median(times)
+
+
+def measure(size: int, reader: str, env: dict[str, str], workdir: Path) -> dict[str, float]:
+    from reader.extract import extract
+
+    html = generate(size)
+    path = workdir / f"article-{size}.html"
+    path.write_text(html)
+    article = extract(html)
+    paragraphs = [b for b in article.blocks if b.kind == "paragraph"]
+    first_words = " ".join(paragraphs[0].text.split()[:3])
+    result: dict[str, float] = {"extract": extraction_time(html)}
+
+    launched = start(f"{reader} --no-images {path}", env)
+    wait_until(lambda s: first_words in s)
+    result["first_paint"] = time.perf_counter() - launched
+    pid = app_pid()
+    time.sleep(0.3)
+
+    # End: wait for the last words of the article.
+    last_text = article.blocks[-1]
+    tail = " ".join(getattr(last_text, "text", "").split()[-2:]) or "Section"
+    t = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, "End")
+    wait_until(lambda s: tail in s)
+    result["end"] = time.perf_counter() - t
+
+    tmux("send-keys", "-t", SESSION, "Home")
+    wait_until(lambda s: first_words in s)
+    time.sleep(0.1)
+    pages = []
+    for _ in range(10):
+        before = capture()
+        t = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, "PageDown")
+        wait_until(lambda s, b=before: s != b)
+        pages.append(time.perf_counter() - t)
+        time.sleep(0.05)
+    result["page_down"] = statistics.mean(pages)
+
+    before = capture()
+    t = time.perf_counter()
+    tmux("resize-window", "-t", SESSION, "-x", "100", "-y", str(HEIGHT))
+    wait_until(lambda s, b=before: s != b and len(s.splitlines()[0]) <= 100)
+    time.sleep(0)
+    result["resize"] = time.perf_counter() - t
+    time.sleep(0.3)
+    result["peak_mb"] = peak_mb(pid)
+    tmux("send-keys", "-t", SESSION, "q")
+    time.sleep(0.3)
+    tmux("kill-session", "-t", SESSION)
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="10000,200000,2000000")
+    ap.add_argument("--reader", default=shutil.which("reader") or f"{sys.executable} -m reader")
+    args = ap.parse_args()
+    if not shutil.which("tmux"):
+        print("tmux is needed for this benchmark", file=sys.stderr)
+        return 2
+    home = Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    env = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "TEXTUAL_ANIMATIONS": "none",
+           "READER_HOME": str(home), "PATH": os.environ.get("PATH", "")}
+    bare = bare_app_startup(env, sys.executable)
+    print(f"bare Textual app, start-up to one word: {bare * 1000:.0f} ms")
+    print(f"{'size':>9} {'extract':>8} {'1st paint':>10} {'budget':>8} {'End':>7} "
+          f"{'PgDn avg':>9} {'resize':>7} {'peak MB':>8}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = measure(size, args.reader, env, home)
+        budget = bare + r["extract"] + 0.3
+        ok = "ok" if r["first_paint"] <= budget else "OVER"
+        print(f"{size:>9,} {r['extract']*1000:7.0f}ms {r['first_paint']*1000:8.0f}ms "
+              f"{budget*1000:6.0f}ms {r['end']*1000:5.0f}ms {r['page_down']*1000:7.1f}ms "
+              f"{r['resize']*1000:5.0f}ms {r['peak_mb']:7.0f}  {ok}")
+    print("targets: first paint <= budget; End <= 50 ms; PgDn <= 20 ms; resize <= 100 ms; "
+          "peak <= 200 MB")
+    shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

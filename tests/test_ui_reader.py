@@ -1,0 +1,266 @@
+"""The reader app driven as a person would: keys in, screen out."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from reader.document import Heading
+from reader.ui.app import ReaderApp
+from reader.ui.widgets.body import ArticleBody
+from tests.ui_helpers import body_lines, body_text, wait_for, wait_loaded
+
+SITE = Path(__file__).parent / "fixtures" / "site"
+GUIDE = SITE / "field-guide.html"
+
+
+def run(coro) -> None:  # noqa: ANN001 - a coroutine
+    asyncio.run(coro)
+
+
+def test_opening_a_file_shows_title_byline_and_first_paragraph() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            header = str(app.article_screen.query_one("#header").render())
+            assert "A Field Guide to Urban Birds" in header
+            assert "Maya Okafor" in header and "min read" in header
+            assert "The Slow Naturalist" in header
+            assert "Cities are full of birds" in body_text(app)
+            assert "All rights reserved" not in body_text(app)
+
+    run(scenario())
+
+
+def test_toc_lists_headings_and_choosing_one_scrolls_there() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            toc = app.article_screen.query_one("#toc", OptionList)
+            prompts = [str(toc.get_option_at_index(i).prompt).strip()
+                       for i in range(toc.option_count)]
+            assert prompts == ["Pigeons and doves", "Sparrows and finches", "The goldfinch",
+                               "The greenfinch", "Crows, magpies and jackdaws", "Keeping notes"]
+            toc.focus()
+            toc.highlighted = 4
+            await pilot.press("enter")
+            await pilot.pause()
+            lines = [ln.strip() for ln in body_lines(app) if ln.strip()]
+            assert lines[0] == "Crows, magpies and jackdaws"
+            # scrolling the body moves the highlight with it
+            app.article_screen.body.focus()
+            await pilot.press("g")
+            await pilot.pause()
+            assert toc.highlighted == 0
+
+    run(scenario())
+
+
+def test_section_keys_move_between_headings() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(100, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            article = app.article_screen.article
+            seen = []
+            for _ in range(3):
+                await pilot.press("right_square_bracket")
+                await pilot.pause()
+                block = article.blocks[body.top_position().block]
+                assert isinstance(block, Heading)
+                seen.append(block.text)
+            assert seen == ["Pigeons and doves", "Sparrows and finches", "The goldfinch"]
+            await pilot.press("left_square_bracket")
+            await pilot.pause()
+            assert article.blocks[body.top_position().block].text == "Sparrows and finches"
+            assert "Sparrows and finches" in str(app.article_screen.status.render())
+
+    run(scenario())
+
+
+def test_search_counts_hits_and_n_moves_between_them() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("slash", *"feeder", "enter")
+            await pilot.pause()
+            body = app.article_screen.body
+            expected = app.article_screen.article.plain_text().lower().count("feeder")
+            assert expected >= 2
+            assert len(body.hits) == expected
+            status = str(app.article_screen.status.render())
+            assert f"1/{expected}" in status
+            first = body.hits[body.hit_index].position
+            await pilot.press("n")
+            await pilot.pause()
+            assert f"2/{expected}" in str(app.article_screen.status.render())
+            assert body.hits[body.hit_index].position > first
+            await pilot.press("N")
+            await pilot.pause()
+            assert f"1/{expected}" in str(app.article_screen.status.render())
+            # the current hit is on screen
+            assert any("feeder" in line.lower() for line in body_lines(app))
+
+    run(scenario())
+
+
+def test_pane_toggles_hide_and_show_the_panes() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            toc, figures = screen.query_one("#toc"), screen.query_one("#figures")
+            body = screen.query_one(ArticleBody)
+            assert toc.display and figures.display
+            wide = body.size.width
+            await pilot.press("t")
+            await pilot.pause()
+            assert not toc.display and body.size.width > wide
+            await pilot.press("f")
+            await pilot.pause()
+            assert not figures.display
+            await pilot.press("t", "f")
+            await pilot.pause()
+            assert toc.display and figures.display
+            fig_list = screen.query_one("#figures", OptionList)
+            assert "A feral pigeon on its cliff. (Photo: R. Ahmed)" in str(
+                fig_list.get_option_at_index(0).prompt)
+
+    run(scenario())
+
+
+def test_following_a_link_and_coming_back_restores_the_place() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            links = screen.article.links()
+            number = next(n for n, link in enumerate(links, 1)
+                          if link.href.endswith("checklist.html"))
+            await pilot.press("j", "j")
+            await pilot.pause()
+            before = screen.body.top_position()
+            await pilot.press(*str(number), "enter")
+            await wait_for(pilot, lambda: screen.article.title == "The Beginner's Checklist")
+            await wait_loaded(pilot, app)
+            assert "Everything you need to start" in body_text(app)
+            await pilot.press("backspace")
+            await pilot.pause()
+            assert screen.article.title == "A Field Guide to Urban Birds"
+            assert screen.body.top_position() == before
+            await pilot.press("l")
+            await pilot.pause()
+            assert screen.article.title == "The Beginner's Checklist"
+
+    run(scenario())
+
+
+def test_same_page_anchor_link_scrolls_to_the_heading() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            number = next(n for n, link in enumerate(screen.article.links(), 1)
+                          if link.href.endswith("#sparrows"))
+            await pilot.press(*str(number), "enter")
+            await pilot.pause()
+            block = screen.article.blocks[screen.body.top_position().block]
+            assert isinstance(block, Heading) and block.anchor == "sparrows"
+
+    run(scenario())
+
+
+def test_a_bad_file_gives_a_notification_and_the_app_lives_on(tmp_path: Path) -> None:
+    bad = tmp_path / "photo.html"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+
+    async def scenario() -> None:
+        app = ReaderApp(str(bad))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: bool(app._notifications))
+            messages = [n.message for n in app._notifications]
+            assert any("binary file" in m for m in messages), messages
+            # still alive and usable: open a good page from the same session
+            app.open_source(str(GUIDE))
+            await wait_loaded(pilot, app)
+            assert app.article_screen.article.title == "A Field Guide to Urban Birds"
+
+    run(scenario())
+
+
+def test_a_narrow_terminal_shows_the_body_alone_with_panes_as_overlays() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            body = screen.query_one(ArticleBody)
+            assert not screen.query_one("#toc").display
+            assert not screen.query_one("#figures").display
+            assert body.size.width >= 78
+            await pilot.press("t")
+            await pilot.pause()
+            toc = screen.query_one("#toc")
+            assert toc.display and body.size.width >= 78  # over the body, not beside it
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not toc.display
+
+    run(scenario())
+
+
+def test_welcome_article_opens_without_a_source() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            article = app.article_screen.article
+            kinds = {b.kind for b in article.blocks}
+            assert {"heading", "paragraph", "list", "quote", "code", "figure", "table",
+                    "rule"} <= kinds
+            assert article.title == "Welcome to reader"
+
+    run(scenario())
+
+
+def test_help_lists_every_binding_of_the_screen() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            text = str(app.screen.query_one("#help-text").render())
+            for binding in app.article_screen.BINDINGS:
+                assert binding.description in text, binding.description
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is app.article_screen
+
+    run(scenario())
+
+
+def test_width_keys_change_the_measure_and_are_remembered(reader_home: Path) -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("minus", "minus")
+            await pilot.pause()
+            widest = max(len(line.strip()) for line in body_lines(app))
+            assert widest <= 72
+        again = ReaderApp(str(GUIDE))
+        async with again.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, again)
+            assert again.article_screen.body.measure == 72
+
+    run(scenario())

@@ -1,0 +1,36 @@
+"""Helpers for driving the app in Pilot tests: waiting, and reading what the screen shows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from reader.ui.app import ReaderApp
+from reader.ui.widgets.body import ArticleBody
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until ``condition`` holds; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+
+
+async def wait_loaded(pilot: Pilot, app: ReaderApp, timeout: float = 10.0) -> None:
+    await wait_for(pilot, lambda: app.current is not None and not app.is_loading, timeout)
+    await pilot.pause()
+
+
+def body_lines(app: ReaderApp) -> list[str]:
+    """The text of every line the body shows now."""
+    body = app.article_screen.query_one(ArticleBody)
+    return [body.render_line(y).text for y in range(body.size.height)]
+
+
+def body_text(app: ReaderApp) -> str:
+    return "\n".join(line.strip() for line in body_lines(app))
