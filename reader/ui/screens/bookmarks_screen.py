@@ -1,0 +1,91 @@
+"""Bookmarks: this article's, or all of them across the library; jump to one, delete one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.ui.screens.library_screen import short_date
+
+if TYPE_CHECKING:
+    from reader.library import Library
+
+
+class BookmarksScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("a", "toggle_scope", "This article / all"),
+    ]
+
+    def __init__(self, library: Library, url: str | None) -> None:
+        super().__init__()
+        self.library = library
+        self.url = url  # None: every bookmark in the library
+        self.marks: list = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(id="dialog-title")
+            yield OptionList(id="bookmark-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(OptionList).focus()
+
+    def reload(self) -> None:
+        self.marks = self.library.bookmarks(self.url)
+        scope = "this article" if self.url else "all articles"
+        self.query_one("#dialog-title", Static).update(
+            Content.assemble(("Bookmarks", "bold"), (f" — {scope}, {len(self.marks)}", "dim")))
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for mark in self.marks:
+            parts: list[str | tuple[str, str]] = []
+            if self.url is None:
+                parts += [(mark.title or mark.url, "bold"), "\n"]
+            if mark.section:
+                parts += [("§ " + mark.section + "  ", "$accent")]
+            parts += [(short_date(mark.created), "dim"), "\n", "“" + mark.snippet + "”"]
+            if mark.note:
+                parts += ["\n", ("Note: " + mark.note, "italic")]
+            options.add_option(Option(Content.assemble(*parts)))
+        if not self.marks:
+            options.add_option(Option(Content.styled(
+                "No bookmarks yet. Press m while reading to add one.", "dim"), disabled=True))
+        elif highlighted is not None:
+            options.highlighted = min(highlighted, len(self.marks) - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index < len(self.marks):
+            mark = self.marks[event.option_index]
+            self.dismiss()
+            self.app.jump_to_bookmark(mark)  # type: ignore[attr-defined]
+
+    def action_delete(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self.marks):
+            return
+        self.library.delete_bookmark(self.marks[index].id)
+        self.notify("Bookmark deleted.", timeout=2)
+        self.reload()
+
+    def action_toggle_scope(self) -> None:
+        current = getattr(self.app, "current", None)
+        if self.url is not None:
+            self.url = None
+        elif current is not None:
+            self.url = current.loaded.key
+        self.reload()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,56 @@
+"""Everything opened, newest first; Enter opens it again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from reader.library import Library
+
+
+class HistoryScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q", "close", "Close")]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.entries: list = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(id="dialog-title")
+            yield OptionList(id="history-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.entries = self.library.history(500)
+        self.query_one("#dialog-title", Static).update(
+            Content.assemble(("History", "bold"), (f" — {len(self.entries)} opened", "dim")))
+        options = self.query_one(OptionList)
+        for entry in self.entries:
+            when = entry.opened_at.strftime("%Y-%m-%d %H:%M") if hasattr(
+                entry.opened_at, "strftime") else str(entry.opened_at)[:16]
+            options.add_option(Option(Content.assemble(
+                (entry.title or entry.url, "bold"), "\n", (when + "  ", "dim"),
+                (entry.url, "dim"))))
+        if not self.entries:
+            options.add_option(Option(Content.styled("Nothing opened yet.", "dim"),
+                                      disabled=True))
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index < len(self.entries):
+            url = self.entries[event.option_index].url
+            self.dismiss()
+            self.app.open_url_or_saved(url)  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.dismiss()

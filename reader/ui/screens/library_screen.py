@@ -1,0 +1,234 @@
+"""The library: saved articles, searched as you type, filtered, sorted and acted on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from reader.errors import ReaderError
+from reader.ui.dialogs import ConfirmDialog, TextPrompt
+
+if TYPE_CHECKING:
+    from reader.library import Library
+
+SORTS = ("saved", "published", "title", "progress")
+FILTERS = ("all", "unread", "archived", "favourites")
+
+
+def short_date(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return str(value)[:10]
+
+
+class LibraryScreen(Screen[None]):
+    """Everything saved. Typing in the search box filters the list at once."""
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("a", "archive", "Archive"),
+        Binding("asterisk,F", "favourite", "Favourite"),
+        Binding("T", "tags", "Tags"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("z,ctrl+z", "undo", "Undo delete", show=False),
+        Binding("S", "sort", "Sort"),
+        Binding("v", "filter", "Filter"),
+        Binding("number_sign", "tag_filter", "Tag filter", show=False),
+        Binding("B", "app.bookmarks(True)", "Bookmarks"),
+        Binding("H", "app.history", "History"),
+        Binding("escape", "back", "Back", show=False),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.sort = "saved"
+        self.filter = "all"
+        self.tag: str | None = None
+        self.search = ""
+        self.ids: list[int] = []
+        self._undo: list[Any] = []
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="library-bar"):
+            yield Input(placeholder="Search title, author and text…", id="library-search")
+            yield Static(id="library-state")
+        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (("", "flags"), ("Title", "title"), ("Site", "site"),
+                           ("Saved", "saved"), ("Published", "published"), ("Min", "minutes"),
+                           ("Read", "progress"), ("Tags", "tags")):
+            table.add_column(label, key=key)
+        self.refresh_rows()
+        table.focus()
+
+    # ------------------------------------------------------------------ rows
+
+    def refresh_rows(self, keep: int | None = None) -> None:
+        table = self.query_one(DataTable)
+        if keep is None and self.ids and table.cursor_row < len(self.ids):
+            keep = self.ids[table.cursor_row]
+        try:
+            entries = self.library.entries(search=self.search or None, sort=self.sort,
+                                           filter=self.filter, tag=self.tag)
+        except ReaderError as exc:
+            self.notify(exc.sentence, severity="error")
+            entries = []
+        table.clear()
+        self.ids = []
+        for e in entries:
+            flags = ("★" if e.favourite else " ") + ("▣" if e.archived else " ") + (
+                "!" if getattr(e, "error", None) else " ")
+            progress = f"{round((e.progress or 0) * 100)}%" if e.progress else ""
+            table.add_row(
+                Content(flags),
+                Content(e.title or e.url),
+                Content(e.site_name or ""),
+                Content(short_date(e.saved_at)),
+                Content(short_date(e.published)),
+                Content(str(e.reading_minutes) if e.reading_minutes else ""),
+                Content(progress),
+                Content(", ".join(e.tags)),
+                key=str(e.id),
+            )
+            self.ids.append(e.id)
+        if keep in self.ids:
+            table.move_cursor(row=self.ids.index(keep))
+        state = f"{len(self.ids)} · {self.filter} · by {self.sort}"
+        if self.tag:
+            state += f" · #{self.tag}"
+        self.query_one("#library-state", Static).update(Content.styled(state, "dim"))
+
+    def current_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self.ids or table.cursor_row >= len(self.ids):
+            return None
+        return self.ids[table.cursor_row]
+
+    # ------------------------------------------------------------------ search
+
+    @on(Input.Changed, "#library-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        value = event.value
+        self._debounce = self.set_timer(0.08, lambda: self._apply_search(value))
+
+    def _apply_search(self, value: str) -> None:
+        self.search = value.strip()
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#library-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self._apply_search(event.value)
+        self.query_one(DataTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#library-search", Input).focus()
+
+    # ------------------------------------------------------------------ actions
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        article_id = self.current_id()
+        if article_id is not None:
+            self.app.open_saved(article_id)  # type: ignore[attr-defined]
+
+    def action_archive(self) -> None:
+        article_id = self.current_id()
+        if article_id is None:
+            return
+        entry = self.library.get(article_id)
+        self.library.set_archived(article_id, not entry.archived)
+        self.notify("Archived." if not entry.archived else "Back in the reading list.",
+                    timeout=2)
+        self.refresh_rows()
+
+    def action_favourite(self) -> None:
+        article_id = self.current_id()
+        if article_id is None:
+            return
+        entry = self.library.get(article_id)
+        self.library.set_favourite(article_id, not entry.favourite)
+        self.refresh_rows()
+
+    @work
+    async def action_tags(self) -> None:
+        article_id = self.current_id()
+        if article_id is None:
+            return
+        entry = self.library.get(article_id)
+        answer = await self.app.push_screen_wait(TextPrompt(
+            "Tags, separated by commas", value=", ".join(entry.tags), placeholder="e.g. science, to-cite"))
+        if answer is None:
+            return
+        tags = [t.strip() for t in answer.split(",") if t.strip()]
+        self.library.set_tags(article_id, tags)
+        self.refresh_rows()
+
+    @work
+    async def action_delete(self) -> None:
+        article_id = self.current_id()
+        if article_id is None:
+            return
+        entry = self.library.get(article_id)
+        title = entry.article.title or entry.url
+        if not await self.app.push_screen_wait(
+                ConfirmDialog(f"Delete “{title}” from the library? (z undoes it)", "Delete",
+                              "Keep")):
+            return
+        self._undo.append(self.library.delete(article_id))
+        self.notify("Deleted. Press z to undo.", timeout=4)
+        self.refresh_rows()
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        article_id = self.library.undelete(self._undo.pop())
+        self.notify("Restored.", timeout=2)
+        self.refresh_rows(keep=article_id)
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.refresh_rows()
+
+    def action_filter(self) -> None:
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self.refresh_rows()
+
+    @work
+    async def action_tag_filter(self) -> None:
+        answer = await self.app.push_screen_wait(TextPrompt(
+            "Show only articles with the tag", value=self.tag or "",
+            hint="Enter an empty tag to show all; Esc to cancel"))
+        if answer is not None:
+            self.tag = answer.strip() or None
+            self.refresh_rows()
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one("#library-search"):
+            self.query_one(DataTable).focus()
+        elif len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
