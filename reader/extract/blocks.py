@@ -1,0 +1,487 @@
+"""The content tree turned into the Article's blocks and spans.
+
+This is where HTML stops: headings, paragraphs, lists, quotes, code, figures, tables and
+rules come out as :mod:`reader.document` values, every text sanitised once
+(:func:`reader.sanitize.clean_text`) and whitespace collapsed as a browser would. Links
+and image URLs are resolved against the page's base URL here; ``javascript:`` and other
+non-navigable links keep their text and lose their target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from reader.document import (
+    Block,
+    CodeBlock,
+    Figure,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Rule,
+    Span,
+    Table,
+)
+from reader.sanitize import clean_text
+
+_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_SPACES_ONLY = re.compile(r"[ \t\n\r\f\v]+")
+_HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Elements whose content is never article text.
+SKIP = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "video", "audio", "canvas", "form", "input", "button", "select", "textarea", "option",
+    "head", "title", "meta", "link", "map", "area", "source", "track", "dialog", "nav",
+})
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "dl",
+    "dt", "dd", "li", "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody",
+    "tfoot", "tr", "td", "th", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "address",
+    "center", "details", "summary", "fieldset", "picture", "img", "hgroup", "caption",
+    "body", "html", "nav", "form", "menu", "dialog",
+})
+_BOLD = frozenset({"b", "strong"})
+_ITALIC = frozenset({"i", "em", "cite", "dfn", "var"})
+_CODE = frozenset({"code", "kbd", "samp", "tt"})
+_STRIKE = frozenset({"s", "strike", "del"})
+_LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush)[-:]([\w+#.-]+)", re.I)
+_CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|byline", re.I)
+_CAPTION_CLASS = re.compile(r"caption|legend|wp-caption-text", re.I)
+_SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
+_TINY = 48  # images declared smaller than this (px) are icons, spacers or trackers
+
+
+@dataclass
+class _Style:
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    strike: bool = False
+    sub: bool = False
+    sup: bool = False
+    href: str | None = None
+
+
+@dataclass
+class BlockBuilder:
+    """Walks a content element and collects blocks; one per extraction."""
+
+    base_url: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+    # ----------------------------------------------------------------- entry point
+
+    def build(self, root: HtmlElement) -> list[Block]:
+        self.blocks = self._container(root)
+        return self.blocks
+
+    # ----------------------------------------------------------------- containers
+
+    def _container(self, el: HtmlElement) -> list[Block]:
+        """The blocks of an element that may mix inline text and block children."""
+        out: list[Block] = []
+        inline: list[Span] = []
+
+        def flush() -> None:
+            if inline:
+                spans = finish_spans(inline)
+                if spans:
+                    out.append(Paragraph(spans))
+                inline.clear()
+
+        if el.text:
+            inline.extend(self._text(el.text, _Style()))
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):  # comments and processing instructions
+                if child.tail:
+                    inline.extend(self._text(child.tail, _Style()))
+                continue
+            if tag in SKIP:
+                pass
+            elif tag == "br":
+                # Two line breaks in a row end a paragraph, as in most hand-written HTML.
+                if inline and inline[-1].text.endswith("\n"):
+                    flush()
+                elif inline:
+                    inline.append(Span("\n"))
+            elif tag in BLOCK_TAGS or _has_block_child(child):
+                flush()
+                out.extend(self._block(child))
+            else:
+                inline.extend(self._inline(child, _Style()))
+            if child.tail:
+                inline.extend(self._text(child.tail, _Style()))
+        flush()
+        return out
+
+    def _block(self, el: HtmlElement) -> list[Block]:
+        tag = el.tag
+        if tag in _HEADING_TAGS:
+            if _has_block_child(el, ignore=("img", "picture")) and len(el.text_content()) > 200:
+                return self._container(el)
+            spans = finish_spans(self._inline_children(el, _Style()))
+            if not spans:
+                return self._images_in(el)
+            return [Heading(_HEADING_TAGS[tag], spans, clean_text(el.get("id") or ""))]
+        if tag == "p":
+            return self._paragraph(el)
+        if tag in ("ul", "ol", "menu"):
+            return self._list(el)
+        if tag == "dl":
+            return self._definitions(el)
+        if tag == "blockquote":
+            inner = self._container(el)
+            return [Quote(tuple(inner))] if inner else []
+        if tag == "pre":
+            return self._code(el)
+        if tag in ("figure", "picture"):
+            return self._figure(el)
+        if tag == "img":
+            figure = self._image(el)
+            return [figure] if figure else []
+        if tag == "table":
+            return self._table(el)
+        if tag == "hr":
+            return [Rule()]
+        if tag in SKIP:
+            return []
+        if _is_caption_box(el):
+            return self._figure(el)
+        return self._container(el)
+
+    def _paragraph(self, el: HtmlElement) -> list[Block]:
+        images = [img for img in el.iter("img") if self._image(img) is not None]
+        if images or _has_block_child(el):
+            # A picture inside a paragraph stands on its own line before the text.
+            return self._container(_without_images(el)) if not images else [
+                *self._images_in(el), *self._container(_without_images(el))]
+        spans = finish_spans(self._inline_children(el, _Style()))
+        return [Paragraph(spans)] if spans else []
+
+    def _list(self, el: HtmlElement) -> list[Block]:
+        items: list[tuple[Block, ...]] = []
+        for li in el:
+            if not isinstance(li.tag, str) or li.tag in SKIP:
+                continue
+            blocks = self._container(li) if li.tag == "li" else self._block(li)
+            if blocks:
+                items.append(tuple(blocks))
+        if not items:
+            return []
+        start = 1
+        if el.tag == "ol":
+            try:
+                start = int(el.get("start") or 1)
+            except ValueError:
+                start = 1
+        return [ListBlock(el.tag == "ol", tuple(items), start)]
+
+    def _definitions(self, el: HtmlElement) -> list[Block]:
+        out: list[Block] = []
+        for child in el:
+            if child.tag == "dt":
+                spans = finish_spans(self._inline_children(child, _Style(bold=True)))
+                if spans:
+                    out.append(Paragraph(spans))
+            elif child.tag == "dd":
+                inner = self._container(child)
+                if inner:
+                    out.append(ListBlock(False, (tuple(inner),)))
+            elif isinstance(child.tag, str):
+                out.extend(self._block(child))
+        return out
+
+    def _code(self, el: HtmlElement) -> list[Block]:
+        text = clean_text(el.text_content()).strip("\n")
+        if not text.strip():
+            return []
+        language = None
+        for node in (el, *el.iter("code")):
+            match = _LANGUAGE.search(node.get("class") or "")
+            if match:
+                language = match.group(1).lower()
+                break
+        language = language or (el.get("data-lang") or el.get("data-language") or None)
+        return [CodeBlock(text.expandtabs(4), language)]
+
+    def _table(self, el: HtmlElement) -> list[Block]:
+        rows = [tr for tr in el.iter("tr") if _closest_table(tr) is el]
+        cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
+        widest = max((len(r) for r in cells), default=0)
+        # A layout table (one column, or cells holding paragraphs and lists) is not data.
+        if widest <= 1 or any(_has_block_child(c, ignore=("br", "img", "a", "span", "p"))
+                              for r in cells for c in r):
+            return self._container_cells(el)
+        texts = [tuple(_squash(c.text_content()) for c in r) for r in cells if r]
+        texts = [t for t in texts if any(t)]
+        if not texts:
+            return []
+        header: tuple[str, ...] = ()
+        first = cells[0] if cells else []
+        if first and all(c.tag == "th" for c in first) or el.find(".//thead") is not None:
+            header, texts = texts[0], texts[1:]
+        caption_el = el.find("caption")
+        caption = _squash(caption_el.text_content()) if caption_el is not None else ""
+        return [Table(header, tuple(texts), caption)]
+
+    def _container_cells(self, el: HtmlElement) -> list[Block]:
+        out: list[Block] = []
+        for cell in el.iter("td", "th"):
+            if _closest_table(cell) is el:
+                out.extend(self._container(cell))
+        return out
+
+    # ----------------------------------------------------------------- figures
+
+    def _figure(self, el: HtmlElement) -> list[Block]:
+        images = [img for img in el.iter("img") if self._image(img) is not None]
+        if not images:
+            # A <figure> around a quote, code or a table: its content is what counts.
+            inner = [b for child in el if isinstance(child.tag, str)
+                     and child.tag != "figcaption" for b in self._block(child)]
+            caption = self._caption_text(el)
+            return inner + ([Paragraph((Span(caption, italic=True),))] if caption and inner
+                            else [])
+        caption = self._caption_text(el)
+        credit = self._credit_text(el)
+        if credit and caption.endswith(credit):
+            caption = caption[: -len(credit)].rstrip()
+        figures: list[Block] = []
+        for i, img in enumerate(images):
+            figure = self._image(img)
+            if figure is None:
+                continue
+            if i == len(images) - 1:
+                figure = replace(figure, caption=caption, credit=credit)
+            figures.append(figure)
+        return figures
+
+    def _caption_text(self, el: HtmlElement) -> str:
+        parts = []
+        for cap in el.iter():
+            if cap.tag == "figcaption" or (cap is not el and cap.tag in ("p", "div", "span")
+                                           and _CAPTION_CLASS.search(cap.get("class") or "")):
+                parts.append(_squash(cap.text_content()))
+                break
+        if not parts and el.tag not in ("figure", "picture"):
+            parts.append(_squash(el.text_content()))  # a caption box's own text
+        return " ".join(p for p in parts if p)
+
+    def _credit_text(self, el: HtmlElement) -> str:
+        for cap in el.iter("span", "small", "cite", "div", "p"):
+            cls = f"{cap.get('class') or ''} {cap.get('itemprop') or ''}"
+            if cap is not el and _CREDIT_CLASS.search(cls) and not _CAPTION_CLASS.search(
+                    cap.get("class") or ""):
+                text = _squash(cap.text_content())
+                if text and len(text) < 200:
+                    return text
+        return ""
+
+    def _images_in(self, el: HtmlElement) -> list[Block]:
+        return [f for f in (self._image(img) for img in el.iter("img")) if f is not None]
+
+    def _image(self, img: HtmlElement) -> Figure | None:
+        """A figure for ``img``, or ``None`` for icons, spacers, trackers and no source."""
+        if img.tag != "img":
+            return None
+        src = best_image_source(img)
+        if not src:
+            return None
+        width, height = _dimension(img.get("width")), _dimension(img.get("height"))
+        if (width is not None and width < _TINY) or (height is not None and height < _TINY):
+            return None
+        src = self._resolve(src, images=True)
+        if src is None:
+            return None
+        alt = _squash(img.get("alt") or img.get("title") or "")
+        return Figure(src, alt, "", "", width, height)
+
+    # ----------------------------------------------------------------- inline
+
+    def _inline_children(self, el: HtmlElement, style: _Style) -> list[Span]:
+        spans: list[Span] = []
+        if el.text:
+            spans.extend(self._text(el.text, style))
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in SKIP:
+                spans.extend(self._inline(child, style))
+            if child.tail:
+                spans.extend(self._text(child.tail, style))
+        return spans
+
+    def _inline(self, el: HtmlElement, style: _Style) -> list[Span]:
+        tag = el.tag
+        if tag == "br":
+            return [Span("\n")]
+        if tag == "img":
+            return []  # pictures inside running text are handled by the paragraph
+        if tag in SKIP:
+            return []
+        new = _Style(**vars(style))
+        if tag in _BOLD:
+            new.bold = True
+        elif tag in _ITALIC:
+            new.italic = True
+        elif tag in _CODE:
+            new.code = True
+        elif tag in _STRIKE:
+            new.strike = True
+        elif tag == "sub":
+            new.sub = True
+        elif tag == "sup":
+            new.sup = True
+        elif tag == "a":
+            new.href = self._resolve(el.get("href") or "")
+        elif tag == "q":
+            return [*self._text("“", style), *self._inline_children(el, new),
+                    *self._text("”", style)]
+        return self._inline_children(el, new)
+
+    def _text(self, text: str, style: _Style) -> Iterator[Span]:
+        text = clean_text(text)
+        if style.code:
+            text = _SPACES_ONLY.sub(" ", text)
+        else:
+            text = _SPACE.sub(" ", text)
+        if text:
+            yield Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
+                       style.sup, style.href)
+
+    def _resolve(self, href: str, *, images: bool = False) -> str | None:
+        """An absolute, navigable URL for ``href``, or ``None`` (``javascript:`` and kin)."""
+        href = clean_text(href).strip()
+        if not href:
+            return None
+        scheme = urlsplit(href).scheme.lower() if ":" in href[:12] else ""
+        if scheme and scheme not in ("http", "https", "mailto", "data", "file", "ftp"):
+            return None
+        if scheme == "data" and not (images and href[5:11].lower() == "image/"):
+            return None
+        if href.startswith("#") and not images:
+            return href  # in-article anchors stay relative so the reader can jump
+        if self.base_url and not scheme:
+            try:
+                href = urljoin(self.base_url, href)
+            except ValueError:
+                return None
+        return href
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def finish_spans(spans: list[Span]) -> tuple[Span, ...]:
+    """Merge neighbours of one style, collapse spaces across span edges, trim the ends."""
+    merged: list[Span] = []
+    for span in spans:
+        text = span.text
+        if merged:
+            previous = merged[-1]
+            if previous.text.endswith((" ", "\n")) and text.startswith(" "):
+                text = text.lstrip(" ")
+            if not text:
+                continue
+            if previous.same_style(span):
+                merged[-1] = replace(previous, text=previous.text + text)
+                continue
+        elif not (text := text.lstrip(" \n")):
+            continue
+        merged.append(replace(span, text=text) if text is not span.text else span)
+    # Trim trailing whitespace and line breaks.
+    while merged:
+        last = merged[-1]
+        text = last.text.rstrip(" \n")
+        if text:
+            merged[-1] = replace(last, text=text)
+            break
+        merged.pop()
+    # Spaces around a line break are noise.
+    out = tuple(replace(s, text=s.text.replace(" \n", "\n").replace("\n ", "\n"))
+                if "\n" in s.text else s for s in merged)
+    return out if any(s.text.strip() for s in out) else ()
+
+
+def best_image_source(img: HtmlElement) -> str | None:
+    """The best URL for a picture: the largest ``srcset`` candidate, else lazy-load
+    attributes (``data-src`` and kin), else ``src``."""
+    best: str | None = None
+    best_size = -1.0
+    parent = img.getparent()
+    srcsets = [img.get("srcset"), img.get("data-srcset"), img.get("data-lazy-srcset")]
+    if parent is not None and parent.tag == "picture":
+        srcsets += [s.get("srcset") for s in parent.iter("source")
+                    if not (s.get("type") or "").endswith("svg+xml")]
+    for srcset in srcsets:
+        if not srcset:
+            continue
+        for match in _SRCSET_ITEM.finditer(srcset):
+            url, size, unit = match.group(1), match.group(2), match.group(3)
+            if not url or url.startswith("data:"):
+                continue
+            value = float(size) * (1000 if unit == "x" else 1) if size else 1.0
+            if value > best_size:
+                best, best_size = url, value
+    if best:
+        return best
+    for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src",
+                 "src"):
+        value = (img.get(attr) or "").strip()
+        # A 1x1 placeholder in src while the real picture waits in data-src.
+        if value and not (value.startswith("data:") and len(value) < 200):
+            return value
+    return None
+
+
+def _dimension(value: str | None) -> int | None:
+    if not value:
+        return None
+    match = re.match(r"\s*(\d+)", value)
+    return int(match.group(1)) if match else None
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub(" ", clean_text(text)).strip()
+
+
+def _has_block_child(el: HtmlElement, ignore: tuple[str, ...] = ()) -> bool:
+    for child in el.iterdescendants():
+        tag = child.tag
+        if isinstance(tag, str) and tag in BLOCK_TAGS and tag not in ignore and tag != "img":
+            return True
+    return False
+
+
+def _is_caption_box(el: HtmlElement) -> bool:
+    """A ``.wp-caption``-style box: one picture and a caption element, no figure tag."""
+    cls = el.get("class") or ""
+    if "caption" not in cls.lower() and "image" not in cls.lower() and "photo" not in \
+            cls.lower() and "media" not in cls.lower():
+        return False
+    imgs = list(el.iter("img"))
+    if len(imgs) != 1:
+        return False
+    text = len(_squash(el.text_content()))
+    return text < 600 and el.find(".//p//p") is None
+
+
+def _without_images(el: HtmlElement) -> HtmlElement:
+    """A copy of ``el`` with its pictures taken out (tails kept)."""
+    from copy import deepcopy
+
+    copy = deepcopy(el)
+    for img in list(copy.iter("img")):
+        img.drop_tree()
+    return copy
+
+
+def _closest_table(el: HtmlElement) -> HtmlElement | None:
+    for ancestor in el.iterancestors("table"):
+        return ancestor
+    return None

@@ -1,0 +1,173 @@
+"""Finding the article in a page: prune, score with readability-lxml, check, fall back.
+
+The page is pruned first (scripts, hidden boxes and the named boilerplate rules of
+:mod:`reader.extract.rules`), which both removes what readability-lxml would mistake for
+content and makes its scoring cheaper: it scores a smaller tree. Its choice is then
+checked against the page's own semantics — an ``itemprop=articleBody``, an
+``<article>``/``<main>`` that holds clearly more of the text wins over a readability
+pick that kept only part of it — and when nothing sensible comes back, the densest text
+container is used, so a page that has an article never comes back empty.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml.html import HtmlElement
+from readability import Document
+
+from reader.extract import rules
+
+_SPACE = re.compile(r"\s+")
+# Stripped before anything else: never text, never content.
+_JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canvas",
+         "iframe", "object", "embed", "input", "button", "select", "textarea")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
+
+# readability-lxml logs every retry at INFO; it is not ours to report.
+logging.getLogger("readability.readability").setLevel(logging.WARNING)
+
+
+class _PrunedDocument(Document):  # type: ignore[misc]
+    """readability-lxml scoring a tree we already parsed and cleaned.
+
+    Its own ``_parse`` re-parses the HTML and runs lxml's Cleaner over it, which our
+    pruning already did; a deep copy of the pruned tree is all it needs (it mutates it).
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002 - readability's name
+        return copy.deepcopy(input)
+
+
+@dataclass
+class Content:
+    element: HtmlElement
+    method: str  # "readability", "semantic" or "density", for tests and --debug
+
+
+def text_of(el: HtmlElement) -> str:
+    return _SPACE.sub(" ", el.text_content()).strip()
+
+
+def prune(doc: HtmlElement) -> list[str]:
+    """Strip scripts, hidden boxes and boilerplate from the whole page; rule names fired."""
+    for el in list(doc.iter(*_JUNK)):
+        el.drop_tree()
+    for el in list(doc.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        tail = el.tail
+        parent = el.getparent()
+        if parent is not None:
+            if tail:
+                previous = el.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+            parent.remove(el)
+    for el in list(doc.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true" and not _pictures(el):
+            el.drop_tree()
+            continue
+        style = el.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            el.drop_tree()
+    body = doc.find("body")
+    root = body if body is not None else doc
+    return rules.apply_rules(root, total_text=len(text_of(root)))
+
+
+def _pictures(el: HtmlElement) -> bool:
+    return el.tag == "img" or el.find(".//img") is not None
+
+
+def select(doc: HtmlElement, url: str | None) -> Content | None:
+    """The element holding the article in the pruned ``doc``, or ``None``."""
+    picked = _readability(doc, url)
+    semantic = _semantic(doc)
+    if picked is not None and semantic is not None:
+        return _better(picked, semantic)
+    if picked is not None:
+        return picked
+    if semantic is not None:
+        return semantic
+    return densest(doc)
+
+
+def _readability(doc: HtmlElement, url: str | None) -> Content | None:
+    try:
+        summary = _PrunedDocument(doc, url=url).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 - readability gives up on odd trees; we fall back
+        return None
+    if not summary or not summary.strip():
+        return None
+    try:
+        element = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    if not text_of(element):
+        return None
+    return Content(element, "readability")
+
+
+def _semantic(doc: HtmlElement) -> Content | None:
+    """The page's own marked article body, when there is exactly one such element."""
+    for xpath in _SEMANTIC:
+        found = doc.xpath(xpath)
+        if len(found) == 1:
+            element = found[0]
+            if len(text_of(element)) >= 200:
+                return Content(element, "semantic")
+            return None
+        if len(found) > 1:
+            return None
+    return None
+
+
+def _better(picked: Content, semantic: Content) -> Content:
+    """readability's pick unless the semantic container clearly holds more of the article.
+
+    "Clearly more": at least 1.5 times the text, with the pick's text inside it, and not
+    mostly links. Pages split by ads or widgets make readability keep one piece only.
+    """
+    mine = text_of(picked.element)
+    theirs = text_of(semantic.element)
+    if len(theirs) < 1.5 * len(mine):
+        return picked
+    probe = mine[:80]
+    if probe and probe not in theirs:
+        return picked
+    if rules.link_density(semantic.element, len(theirs)) > 0.3:
+        return picked
+    element = copy.deepcopy(semantic.element)
+    rules.apply_rules(element, total_text=len(theirs))
+    return Content(element, "semantic")
+
+
+def densest(doc: HtmlElement) -> Content | None:
+    """The container with the most paragraph text (the last-resort fallback)."""
+    scores: dict[HtmlElement, float] = {}
+    for p in doc.iter("p", "pre", "blockquote", "li", "td", "dd"):
+        length = len(text_of(p))
+        if length < 25:
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + length
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + length / 2
+    if not scores:
+        body = doc.find("body")
+        if body is not None and text_of(body):
+            return Content(body, "density")
+        return None
+    best = max(scores, key=lambda el: scores[el] * (1 - rules.link_density(el)))
+    return Content(best, "density")

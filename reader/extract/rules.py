@@ -1,0 +1,374 @@
+"""Named boilerplate rules: the things around an article that are not the article.
+
+Each rule is a small declarative :class:`Rule` — the words that mark such a box in
+``class``/``id``/``role`` attributes, and the phrases its text starts with — and is
+tested on its own (``tests/test_extract_rules.py``). Rules look at structure and
+semantics, never at one site's markup:
+
+* attribute words are matched as whole words of class and id tokens (``share-bar``,
+  ``shareBar``, ``share_bar`` all say *share*; ``shared-content`` and ``category-share``
+  do not);
+* a phrase rule only fires on a short box whose text begins with the phrase;
+* no rule removes ``<body>``, ``<article>``, ``<main>``, or any box holding most of the
+  page's text, so a mislabelled wrapper can never take the article with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+# Boxes a rule may remove. Inline elements are left to the block builder, and text inside
+# <pre>/<code> is never judged (a syntax highlighter's class="comment" is not a comment box).
+CONTAINERS = frozenset({
+    "div", "section", "aside", "ul", "ol", "dl", "form", "footer", "header", "nav", "p",
+    "table", "figure", "ins", "iframe", "span", "li", "center", "details",
+})
+NEVER_REMOVE = frozenset({"html", "body", "article", "main"})
+# WordPress and others put taxonomy on <article>/<body>: "category-social", "tag-share".
+_TAXONOMY = re.compile(r"^(?:category|tag|type|status|format|postid|term|topic|section)[-_]")
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_PART = re.compile(r"[^a-z0-9]+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of boilerplate box.
+
+    ``words``: whole words of class/id tokens that mark it; ``tokens``: whole class/id
+    tokens; ``pairs``: two words that mark it only together (``author`` + ``bio``);
+    ``phrases``: beginnings of the text of a short box (lower case; a trailing ``$`` means
+    the whole text); ``roles``: ARIA roles; ``tags``: elements that are always this kind.
+    """
+
+    name: str
+    words: frozenset[str] = frozenset()
+    tokens: frozenset[str] = frozenset()
+    pairs: tuple[tuple[str, frozenset[str]], ...] = ()
+    phrases: tuple[str, ...] = ()
+    roles: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    # For phrase matches on a heading: remove everything after it in its parent too
+    # (comments come last), rather than only the box it heads.
+    to_end: bool = False
+    max_phrase_box: int = 400
+    # Attribute matches only remove boxes with at most this much text (None: any).
+    max_text: int | None = None
+    description: str = field(default="", compare=False)
+
+
+def _fs(*items: str) -> frozenset[str]:
+    return frozenset(items)
+
+
+COMMENTS = Rule(
+    "comments",
+    words=_fs("comment", "comments", "respond", "disqus", "commentlist", "comentarios",
+              "kommentare"),
+    tokens=_fs("reply-title", "comment-respond", "comments-area", "disqus_thread"),
+    phrases=("leave a reply", "leave a comment", "post a comment", "add a comment",
+             "comments are closed", "join the discussion", "join the conversation",
+             "your email address will not be published", "cancel reply", "show comments",
+             "view comments", "load comments", "write a comment"),
+    to_end=True,
+    description="comment threads, comment forms and 'Leave a Reply' blocks",
+)
+TABLE_OF_CONTENTS = Rule(
+    "table_of_contents",
+    words=_fs("toc", "lwptoc", "tableofcontents"),
+    tokens=_fs("table-of-contents", "ez-toc-container", "toc_container", "article-toc"),
+    phrases=("table of contents", "contents$", "in this article$", "jump to",
+             "on this page$", "inhaltsverzeichnis", "sommaire$"),
+    max_phrase_box=2000,
+    description="plugin or empty tables of contents (reader builds its own)",
+)
+SHARE = Rule(
+    "share",
+    words=_fs("share", "sharing", "shares", "sharedaddy", "addtoany", "a2a", "sharethis",
+              "social", "socials", "shareaholic", "sociallinks", "sharebar"),
+    phrases=("share this", "share on", "share:", "share$", "share article",
+             "share the article", "share via", "spread the word", "tweet$", "follow us"),
+    description="share bars and social buttons",
+)
+NEWSLETTER = Rule(
+    "newsletter",
+    words=_fs("newsletter", "newsletters", "subscribe", "subscription", "signup", "mailchimp",
+              "mc4wp", "optin", "mailing", "mailinglist", "paywall", "inline-signup"),
+    pairs=(("sign", _fs("up")), ("opt", _fs("in"))),
+    phrases=("subscribe to our newsletter", "sign up for our newsletter", "subscribe to",
+             "sign up for", "get our newsletter", "join our newsletter", "stay connected",
+             "never miss a story", "get the latest", "enter your email"),
+    description="newsletter and subscribe boxes",
+)
+ADS = Rule(
+    "ads",
+    words=_fs("ad", "ads", "advert", "adverts", "advertisement", "advertising", "adsbygoogle",
+              "adslot", "adunit", "adsense", "dfp", "gpt", "sponsor", "sponsored", "promo",
+              "promoted", "outbrain", "taboola", "adblock", "advertorial", "banner-ad"),
+    phrases=("advertisement", "advertising", "sponsored content", "story continues below",
+             "article continues below", "continue reading below", "ad$", "sponsored$"),
+    max_phrase_box=60,
+    description="advertisements and their 'Advertisement' labels",
+)
+RELATED = Rule(
+    "related",
+    words=_fs("related", "relatedposts", "recommended", "recommendations", "recirc",
+              "popular", "trending", "more-stories", "morestories", "readmore",
+              "read-next", "upnext", "latest", "mostread", "most-read", "yarpp", "crp",
+              "nextprev", "next-post", "prev-post"),
+    pairs=(("more", _fs("stories", "articles", "news", "posts", "from")),
+           ("read", _fs("next", "more", "also")), ("post", _fs("navigation", "nav")),
+           ("most", _fs("read", "popular", "viewed", "shared")), ("also", _fs("like", "read")),
+           ("you", _fs("may", "might"))),
+    phrases=("related posts", "related articles", "related stories", "related news",
+             "related content", "related:", "you may also like", "you might also like",
+             "you may like", "recommended for you", "recommended$", "read more", "read next",
+             "more from", "more stories", "more on this", "popular news", "popular posts",
+             "most popular", "most read", "latest articles", "latest news", "latest posts",
+             "trending$", "trending now", "also read", "see also:", "read also", "further reading:",
+             "previous post", "next post", "previous article", "next article"),
+    max_phrase_box=2500,
+    description="related-post lists, 'You May Also Like', popular and latest lists",
+)
+AUTHOR_BOX = Rule(
+    "author_box",
+    tokens=_fs("about-author", "about-the-author", "author-bio", "authorbio", "author-box",
+               "authorbox", "author-info", "author-card", "author-profile", "author-details",
+               "author-description", "post-author-box", "bio-box", "abh_box"),
+    pairs=(("author", _fs("bio", "box", "card", "profile", "details", "description", "about",
+                          "biography", "block")),),
+    phrases=("about the author", "about author", "written by", "more articles by",
+             "more posts by", "view all posts by"),
+    max_phrase_box=1200,
+    description="author boxes with biography and links (the byline is kept as metadata)",
+)
+COOKIES = Rule(
+    "cookies",
+    words=_fs("cookie", "cookies", "consent", "gdpr", "cmp", "cookiebanner", "cc-banner",
+              "onetrust", "privacy-banner"),
+    phrases=("we use cookies", "this website uses cookies", "this site uses cookies",
+             "accept cookies", "accept all cookies", "cookie settings", "by continuing to use"),
+    max_phrase_box=1500,
+    description="cookie and consent banners",
+)
+BYLINE = Rule(
+    "byline",
+    words=_fs("byline", "dateline", "writtenby", "entry-meta", "post-meta", "article-meta",
+              "postmeta", "posted-on", "pubdate", "timestamp", "meta", "author", "authors",
+              "dateline"),
+    max_text=200,
+    description="bylines and date lines inside the content (kept as metadata instead)",
+)
+BREADCRUMBS = Rule(
+    "breadcrumbs",
+    words=_fs("breadcrumb", "breadcrumbs", "crumbs", "crumb", "breadcrumbs-container"),
+    description="breadcrumb trails ('Home › World › Europe')",
+)
+PAGE_CHROME = Rule(
+    "page_chrome",
+    words=_fs("sidebar", "widget", "widgets", "widget-area", "menu", "navbar", "nav",
+              "navigation", "masthead", "skiplink", "screen-reader-text", "sr-only",
+              "visually-hidden", "visuallyhidden", "ticker", "breaking", "topbar", "toolbar",
+              "modal", "popup", "print-only", "offscreen", "site-footer", "footer", "pagination",
+              "pager", "tags", "tagcloud", "rating", "login", "signin", "search",
+              "searchform", "lightbox"),
+    pairs=(("skip", _fs("link", "to", "content", "main")), ("site", _fs("header", "footer")),
+           ("entry", _fs("footer", "tags")), ("post", _fs("tags", "meta-footer", "footer"))),
+    roles=_fs("navigation", "menu", "menubar", "complementary", "alert", "alertdialog",
+              "dialog", "search", "banner", "contentinfo"),
+    tags=_fs("nav", "aside", "form", "footer", "iframe", "button", "select", "textarea",
+             "input", "object", "embed", "menu"),
+    phrases=("skip to content", "skip to main content", "all rights reserved", "©",
+             "copyright ©", "breaking news", "breaking:", "tags:", "filed under",
+             "posted in", "categories:"),
+    max_phrase_box=300,
+    description="navigation, menus, sidebars, widgets, tickers, footers and forms",
+)
+
+#: The rules in the order they are applied.
+RULES: tuple[Rule, ...] = (COMMENTS, TABLE_OF_CONTENTS, SHARE, NEWSLETTER, ADS, RELATED,
+                           AUTHOR_BOX, COOKIES, BYLINE, BREADCRUMBS, PAGE_CHROME)
+RULES_BY_NAME = {rule.name: rule for rule in RULES}
+
+
+def attribute_words(el: HtmlElement) -> tuple[set[str], set[str]]:
+    """The class/id tokens of ``el`` (lower case) and the words they are made of."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    tokens: set[str] = set()
+    words: set[str] = set()
+    for token in raw.split():
+        if _TAXONOMY.match(token.lower()):
+            continue
+        lower = token.lower()
+        tokens.add(lower)
+        parts = [p for p in _PART.split(_CAMEL.sub(r"\1 \2", token).lower()) if p]
+        words.update(parts)
+        if len(parts) > 1:
+            words.add("-".join(parts))
+    return tokens, words
+
+
+def matches_attributes(rule: Rule, el: HtmlElement, tokens: set[str], words: set[str]) -> bool:
+    """Whether ``el``'s tag, role, class or id marks it as ``rule``'s kind of box."""
+    if el.tag in rule.tags:
+        return True
+    role = el.get("role")
+    if role and role.lower() in rule.roles:
+        return True
+    if tokens & rule.tokens or words & rule.words:
+        return True
+    return any(first in words and words & second for first, second in rule.pairs)
+
+
+def box_text(el: HtmlElement) -> str:
+    return _SPACE.sub(" ", el.text_content()).strip()
+
+
+def matches_phrase(rule: Rule, text: str) -> bool:
+    """Whether a box with ``text`` (already squashed) begins with one of the phrases."""
+    if not rule.phrases or not text or len(text) > rule.max_phrase_box:
+        return False
+    lower = text.lower()
+    for phrase in rule.phrases:
+        if phrase.endswith("$"):  # the whole text, give or take a colon
+            if lower.rstrip(" :.") == phrase[:-1]:
+                return True
+        elif lower.startswith(phrase) and (len(lower) == len(phrase)
+                                           or not lower[len(phrase)].isalnum()):
+            return True
+    return False
+
+
+def link_density(el: HtmlElement, text_len: int | None = None) -> float:
+    total = text_len if text_len is not None else len(box_text(el))
+    if not total:
+        return 0.0
+    linked = sum(len(box_text(a)) for a in el.iter("a"))
+    return min(1.0, linked / total)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LABELS = _HEADINGS | {"strong", "b", "p", "span", "div", "header", "summary", "legend",
+                       "label", "h"}
+
+
+@dataclass
+class Removal:
+    element: HtmlElement
+    rule: str
+    to_end: bool = False
+
+
+def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
+                     total_text: int | None = None) -> list[Removal]:
+    """The boxes under ``root`` that the rules mark, outermost first, without removing.
+
+    ``total_text`` is the length of the text the page's article could be; no box holding
+    more than half of it is ever marked.
+    """
+    rules = tuple(rules)
+    total = total_text if total_text is not None else len(box_text(root))
+    found: list[Removal] = []
+    skip_under: set[HtmlElement] = set()
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str) or tag in NEVER_REMOVE:
+            continue
+        parent = el.getparent()
+        if parent is not None and parent in skip_under:
+            skip_under.add(el)
+            continue
+        if tag in ("pre", "code", "figcaption"):
+            skip_under.add(el)
+            continue
+        hit = _match(el, rules)
+        if hit is None:
+            continue
+        rule, by_phrase = hit
+        if _protected(el, total):
+            continue
+        found.append(Removal(el, rule.name, to_end=by_phrase and rule.to_end))
+        skip_under.add(el)
+    return found
+
+
+def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None:
+    tag = el.tag
+    if tag in CONTAINERS or tag in _HEADINGS or any(tag in r.tags for r in rules):
+        tokens, words = attribute_words(el)
+        for rule in rules:
+            if matches_attributes(rule, el, tokens, words):
+                limit = rule.max_text
+                if limit is None and tag in ("span", "p", "li") and tag not in rule.tags:
+                    # Small inline-ish boxes only go when they are short: a <p
+                    # class="share-note"> with a real sentence in it may be article.
+                    limit = 200
+                if limit is not None and len(box_text(el)) > limit:
+                    continue
+                return rule, False
+    if tag in _LABELS:
+        # Only the box's own first words count: a heading, or a box whose first child
+        # starts with the phrase ("Related Posts" followed by its list).
+        text = _label_text(el)
+        if text:
+            for rule in rules:
+                if matches_phrase(rule, text):
+                    return rule, True
+    return None
+
+
+def _label_text(el: HtmlElement) -> str:
+    """The text to test phrases on: a heading's text, or a short box's whole text."""
+    text = box_text(el)
+    if el.tag in _HEADINGS or len(text) <= 60:
+        return text
+    return ""
+
+
+def _protected(el: HtmlElement, total: int) -> bool:
+    if total <= 0:
+        return False
+    if el.find(".//article") is not None or el.find(".//main") is not None:
+        return True
+    return len(box_text(el)) > total * 0.5
+
+
+def remove(removals: Iterable[Removal]) -> list[str]:
+    """Remove the marked boxes (with everything after a 'to_end' heading); rule names."""
+    names = []
+    for removal in removals:
+        el = removal.element
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if removal.to_end and el.tag in _HEADINGS:
+            for sibling in list(el.itersiblings()):
+                _drop(sibling)
+        elif el.tag in _HEADINGS or _is_label(el):
+            # "Related Posts" heading: its list is the next sibling.
+            following = el.getnext()
+            if following is not None and following.tag in ("ul", "ol", "div", "section") \
+                    and link_density(following) > 0.4:
+                _drop(following)
+        _drop(el)
+        names.append(removal.rule)
+    return names
+
+
+def _is_label(el: HtmlElement) -> bool:
+    return el.tag in _LABELS and len(box_text(el)) <= 60 and len(el) <= 2
+
+
+def _drop(el: HtmlElement) -> None:
+    if el.getparent() is not None:
+        el.drop_tree()
+
+
+def apply_rules(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
+                total_text: int | None = None) -> list[str]:
+    """Find and remove boilerplate under ``root``; the names of the rules that fired."""
+    return remove(find_boilerplate(root, rules, total_text=total_text))
