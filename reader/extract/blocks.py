@@ -35,7 +35,7 @@ _SPACES_ONLY = re.compile(r"[ \t\n\r\f\v]+")
 _HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Elements whose content is never article text.
 SKIP = frozenset({
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
     "video", "audio", "canvas", "form", "input", "button", "select", "textarea", "option",
     "head", "title", "meta", "link", "map", "area", "source", "track", "dialog", "nav",
 })

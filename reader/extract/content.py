@@ -3,10 +3,11 @@
 The page is pruned first (scripts, hidden boxes and the named boilerplate rules of
 :mod:`reader.extract.rules`), which both removes what readability-lxml would mistake for
 content and makes its scoring cheaper: it scores a smaller tree. Its choice is then
-checked against the page's own semantics — an ``itemprop=articleBody``, an
-``<article>``/``<main>`` that holds clearly more of the text wins over a readability
-pick that kept only part of it — and when nothing sensible comes back, the densest text
-container is used, so a page that has an article never comes back empty.
+When readability-lxml finds nothing, the page's own marked article body
+(``itemprop=articleBody``, a single ``<article>`` or ``<main>``) is used, then the densest
+text container, so a page that has an article never comes back empty. (Preferring the
+marked body over readability's pick when it is larger was tried and measured: marked
+bodies often carry galleries, players and teasers, and precision fell.)
 """
 
 from __future__ import annotations
@@ -90,14 +91,9 @@ def _pictures(el: HtmlElement) -> bool:
 def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
-    semantic = _semantic(doc)
-    if picked is not None and semantic is not None:
-        return _better(picked, semantic)
     if picked is not None:
         return picked
-    if semantic is not None:
-        return semantic
-    return densest(doc)
+    return _semantic(doc) or densest(doc)
 
 
 def _readability(doc: HtmlElement, url: str | None) -> Content | None:
@@ -130,24 +126,14 @@ def _semantic(doc: HtmlElement) -> Content | None:
     return None
 
 
-def _better(picked: Content, semantic: Content) -> Content:
-    """readability's pick unless the semantic container clearly holds more of the article.
-
-    "Clearly more": at least 1.5 times the text, with the pick's text inside it, and not
-    mostly links. Pages split by ads or widgets make readability keep one piece only.
-    """
-    mine = text_of(picked.element)
-    theirs = text_of(semantic.element)
-    if len(theirs) < 1.5 * len(mine):
-        return picked
-    probe = mine[:80]
-    if probe and probe not in theirs:
-        return picked
-    if rules.link_density(semantic.element, len(theirs)) > 0.3:
-        return picked
-    element = copy.deepcopy(semantic.element)
-    rules.apply_rules(element, total_text=len(theirs))
-    return Content(element, "semantic")
+def prose_length(el: HtmlElement) -> int:
+    """Characters in real paragraphs (longer than a caption, not mostly links)."""
+    total = 0
+    for p in el.iter("p"):
+        text = text_of(p)
+        if len(text) > 40 and rules.link_density(p, len(text)) < 0.3:
+            total += len(text)
+    return total
 
 
 def densest(doc: HtmlElement) -> Content | None:

@@ -29,10 +29,11 @@ ARTICLE_TYPES = frozenset({
     "SocialMediaPosting", "TechArticle", "Review", "Recipe",
 })
 # " | ", " - ", " – ", " — ", " / ", " > ", " » ", " · ", " :: " between title and site.
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—\\/>»·•]|::)\s+")
+_SEPARATOR = re.compile(r"\s(?:[|\-–—\\/>»])\s")
 _HIERARCHY = re.compile(r"\s[\\/>»]\s")
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
+_CDATA = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -96,18 +97,20 @@ def _is_web_url(value: str) -> bool:
 
 
 def _meta_tags(doc: HtmlElement) -> dict[str, str]:
-    """``<meta>`` contents by lower-cased ``property``, ``name`` or ``itemprop``; first wins."""
+    """``<meta>`` contents by ``property``, ``name`` or ``itemprop``, normalised
+    (lower case, ``DC.title`` = ``dc:title``); a later tag overrides an earlier one, as in
+    browsers' reader views."""
     found: dict[str, str] = {}
     for el in doc.iter("meta"):
         content = el.get("content")
         if content is None or not content.strip():
             continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
+        for attr in ("itemprop", "http-equiv", "name", "property"):
             keys = el.get(attr)
             if keys:
                 # RDFa allows several space-separated properties in one attribute.
                 for key in keys.lower().split():
-                    found.setdefault(key, content.strip())
+                    found[key.replace(".", ":")] = content.strip()
     return found
 
 
@@ -116,9 +119,9 @@ def _json_ld(doc: HtmlElement) -> dict[str, Any]:
     for script in doc.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        text = script.text or ""
+        text = _CDATA.sub("", script.text or "")
         try:
-            data = json.loads(text.strip().removeprefix("<!--").removesuffix("-->"), strict=False)
+            data = json.loads(text, strict=False)
         except ValueError:
             continue
         found = _find_article(data, 0)
@@ -255,13 +258,40 @@ def _same_site(part: str, site: str) -> bool:
                            or (len(part) > 3 and site.startswith(part)))
 
 
+def similarity(a: str, b: str) -> float:
+    """How much of ``b``'s text is also in ``a`` (1.0: all of it), by words."""
+    tokens_a = set(_WORD.findall(a.lower()))
+    tokens_b = _WORD.findall(b.lower())
+    if not tokens_a or not tokens_b:
+        return 0.0
+    unique_b = [t for t in tokens_b if t not in tokens_a]
+    return 1 - len(" ".join(unique_b)) / len(" ".join(tokens_b))
+
+
+def _ld_title(ld: dict[str, Any], document_title: str, site_name: str | None) -> str | None:
+    """JSON-LD's ``name`` or ``headline``: the headline when only it resembles the page's
+    <title> (``name`` is sometimes a section's or a list's name)."""
+    name, headline = ld.get("name"), ld.get("headline")
+    name = name if isinstance(name, str) and name.strip() else None
+    headline = headline if isinstance(headline, str) and headline.strip() else None
+    if name and headline and name != headline:
+        if site_name and name.strip().casefold() == site_name.casefold():
+            return headline
+        if similarity(headline, document_title) > 0.75 and similarity(
+                name, document_title) <= 0.75:
+            return headline
+        return name
+    return name or headline
+
+
 def _title(doc: HtmlElement, meta: dict[str, str], ld: dict[str, Any],
            site_name: str | None) -> str:
     headings = _headings(doc)
     document_title = _document_title(doc)
-    for candidate in (ld.get("headline"), ld.get("name"), meta.get("dc.title"),
-                      meta.get("dcterm:title"), meta.get("og:title"), meta.get("twitter:title"),
-                      meta.get("parsely-title"), meta.get("sailthru.title")):
+    for candidate in (_ld_title(ld, document_title, site_name), meta.get("dc:title"),
+                      meta.get("dcterm:title"), meta.get("og:title"), meta.get("title"),
+                      meta.get("twitter:title"), meta.get("parsely-title"),
+                      meta.get("sailthru:title")):
         if isinstance(candidate, str) and squash(candidate):
             text = squash(candidate)
             return strip_site_suffix(text, site_name, headings, generic=False)
@@ -269,7 +299,7 @@ def _title(doc: HtmlElement, meta: dict[str, str], ld: dict[str, Any],
         title = strip_site_suffix(document_title, site_name, headings)
         if (len(title) > 150 or len(title) < 15) and not _SEPARATOR.search(document_title):
             h1s = [h for h in doc.iter("h1")]
-            if len(h1s) == 1 and squash(h1s[0].text_content()):
+            if len(h1s) == 1 and _words(squash(h1s[0].text_content())) > 4:
                 return squash(h1s[0].text_content())
         return title
     for heading in doc.iter("h1"):
@@ -295,8 +325,9 @@ def clean_byline(text: str) -> str:
 def _byline(doc: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
     name = _ld_name(ld.get("author")) or _ld_name(ld.get("creator"))
     if not name:
-        for key in ("author", "dc.creator", "dcterms.creator", "parsely-author",
-                    "sailthru.author", "article:author", "twitter:creator", "byl"):
+        for key in ("author", "dc:creator", "dcterm:creator", "dcterms:creator",
+                    "parsely-author", "sailthru:author", "article:author", "twitter:creator",
+                    "byl"):
             value = meta.get(key)
             if value and not _is_web_url(value) and not value.startswith("@"):
                 name = value
@@ -346,9 +377,9 @@ def _published(doc: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> st
     candidates: list[Any] = [ld.get("datePublished"), ld.get("dateCreated")]
     candidates += [meta.get(k) for k in (
         "article:published_time", "og:article:published_time", "datepublished",
-        "published_time", "article.published", "dc.date.issued", "dc.date", "dcterms.created",
-        "date", "pubdate", "publish-date", "publishdate", "sailthru.date", "parsely-pub-date",
-        "article:modified_time", "datemodified", "dc.date.modified")]
+        "published_time", "article:published", "dc:date:issued", "dc:date", "dcterms:created",
+        "date", "pubdate", "publish-date", "publishdate", "sailthru:date", "parsely-pub-date",
+        "article:modified_time", "datemodified", "dc:date:modified")]
     for candidate in candidates:
         if isinstance(candidate, str):
             found = normalise_date(candidate)

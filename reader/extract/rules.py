@@ -58,6 +58,9 @@ class Rule:
     max_phrase_box: int = 400
     # Attribute matches only remove boxes with at most this much text (None: any).
     max_text: int | None = None
+    # A box of several plain paragraphs survives an attribute match (an id "read-more"
+    # on the rest of the article); comment threads are prose too, so they opt out.
+    spare_prose: bool = True
     description: str = field(default="", compare=False)
 
 
@@ -75,6 +78,7 @@ COMMENTS = Rule(
              "your email address will not be published", "cancel reply", "show comments",
              "view comments", "load comments", "write a comment"),
     to_end=True,
+    spare_prose=False,
     description="comment threads, comment forms and 'Leave a Reply' blocks",
 )
 TABLE_OF_CONTENTS = Rule(
@@ -196,8 +200,15 @@ RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
 def attribute_words(el: HtmlElement) -> tuple[set[str], set[str]]:
-    """The class/id tokens of ``el`` (lower case) and the words they are made of."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    """The class/id tokens of ``el`` (lower case) and the words they are made of.
+
+    An id of four words or more is a slug made from a heading ("sharing-with-a-team"),
+    not a name for a kind of box, so its words do not count.
+    """
+    ident = el.get("id") or ""
+    if len(_PART.split(_CAMEL.sub(r"\1 \2", ident))) >= 4:
+        ident = ""
+    raw = f"{el.get('class') or ''} {ident}"
     tokens: set[str] = set()
     words: set[str] = set()
     for token in raw.split():
@@ -260,6 +271,7 @@ _LABELS = _HEADINGS | {"strong", "b", "p", "span", "div", "header", "summary", "
 class Removal:
     element: HtmlElement
     rule: str
+    by_phrase: bool = False  # found by its text: a label, whose list may follow it
     to_end: bool = False
 
 
@@ -289,9 +301,9 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
         if hit is None:
             continue
         rule, by_phrase = hit
-        if _protected(el, total):
+        if _protected(el, total) or (not by_phrase and rule.spare_prose and _prose_box(el)):
             continue
-        found.append(Removal(el, rule.name, to_end=by_phrase and rule.to_end))
+        found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end))
         skip_under.add(el)
     return found
 
@@ -329,6 +341,15 @@ def _label_text(el: HtmlElement) -> str:
     return ""
 
 
+def _prose_box(el: HtmlElement) -> bool:
+    """Several real paragraphs and few links: article text, whatever its class says."""
+    paragraphs = [p for p in el.iter("p") if len(box_text(p)) > 80]
+    if len(paragraphs) < 3:
+        return False
+    text = len(box_text(el))
+    return text > 1200 and link_density(el, text) < 0.25
+
+
 def _protected(el: HtmlElement, total: int) -> bool:
     if total <= 0:
         return False
@@ -348,11 +369,11 @@ def remove(removals: Iterable[Removal]) -> list[str]:
         if removal.to_end and el.tag in _HEADINGS:
             for sibling in list(el.itersiblings()):
                 _drop(sibling)
-        elif el.tag in _HEADINGS or _is_label(el):
-            # "Related Posts" heading: its list is the next sibling.
+        elif removal.by_phrase and (el.tag in _HEADINGS or _is_label(el)):
+            # A "Related Posts" label: its list of links is the next sibling.
             following = el.getnext()
             if following is not None and following.tag in ("ul", "ol", "div", "section") \
-                    and link_density(following) > 0.4:
+                    and len(box_text(following)) < 3000 and link_density(following) > 0.4:
                 _drop(following)
         _drop(el)
         names.append(removal.rule)
