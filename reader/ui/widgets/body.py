@@ -91,7 +91,8 @@ class ArticleBody(ScrollView, can_focus=True):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.article = Article()
-        self.figure_lines: Callable[[Figure, int], list[list[Segment]] | None] | None = None
+        # Pictures for figures (see reader.images.loader); None draws placeholders.
+        self.figure_lines: Callable[[Figure, int], list[Strip] | None] | None = None
         self._text_len: list[int] = []
         self._link_base: list[int] = []
         self._heights: list[int] = []
@@ -200,7 +201,7 @@ class ArticleBody(ScrollView, can_focus=True):
             palette=self._palette_now(),
             link_number=lambda: next(counter),
             on_link=lambda number, href: Style.from_meta({"@click": f"follow_link({number})"}),
-            figure_lines=self.figure_lines,  # type: ignore[arg-type]
+            figure_lines=self.figure_lines,
         )
         lines, offsets = layout_block(self.article.blocks[i], ctx,
                                       highlights=self._highlights.get(i, ()))
@@ -275,6 +276,30 @@ class ArticleBody(ScrollView, can_focus=True):
         size = Size(self.size.width, height)
         if self.virtual_size != size:
             self.virtual_size = size
+
+    def figure_ready(self, src: str) -> None:
+        """The picture for ``src`` arrived: lay its figures out again, keeping the top
+        line of the view still (a figure above it changes height)."""
+        blocks = [position.block for position, f in self.article.figures() if f.src == src]
+        if not blocks or not self._heights:
+            return
+        top = round(self.scroll_y)
+        anchor = self.block_at(top)
+        delta = top - self._starts[anchor]
+        for i in blocks:
+            self._laid.pop(i, None)
+            if self._exact[i]:
+                self._lay_out(i)
+        self._fix_starts()
+        self._sync_virtual_size()
+        new_top = self._starts[anchor] + min(delta, self._heights[anchor] - 1)
+        if new_top != top and self.size.height:
+            self._anchoring = True
+            try:
+                self.set_scroll(None, new_top)
+            finally:
+                self._anchoring = False
+        self.refresh()
 
     # ------------------------------------------------------------------ painting
 
@@ -394,7 +419,21 @@ class ArticleBody(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ actions
 
     def _scroll_lines(self, lines: int) -> None:
-        self.set_scroll(None, max(0, min(self.max_scroll_y, round(self.scroll_y) + lines)))
+        self._jump(round(self.scroll_y) + lines)
+
+    def _jump(self, y: int) -> None:
+        """Scroll to line ``y`` at once (no animation: keys should feel instant).
+
+        ``set_scroll`` bypasses the scroll watchers, so this does their work: lay out
+        what is now near the view and tell the screen where we are.
+        """
+        y = max(0, min(round(self.max_scroll_y), y))
+        if y == round(self.scroll_y):
+            return
+        self.set_scroll(None, y)
+        self._prepare_view()
+        self.refresh()
+        self._report_move()
 
     def action_line_down(self) -> None:
         self._scroll_lines(1)
@@ -415,7 +454,7 @@ class ArticleBody(ScrollView, can_focus=True):
         self._scroll_lines(-max(1, self.size.height // 2))
 
     def action_top(self) -> None:
-        self.set_scroll(None, 0)
+        self._jump(0)
 
     def action_bottom(self) -> None:
         """The end: wrap the last screenful exactly, then scroll to it."""
