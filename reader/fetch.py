@@ -39,6 +39,7 @@ ACCEPT_ENCODING = "gzip, deflate"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
+UNTYPED = frozenset({"application/octet-stream", "binary/octet-stream"})
 _PIECE = 64 * 1024  # the most bytes one decompression step may produce
 
 Progress = Callable[[int, int | None], None]
@@ -108,8 +109,7 @@ class Fetcher:
             timeout=timeout,
             follow_redirects=False,
             trust_env=True,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING,
-                     "Accept-Language": "*"},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
     async def aclose(self) -> None:
@@ -175,6 +175,8 @@ class Fetcher:
         if status >= 300:
             raise FetchError(f"The server answered {status} {_phrase(status)} for {url}.")
         mime, charset = parse_content_type(response.headers.get("content-type", ""))
+        if image and mime in UNTYPED:
+            mime = ""  # many servers label every image this way; the bytes will tell
         if image:
             if mime and not mime.startswith("image/"):
                 raise FetchError(f"{url} is {describe_type(mime)} ({mime}), not an image.")
@@ -201,6 +203,8 @@ class Fetcher:
                          progress: Progress | None) -> bytes:
         total = _content_length(response)
         decoder = _Decoder(response.headers.get("content-encoding", ""), url)
+        if total is not None and total > max_bytes and decoder.coding == "":
+            raise _too_large(url, max_bytes)
         body = bytearray()
         received = 0
         if progress is not None:
@@ -211,8 +215,7 @@ class Fetcher:
                 for piece in decoder.feed(chunk):
                     body += piece
                     if len(body) > max_bytes:
-                        raise FetchError(f"{url} is larger than {_size(max_bytes)}; "
-                                         "reader stopped downloading it.")
+                        raise _too_large(url, max_bytes)
                 if progress is not None:
                     progress(received, total)
         except httpx.HTTPError as exc:
@@ -223,8 +226,7 @@ class Fetcher:
         for piece in decoder.flush():
             body += piece
             if len(body) > max_bytes:
-                raise FetchError(f"{url} is larger than {_size(max_bytes)}; "
-                                 "reader stopped downloading it.")
+                raise _too_large(url, max_bytes)
         return bytes(body)
 
 
@@ -453,6 +455,11 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         for nxt in (current.__cause__, current.__context__):
             if nxt is not None:
                 stack.append(nxt)
+
+
+def _too_large(url: httpx.URL, max_bytes: int) -> FetchError:
+    return FetchError(f"{url} is larger than {_size(max_bytes)}, the most reader will "
+                      "download.")
 
 
 def _host(url: httpx.URL) -> str:

@@ -243,12 +243,16 @@ def trickle(server: LocalServer, *, chunk: bytes = b"<p>" + b"x" * 1020 + b"</p>
     return handler
 
 
-def huge(h: BaseHTTPRequestHandler, size: int = 30 * 2**20) -> None:
-    """30 MiB of HTML, streamed in 64 KiB writes with a correct Content-Length."""
+def huge(h: BaseHTTPRequestHandler, size: int = 30 * 2**20, announce: bool = True) -> None:
+    """30 MiB of HTML streamed in 64 KiB writes, with a Content-Length or (``announce``
+    false) without one, ending at connection close, so only counting can stop it."""
     piece = b"<p>" + b"a" * (2**16 - 8) + b"</p>\n"
     h.send_response(200)
     h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", str(size // len(piece) * len(piece)))
+    if announce:
+        h.send_header("Content-Length", str(size // len(piece) * len(piece)))
+    else:
+        h.send_header("Connection", "close")
     h.end_headers()
     try:
         for _ in range(size // len(piece)):
@@ -272,16 +276,19 @@ def stall(server: LocalServer, seconds: float = 10.0) -> Handler:
 def add_standard_routes(server: LocalServer) -> LocalServer:
     """The pages the fetch tests need; other tests may use them too.
 
-    ``/article`` a normal HTML article · ``/xhtml`` the same as XHTML · ``/text`` plain
-    text · ``/stall`` no answer for 10 s · ``/trickle`` 1 KB every 0.1 s, never finishing ·
-    ``/huge`` 30 MiB of HTML · ``/bomb`` a gzip bomb · ``/loop`` redirects to itself ·
-    ``/chain/N`` redirects N times then the article · ``/to-file`` redirects to
-    file:///etc/passwd · ``/relative`` a relative redirect · ``/missing`` 404 · ``/broken``
-    500 · ``/pdf`` a PDF · ``/png`` a PNG · ``/cyrillic`` windows-1251 with the charset
-    only in the header · ``/reset`` a connection reset mid-headers · ``/reset-once`` reset
-    on the first request only · ``/empty`` an empty 200 · ``/untyped`` HTML without
-    Content-Type · ``/untyped-pdf`` a PDF without Content-Type · ``/gzip`` the article
-    gzip-compressed.
+    * ``/article`` a normal HTML article; ``/xhtml`` the same as XHTML; ``/gzip`` the
+      same gzip-compressed; ``/untyped`` the same without Content-Type
+    * ``/text`` plain text; ``/cyrillic`` windows-1251 with the charset only in the header
+    * ``/stall`` no answer for 10 s; ``/trickle`` 1 KB every 0.1 s, never finishing
+    * ``/huge`` 30 MiB of HTML; ``/huge-unannounced`` the same without Content-Length;
+      ``/bomb`` a gzip bomb (200 MiB of zeros)
+    * ``/loop`` redirects to itself; ``/chain/N`` redirects N times, then the article;
+      ``/to-file`` redirects to file:///etc/passwd; ``/relative`` a relative redirect
+    * ``/missing`` 404; ``/broken`` 500; ``/empty`` an empty 200
+    * ``/pdf`` a PDF; ``/untyped-pdf`` a PDF without Content-Type; ``/png`` a PNG;
+      ``/octet`` the PNG as application/octet-stream
+    * ``/reset`` a connection reset mid-headers, every time; ``/reset-once`` reset on the
+      first request only
     """
     html = "text/html; charset=utf-8"
     article = ARTICLE.read_bytes()
@@ -292,6 +299,7 @@ def add_standard_routes(server: LocalServer) -> LocalServer:
     server.add_handler("/stall", stall(server))
     server.add_handler("/trickle", trickle(server))
     server.add_handler("/huge", huge)
+    server.add_handler("/huge-unannounced", lambda h: huge(h, announce=False))
     server.add("/bomb", body=gzip_bomb(), content_type=html,
                headers={"Content-Encoding": "gzip"})
     server.add("/gzip", body=zlib.compress(article, 9, wbits=16 + zlib.MAX_WBITS),
@@ -306,6 +314,7 @@ def add_standard_routes(server: LocalServer) -> LocalServer:
     server.add("/broken", status=500, body=b"<h1>Oops</h1>", content_type=html)
     server.add_file("/pdf", PDF, "application/pdf")
     server.add_file("/png", PNG, "image/png")
+    server.add_file("/octet", PNG, "application/octet-stream")
     server.add_file("/cyrillic", CYRILLIC, "text/html; charset=windows-1251")
     server.add_handler("/reset", lambda h: reset_connection(h, b"HTTP/1.1 200 OK\r\nContent-"))
     attempts = {"n": 0}

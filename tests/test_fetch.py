@@ -148,8 +148,10 @@ def test_proxy_environment_is_honoured(server: LocalServer,
 
 CASES = [
     ("/stall", "sent nothing for 0.5 seconds; reader gave up waiting."),
-    ("/huge", "/huge is larger than 2 MiB; reader stopped downloading it."),
-    ("/bomb", "/bomb is larger than 2 MiB; reader stopped downloading it."),
+    ("/huge", "/huge is larger than 2 MiB, the most reader will download."),
+    ("/huge-unannounced", "/huge-unannounced is larger than 2 MiB, the most reader will "
+                          "download."),
+    ("/bomb", "/bomb is larger than 2 MiB, the most reader will download."),
     ("/loop", "/loop redirected more than 10 times; the server may be sending it round in a "
               "loop."),
     ("/chain/11", "redirected more than 10 times"),
@@ -158,6 +160,7 @@ CASES = [
     ("/broken", "The server answered 500 Internal Server Error for http://"),
     ("/pdf", "/pdf is a PDF document (application/pdf), not a web page."),
     ("/png", "/png is an image (image/png), not a web page."),
+    ("/octet", "/octet is a binary file (application/octet-stream), not a web page."),
     ("/untyped-pdf", "/untyped-pdf is a PDF document (application/pdf), not a web page."),
     ("/reset", "was reset before the page arrived."),
     ("/empty", "/empty sent an empty page."),
@@ -217,6 +220,28 @@ def test_connection_refused() -> None:
     assert failure(url) == f"{url.removeprefix('http://').rstrip('/')} refused the connection."
 
 
+def test_connect_timeout() -> None:
+    # A listening socket whose backlog is full: the kernel drops further SYNs.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        try:
+            started = time.monotonic()
+            assert failure(f"http://127.0.0.1:{port}/", Limits(connect=0.5, total=5)) == (
+                f"127.0.0.1:{port} did not answer within 0.5 seconds.")
+            assert time.monotonic() - started < 3
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
 def test_untrusted_certificate() -> None:
     with LocalServer(tls=True) as tls:
         tls.add("/", body="<p>secret</p>", content_type="text/html")
@@ -247,10 +272,11 @@ def test_images_come_through_the_same_client(server: LocalServer) -> None:
     result = fetch(server.url("/png"), image=True)
     assert (result.kind, result.content_type, result.body) == ("image", "image/png",
                                                                PNG.read_bytes())
+    assert fetch(server.url("/octet"), image=True).content_type == "image/png"  # sniffed
     assert failure(server.url("/article"), image=True).endswith(
         "/article is a web page (text/html), not an image.")
     assert failure(server.url("/png"), Limits(image_max_bytes=32), image=True).endswith(
-        "/png is larger than 32 bytes; reader stopped downloading it.")
+        "/png is larger than 32 bytes, the most reader will download.")
 
 
 # ------------------------------------------------------------------ cancellation
@@ -293,7 +319,9 @@ CLI_CASES = [*CASES, ("/trickle", "took longer than 1 second to download.")]
 @pytest.mark.parametrize(("path", "sentence"), CLI_CASES, ids=[c[0] for c in CLI_CASES])
 def test_dump_prints_the_sentence_and_no_traceback(server: LocalServer, path: str,
                                                    sentence: str) -> None:
-    done = dump(server.url(path), READER_TOTAL_TIMEOUT="1")
+    # /trickle announces 10 MiB: let the deadline, not the cap, stop it
+    cap = {"READER_MAX_BYTES": str(20 * MiB)} if path == "/trickle" else {}
+    done = dump(server.url(path), READER_TOTAL_TIMEOUT="1", **cap)
     assert done.returncode == 1
     assert done.stdout == ""
     assert re.fullmatch(r"reader: error: [^\n]+\.\n", done.stderr), done.stderr
