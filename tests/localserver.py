@@ -18,6 +18,7 @@ watch ``server.stopping`` so that closing the server never waits long.
 
 from __future__ import annotations
 
+import gzip
 import socket
 import ssl
 import struct
@@ -277,7 +278,9 @@ def add_standard_routes(server: LocalServer) -> LocalServer:
     """The pages the fetch tests need; other tests may use them too.
 
     * ``/article`` a normal HTML article; ``/xhtml`` the same as XHTML; ``/gzip`` the
-      same gzip-compressed; ``/untyped`` the same without Content-Type
+      same gzip-compressed; ``/gzip-members`` as two gzip members; ``/deflate`` and
+      ``/deflate-raw`` deflate with and without the zlib wrapper; ``/untyped`` the same
+      without Content-Type; ``/truncated`` the first 100 bytes of the promised length
     * ``/text`` plain text; ``/cyrillic`` windows-1251 with the charset only in the header
     * ``/stall`` no answer for 10 s; ``/trickle`` 1 KB every 0.1 s, never finishing
     * ``/huge`` 30 MiB of HTML; ``/huge-unannounced`` the same without Content-Length;
@@ -304,6 +307,16 @@ def add_standard_routes(server: LocalServer) -> LocalServer:
                headers={"Content-Encoding": "gzip"})
     server.add("/gzip", body=zlib.compress(article, 9, wbits=16 + zlib.MAX_WBITS),
                content_type=html, headers={"Content-Encoding": "gzip"})
+    raw = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    server.add("/deflate-raw", body=raw.compress(article) + raw.flush(), content_type=html,
+               headers={"Content-Encoding": "deflate"})
+    server.add("/deflate", body=zlib.compress(article), content_type=html,
+               headers={"Content-Encoding": "deflate"})
+    half = len(article) // 2
+    server.add("/gzip-members", content_type=html, headers={"Content-Encoding": "gzip"},
+               body=gzip.compress(article[:half]) + gzip.compress(article[half:]))
+    server.add("/truncated", body=article[:100], content_type=html,
+               headers={"Content-Length": str(len(article)), "Connection": "close"})
     server.add("/loop", status=302, headers={"Location": "/loop"})
     for n in range(1, 13):
         target = f"/chain/{n - 1}" if n > 1 else "/article"

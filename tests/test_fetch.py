@@ -89,6 +89,9 @@ def test_article_arrives_with_a_polite_user_agent(server: LocalServer) -> None:
     ("/text", "text/plain", "text"),
     ("/untyped", "text/html", "html"),
     ("/gzip", "text/html", "html"),
+    ("/gzip-members", "text/html", "html"),
+    ("/deflate", "text/html", "html"),
+    ("/deflate-raw", "text/html", "html"),
 ])
 def test_page_kinds(server: LocalServer, path: str, content_type: str, kind: str) -> None:
     result = fetch(server.url(path))
@@ -164,6 +167,7 @@ CASES = [
     ("/untyped-pdf", "/untyped-pdf is a PDF document (application/pdf), not a web page."),
     ("/reset", "was reset before the page arrived."),
     ("/empty", "/empty sent an empty page."),
+    ("/truncated", "broke before http://"),
 ]
 
 
