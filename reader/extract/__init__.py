@@ -135,7 +135,8 @@ def _words(blocks: list[Block]) -> int:
 def _too_thin(blocks: list[Block], meta: Metadata) -> bool:
     words = _words(blocks)
     if meta.article_body:
-        return words < 0.5 * len(_WORD.findall(meta.article_body))
+        body_words = len(_WORD.findall(meta.article_body))
+        return words < 0.5 * body_words or (words < 40 and body_words > words)
     return words < 40
 
 

@@ -225,7 +225,7 @@ class BlockBuilder:
             return []
         header: tuple[str, ...] = ()
         first = cells[0] if cells else []
-        if first and all(c.tag == "th" for c in first) or el.find(".//thead") is not None:
+        if (first and all(c.tag == "th" for c in first)) or el.find(".//thead") is not None:
             header, texts = texts[0], texts[1:]
         caption_el = el.find("caption")
         caption = _squash(caption_el.text_content()) if caption_el is not None else ""
@@ -294,7 +294,9 @@ class BlockBuilder:
         src = best_image_source(img)
         if not src:
             return None
-        width, height = _dimension(img.get("width")), _dimension(img.get("height"))
+        size = (img.get("data-reader-size") or "x").split("x", 1)
+        width = _dimension(img.get("width") or size[0])
+        height = _dimension(img.get("height") or size[-1])
         if (width is not None and width < _TINY) or (height is not None and height < _TINY):
             return None
         src = self._resolve(src, images=True)
@@ -346,10 +348,8 @@ class BlockBuilder:
 
     def _text(self, text: str, style: _Style) -> Iterator[Span]:
         text = clean_text(text)
-        if style.code:
-            text = _SPACES_ONLY.sub(" ", text)
-        else:
-            text = _SPACE.sub(" ", text)
+        # Code keeps non-breaking spaces (alignment); prose treats them as spaces.
+        text = _SPACES_ONLY.sub(" ", text) if style.code else _SPACE.sub(" ", text)
         if text:
             yield Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
                        style.sup, style.href)
@@ -425,9 +425,9 @@ def best_image_source(img: HtmlElement) -> str | None:
             url, size, unit = match.group(1), match.group(2), match.group(3)
             if not url or url.startswith("data:"):
                 continue
-            value = float(size) * (1000 if unit == "x" else 1) if size else 1.0
-            if value > best_size:
-                best, best_size = url, value
+            weight = float(size) * (1000 if unit == "x" else 1) if size else 1.0
+            if weight > best_size:
+                best, best_size = url, weight
     if best:
         return best
     for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src",

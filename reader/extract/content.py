@@ -27,6 +27,7 @@ _SPACE = re.compile(r"\s+")
 # Stripped before anything else: never text, never content.
 _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canvas",
          "iframe", "object", "embed", "input", "button", "select", "textarea")
+SIZE_ATTRIBUTE = "data-reader-size"
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
@@ -34,14 +35,14 @@ _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='
 logging.getLogger("readability.readability").setLevel(logging.WARNING)
 
 
-class _PrunedDocument(Document):  # type: ignore[misc]
+class _PrunedDocument(Document):
     """readability-lxml scoring a tree we already parsed and cleaned.
 
     Its own ``_parse`` re-parses the HTML and runs lxml's Cleaner over it, which our
     pruning already did; a deep copy of the pruned tree is all it needs (it mutates it).
     """
 
-    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002 - readability's name
+    def _parse(self, input: HtmlElement) -> HtmlElement:
         return copy.deepcopy(input)
 
 
@@ -73,12 +74,18 @@ def prune(doc: HtmlElement) -> list[str]:
     for el in list(doc.iter()):
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true" and not _pictures(el):
+        if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and not _pictures(el)):
             el.drop_tree()
             continue
         style = el.get("style")
         if style and _HIDDEN_STYLE.search(style):
             el.drop_tree()
+    for img in doc.iter("img"):
+        # readability-lxml strips width and height; the block builder needs them to tell
+        # a picture from a tracking pixel or an icon.
+        width, height = img.get("width"), img.get("height")
+        if width or height:
+            img.set(SIZE_ATTRIBUTE, f"{width or ''}x{height or ''}")
     body = doc.find("body")
     root = body if body is not None else doc
     return rules.apply_rules(root, total_text=len(text_of(root)))
@@ -99,7 +106,7 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
 def _readability(doc: HtmlElement, url: str | None) -> Content | None:
     try:
         summary = _PrunedDocument(doc, url=url).summary(html_partial=True)
-    except Exception:  # noqa: BLE001 - readability gives up on odd trees; we fall back
+    except Exception:
         return None
     if not summary or not summary.strip():
         return None

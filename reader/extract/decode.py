@@ -81,7 +81,7 @@ def _detect(data: bytes) -> str:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data[:200_000]).best()
-    except Exception:  # noqa: BLE001 - detection is a guess; a failed guess falls back
+    except Exception:
         best = None
     if best is not None and best.encoding:
         return normalise_charset(best.encoding) or "cp1252"

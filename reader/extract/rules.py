@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 # <pre>/<code> is never judged (a syntax highlighter's class="comment" is not a comment box).
 CONTAINERS = frozenset({
     "div", "section", "aside", "ul", "ol", "dl", "form", "footer", "header", "nav", "p",
-    "table", "figure", "ins", "iframe", "span", "li", "center", "details",
+    "table", "figure", "ins", "iframe", "span", "li", "center", "details", "a",
 })
 NEVER_REMOVE = frozenset({"html", "body", "article", "main"})
 # WordPress and others put taxonomy on <article>/<body>: "category-social", "tag-share".
@@ -315,7 +315,7 @@ def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None
         for rule in rules:
             if matches_attributes(rule, el, tokens, words):
                 limit = rule.max_text
-                if limit is None and tag in ("span", "p", "li") and tag not in rule.tags:
+                if limit is None and tag in ("span", "p", "li", "a") and tag not in rule.tags:
                     # Small inline-ish boxes only go when they are short: a <p
                     # class="share-note"> with a real sentence in it may be article.
                     limit = 200
@@ -347,7 +347,7 @@ def _prose_box(el: HtmlElement) -> bool:
     if len(paragraphs) < 3:
         return False
     text = len(box_text(el))
-    return text > 1200 and link_density(el, text) < 0.25
+    return text > 600 and link_density(el, text) < 0.25
 
 
 def _protected(el: HtmlElement, total: int) -> bool:

@@ -1,0 +1,136 @@
+"""Each named boilerplate rule on its own: what it removes, and what it must leave alone."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from reader.extract import extract, rules
+
+ARTICLE = "".join(
+    f"<p>Paragraph {i} of the story: the river rose overnight and the town spent the day "
+    f"moving furniture upstairs, filling sandbags and waiting for the water to fall.</p>"
+    for i in range(5))
+
+
+def fired(html: str) -> tuple[list[str], str, str]:
+    """Rule names that fired on ``html``, the article's text and the text left beside it."""
+    root = lxml.html.fromstring(f"<div><article>{ARTICLE}</article>{html}</div>")
+    names = rules.apply_rules(root)
+    article = root.find(".//article")
+    assert article is not None
+    text = article.text_content()
+    article.drop_tree()
+    return names, text, root.text_content()
+
+
+BOXES = {
+    "comments": [
+        "<div id='comments'><h3>3 comments</h3><p>Nice piece!</p></div>",
+        "<div class='comment-respond'><h3 id='reply-title'>Leave a Reply</h3>"
+        "<form><textarea></textarea></form></div>",
+        "<section><h3>Leave a Reply</h3><p>Your email address will not be published.</p></section>",
+    ],
+    "table_of_contents": [
+        "<div id='ez-toc-container'><p>Table of Contents</p>"
+        "<ul><li><a href='#a'>A</a></li></ul></div>",
+        "<nav class='toc'></nav>",
+        "<div><h2>Contents</h2><ol><li><a href='#one'>One</a></li>"
+        "<li><a href='#two'>Two</a></li></ol></div>",
+    ],
+    "share": [
+        "<div class='sharedaddy sd-sharing-enabled'><a href='#'>Share on Facebook</a></div>",
+        "<ul class='shareBar'><li><a href='#'>Share on X</a></li></ul>",
+        "<div><span>Share this:</span></div>",
+    ],
+    "newsletter": [
+        "<div class='newsletter-box'><h3>Subscribe to our newsletter</h3><input></div>",
+        "<div class='mc4wp-form'><p>Enter your email for updates</p></div>",
+        "<p>Subscribe to our newsletter for the day's top stories.</p>",
+    ],
+    "ads": [
+        "<div class='ad-slot'><span>Advertisement</span></div>",
+        "<ins class='adsbygoogle'></ins>",
+        "<p>ADVERTISEMENT</p>",
+    ],
+    "related": [
+        "<div class='jp-relatedposts'><h3>Related</h3><a href='/x'>Other story</a></div>",
+        "<h3>You May Also Like</h3><ul><li><a href='/a'>Markets rally</a></li>"
+        "<li><a href='/b'>Rain again</a></li></ul>",
+        "<section class='more-stories'><a href='/c'>Popular News</a></section>",
+    ],
+    "author_box": [
+        "<div class='author-bio'><img src='me.jpg'><p>Ana writes about rivers.</p></div>",
+        "<section class='about-the-author'><p>Ana writes about rivers.</p></section>",
+        "<div><h4>About the author</h4></div>",
+    ],
+    "cookies": [
+        "<div id='cookie-banner'><p>We use cookies.</p><button>Accept cookies</button></div>",
+        "<div class='gdpr-consent'><p>Your privacy choices</p></div>",
+        "<p>This website uses cookies to improve your experience.</p>",
+    ],
+    "breadcrumbs": [
+        "<ol class='breadcrumb'><li><a href='/'>Home</a></li><li>World</li></ol>",
+        "<div id='breadcrumbs'><a href='/'>Home</a> › <a href='/news'>News</a></div>",
+    ],
+    "byline": [
+        "<div class='entry-meta'>By Ana Ruiz · 3 March 2025</div>",
+    ],
+    "page_chrome": [
+        "<nav><a href='/'>Home</a><a href='/news'>News</a></nav>",
+        "<div class='sidebar'><h3>Stay Connected</h3></div>",
+        "<a class='skip-link' href='#main'>Skip to content</a><p>All rights reserved.</p>",
+    ],
+}
+
+
+@pytest.mark.parametrize(("rule", "box"), [(r, b) for r, boxes in BOXES.items() for b in boxes])
+def test_each_rule_removes_its_kind_of_box_and_keeps_the_article(rule: str, box: str) -> None:
+    names, text, beside = fired(box)
+    assert rule in names
+    assert text.count("Paragraph") == 5
+    assert beside.strip() == ""
+
+
+def test_every_rule_is_named_described_and_tested() -> None:
+    assert set(BOXES) == {r.name for r in rules.RULES}
+    assert all(r.description for r in rules.RULES)
+
+
+@pytest.mark.parametrize("box", [
+    # Taxonomy classes on the article itself do not mark it as a share bar or an ad.
+    "<div class='post category-social tag-share'>{article}</div>",
+    # A section id made from a heading is a slug, not a kind of box.
+    "<div class='section' id='sharing-with-a-single-developer'>{article}</div>",
+    # Several real paragraphs with few links are prose, whatever the class says.
+    "<div id='read-more'>{article}</div>",
+    # Words inside other words do not count.
+    "<div class='shared-content header-advance'>{article}</div>",
+])
+def test_rules_do_not_take_article_text_with_them(box: str) -> None:
+    root = lxml.html.fromstring("<div>" + box.format(article=ARTICLE) + "<p>tail</p></div>")
+    rules.apply_rules(root, total_text=10 * len(ARTICLE))
+    assert "Paragraph 4 of the story" in root.text_content()
+
+
+def test_code_is_never_judged() -> None:
+    code = "<pre><span class='comment'># share the ad config</span>\nx = 1</pre>"
+    root = lxml.html.fromstring(f"<div><article>{ARTICLE}{code}</article></div>")
+    rules.apply_rules(root)
+    assert "# share the ad config" in root.text_content()
+
+
+def test_a_box_holding_most_of_the_page_is_never_removed() -> None:
+    root = lxml.html.fromstring(f"<div><div class='content ad-free'>{ARTICLE}</div></div>")
+    assert rules.apply_rules(root) == []
+
+
+def test_rules_work_inside_a_whole_page_extraction() -> None:
+    boxes = "".join(b for group in BOXES.values() for b in group[:1])
+    article = extract(f"<html><body><main><article><h1>Flood</h1>{ARTICLE}{boxes}</article>"
+                      f"</main></body></html>")
+    text = article.plain_text()
+    assert text.count("Paragraph") == 5
+    for phrase in ("Share on Facebook", "Advertisement", "Accept cookies", "Leave a Reply",
+                   "Table of Contents", "Subscribe", "Ana writes", "Home"):
+        assert phrase not in text, phrase
