@@ -339,6 +339,9 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
     if data_dir is not None:
         os.environ["READER_DATA_DIR"] = str(data_dir)
     app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images)
+    from reader.images.terminal import prepare
+
+    prepare(app.config.images)  # terminal graphics queries must run before Textual starts
     app.run()
     return app.return_code or 0
 

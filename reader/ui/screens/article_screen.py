@@ -9,7 +9,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from reader.document import Article, Heading, Position, first_words
+from reader.document import Article, Figure, Heading, Position, first_words
+from reader.images.loader import ImageLoader
 from reader.ui.widgets.body import ArticleBody
 from reader.ui.widgets.figures import FiguresPane
 from reader.ui.widgets.header import ArticleHeader
@@ -58,6 +59,8 @@ class ArticleScreen(Screen[None]):
         self.link_digits = ""
         self._toc_shown: bool | None = None
         self._figures_shown: bool | None = None
+        self.images: ImageLoader | None = None  # pictures for figures; None when off
+        self.image_mode = "off"
 
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="header")
@@ -81,7 +84,29 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SearchBar).display = False
         self._apply_width(self.size.width)
+        self._start_images()
         self.body.focus()
+
+    def _start_images(self) -> None:
+        """Pictures for figures, unless the config (or --no-images) turned them off."""
+        from reader.images.terminal import resolve_mode
+
+        config = getattr(self.app, "config", None)
+        self.image_mode = resolve_mode(config.images if config else "auto")
+        if self.image_mode == "off":
+            return
+        self.images = ImageLoader(
+            fetcher=getattr(self.app, "fetcher", None),
+            library_lookup=getattr(self.app, "image_lookup", None),
+            spawn=lambda job: self.run_worker(job, group="images", exit_on_error=False),
+        )
+        self.images.subscribe(self._image_ready)
+        self.body.figure_lines = self.images.body_lines
+        self.query_one(FiguresPane).images = self.images
+
+    def _image_ready(self, src: str) -> None:
+        self.body.figure_ready(src)
+        self.query_one(FiguresPane).show_preview(src)
 
     # ------------------------------------------------------------------ showing
 
@@ -179,8 +204,8 @@ class ArticleScreen(Screen[None]):
     def section_at(self, position: Position) -> str:
         toc = self.query_one(TocPane)
         index = toc.index_for(position)
-        if index is None:
-            return ""
+        if index is None or position < toc.positions[0]:
+            return ""  # still in the introduction, before the first heading
         block = self.article.blocks[toc.positions[index].block] if self.article.blocks else None
         if isinstance(block, Heading):
             return first_words(block.text, 48)
@@ -197,6 +222,28 @@ class ArticleScreen(Screen[None]):
         self.body.scroll_to_position(event.position, context=1)
         if self.has_class("-narrow"):
             self._close_overlays()
+        self.open_figure(event.figure)
+
+    def figure_in_view(self) -> Figure | None:
+        """The first figure drawn in the body's view, if any."""
+        top, bottom = self.body.visible_range()
+        for i in range(top.block, min(bottom.block + 1, len(self.article.blocks))):
+            block = self.article.blocks[i]
+            if isinstance(block, Figure):
+                return block
+        return None
+
+    def open_figure(self, figure: Figure | None = None) -> None:
+        """Show a figure full screen (the one in view by default)."""
+        figure = figure or self.figure_in_view()
+        if figure is None or self.images is None or not figure.src:
+            return
+        from reader.ui.screens.figure_screen import FigureScreen
+
+        numbers = [f for _, f in self.article.figures()]
+        number = numbers.index(figure) + 1 if figure in numbers else 0
+        title = f"Figure {number} of {len(numbers)}" if number else "Figure"
+        self.app.push_screen(FigureScreen(self.images, figure, self.image_mode, title))
 
     def _section_starts(self) -> list[Position]:
         return [e.position for e in self.article.toc()]
@@ -310,6 +357,9 @@ class ArticleScreen(Screen[None]):
         return number
 
     def action_open_link(self) -> None:
+        if not self.link_digits:  # Enter with no link number: the figure in view
+            self.open_figure()
+            return
         number = self._typed_link()
         if number is not None:
             self.app.follow_link(self.article.links()[number - 1].href)  # type: ignore[attr-defined]
@@ -324,8 +374,21 @@ class ArticleScreen(Screen[None]):
         number = self._typed_link()
         if number is not None:
             self.app.open_in_browser(self.article.links()[number - 1].href)  # type: ignore[attr-defined]
+        elif (figure := self._figure_for_o()) is not None and figure.src:
+            self.app.open_in_browser(figure.src)  # type: ignore[attr-defined]
         elif self.article.url:
             self.app.open_in_browser(self.article.url)  # type: ignore[attr-defined]
+
+    def _figure_for_o(self) -> Figure | None:
+        """`O` on a figure: the one highlighted in the figures pane when it has focus,
+        else one in the body's view."""
+        pane = self.query_one(FiguresPane)
+        if self.focused is pane:
+            index = pane.highlighted
+            if index is not None and 0 <= index < len(pane.items):
+                return pane.items[index][1]
+            return None
+        return self.figure_in_view()
 
     def action_links(self) -> None:
         from reader.ui.screens.links_screen import LinksScreen

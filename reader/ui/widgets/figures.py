@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import events
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.document import Article, Figure, Position
+from reader.images.loader import ImageLoader
+from reader.ui.widgets.figure_view import preview_prompt
 
 
 def figure_prompt(number: int, figure: Figure) -> Content:
+    return Content.assemble(*_prompt_parts(number, figure))
+
+
+def _prompt_parts(number: int, figure: Figure) -> list[str | tuple[str, str]]:
     parts: list[str | tuple[str, str]] = [(f"Figure {number}", "bold")]
     words = " ".join(p for p in (figure.caption, figure.credit) if p)
     if words:
@@ -19,7 +27,7 @@ def figure_prompt(number: int, figure: Figure) -> Content:
         parts += ["\n", ("Alt: " + figure.alt, "dim italic")]
     if not words and not figure.alt:
         parts += ["\n", ("(no caption)", "dim")]
-    return Content.assemble(*parts)
+    return parts
 
 
 class FiguresPane(OptionList):
@@ -33,14 +41,52 @@ class FiguresPane(OptionList):
         super().__init__(id=id)
         self.border_title = "Figures"
         self.items: list[tuple[Position, Figure]] = []
+        self.images: ImageLoader | None = None  # set by the screen when pictures are on
+        self._previewed: set[int] = set()
+
+    def show_preview(self, src: str) -> None:
+        """Put a small picture beside the entries of the figure whose image is ``src``."""
+        if self.images is None:
+            return
+        for n, (_, figure) in enumerate(self.items):
+            if figure.src == src and n not in self._previewed:
+                words = Text.assemble(*_prompt_parts(n + 1, figure))
+                prompt = preview_prompt(self.images, figure, words)
+                if prompt is not None:
+                    self._previewed.add(n)
+                    self.replace_option_prompt_at_index(n, prompt)
+
+    def request_previews(self) -> None:
+        """Ask for the pictures of the entries in (and just around) the visible part."""
+        if self.images is None or not self.items or not self.display or not self.size.height:
+            return
+        first = max(0, round(self.scroll_y) // 5 - 1)
+        last = min(len(self.items), (round(self.scroll_y) + self.size.height) // 3 + 2)
+        for n in range(first, last):
+            figure = self.items[n][1]
+            if n in self._previewed or not figure.src:
+                continue
+            if self.images.status(figure.src) == "ready":
+                self.show_preview(figure.src)
+            else:
+                self.images.request(figure.src)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.request_previews()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.request_previews()
 
     def show(self, article: Article) -> None:
         self.items = article.figures()
+        self._previewed = set()
         self.clear_options()
         self.add_options([Option(figure_prompt(n, f)) for n, (_, f) in enumerate(self.items, 1)])
         if not self.items:
             self.add_option(Option(Content.styled("(no figures)", "dim"), disabled=True))
         self.border_subtitle = str(len(self.items)) if self.items else ""
+        self.request_previews()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
