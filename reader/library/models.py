@@ -1,0 +1,93 @@
+"""The rows the library hands out: plain frozen values, safe to pass to the UI thread.
+
+They carry no connection and no lazy database access (except :attr:`SavedArticle.html`,
+which is decompressed on first use because most callers never look at it).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from reader.document import Article, Position
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the library list."""
+
+    id: int
+    url: str
+    title: str
+    site_name: str | None
+    byline: str | None
+    saved_at: datetime
+    published: str | None
+    reading_minutes: int
+    progress: float  # 0..1
+    archived: bool
+    favourite: bool
+    tags: tuple[str, ...]
+    error: str | None  # why a link was saved without content (a failed import)
+
+
+@dataclass(frozen=True)
+class SavedArticle:
+    """A saved article with everything needed to read it offline."""
+
+    id: int
+    url: str
+    title: str
+    site_name: str | None
+    byline: str | None
+    saved_at: datetime
+    published: str | None
+    reading_minutes: int
+    progress: float
+    archived: bool
+    favourite: bool
+    tags: tuple[str, ...]
+    error: str | None
+    article: Article
+    source_url: str
+    position: Position | None
+    compressed_html: bytes | None = field(default=None, repr=False)
+
+    @property
+    def html(self) -> bytes | None:
+        """The page as it was received, if it was kept."""
+        if self.compressed_html is None:
+            return None
+        return zlib.decompress(self.compressed_html)
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    id: int
+    url: str
+    title: str
+    section: str
+    snippet: str
+    note: str
+    created: datetime
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    url: str
+    title: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class DeletedToken:
+    """Everything a delete removed, so that undo puts it back exactly. Opaque to callers."""
+
+    article_id: int
+    row: dict[str, Any] = field(repr=False)
+    tags: tuple[str, ...] = ()
+    images: tuple[tuple[str, str, str | None, bytes], ...] = field(default=(), repr=False)
+    fts: tuple[str, str, str] = field(default=("", "", ""), repr=False)

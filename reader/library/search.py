@@ -1,0 +1,24 @@
+"""Turning what a person types into an FTS5 query that can never be a syntax error.
+
+The library filters as you type, so every keystroke is a query: FTS5's own syntax
+(quotes, ``AND``, ``NEAR``, column filters, ``*``) would make half-typed input fail.
+Instead the words are taken out of the input and each is quoted, and the last one is a
+prefix so that "photo" already finds "photosynthesis" while the word is being typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression for ``text``; None when it holds no words at all."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    if not text.rstrip() or text[-1].isalnum() or text[-1] == "_":
+        quoted[-1] += "*"  # still typing the last word
+    return " ".join(quoted)
