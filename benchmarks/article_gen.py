@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import random
 
-WORDS = (
-    "the city council river bridge morning evening market people reported officials said "
-    "according to data analysis growth winter summer children schools hospital budget "
-    "climate energy transport railway station harbour museum library garden festival "
-    "research university study scientists measured found increase decrease average "
-    "between during after before however although because therefore meanwhile later "
-    "north south east west coast valley mountain island village neighbourhood street"
-).split()
+WORDS = [
+    "the", "city", "council", "river", "bridge", "morning", "evening", "market", "people",
+    "reported", "officials", "said", "according", "to", "data", "analysis", "growth",
+    "winter", "summer", "children", "schools", "hospital", "budget", "climate", "energy",
+    "transport", "railway", "station", "harbour", "museum", "library", "garden", "festival",
+    "research", "university", "study", "scientists", "measured", "found", "increase",
+    "decrease", "average", "between", "during", "after", "before", "however", "although",
+    "because", "therefore", "meanwhile", "later", "north", "south", "east", "west", "coast",
+    "valley", "mountain", "island", "village", "neighbourhood", "street"
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -74,7 +76,8 @@ def generate(target_bytes: int, seed: int = 7, *, figures: bool = True,
         elif n % 24 == 10:
             piece = f"<blockquote><p>{sentence(rng)}</p></blockquote>"
         elif n % 48 == 20:
-            piece = "<pre><code class=\"language-python\">def f(x):\n    return x * 2\n</code></pre>"
+            piece = ('<pre><code class="language-python">def f(x):\n'
+                     "    return x * 2\n</code></pre>")
         else:
             piece = paragraph(rng, n)
         body.append(piece)

@@ -390,6 +390,6 @@ def article_to_dict(article: Article) -> dict[str, Any]:
 def article_from_dict(data: dict[str, Any]) -> Article:
     if not isinstance(data, dict) or "blocks" not in data:
         raise KeyError("blocks")
-    meta = {name: data.get(name) for name in _ARTICLE_META}
+    meta: dict[str, Any] = {name: data.get(name) for name in _ARTICLE_META}
     meta["title"] = meta["title"] or ""
     return Article(**meta, blocks=tuple(block_from_dict(b) for b in data["blocks"]))

@@ -24,9 +24,9 @@ os.environ.setdefault("READER_HOME", tempfile.mkdtemp(prefix="reader-shots-"))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from textual.pilot import Pilot  # noqa: E402
+from ui_helpers import wait_loaded  # noqa: E402
 
 from reader.ui.app import ReaderApp  # noqa: E402
-from ui_helpers import wait_loaded  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 Shot = Callable[[], Awaitable[None]]

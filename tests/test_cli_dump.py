@@ -81,7 +81,7 @@ def test_control_characters_never_reach_the_output(fmt: str, tmp_path: Path) -> 
     out = reader("dump", str(page), "-f", fmt)
     assert out.returncode == 0, out.stderr
     text = out.stdout.decode()
-    assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in text)
+    assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F for c in text)
     shown = json.loads(text) if fmt == "json" else None
     blob = json.dumps(shown, ensure_ascii=False) if shown else text
     assert "[bold]x[/bold]" in blob.replace("\\[", "[").replace("\\]", "]")
@@ -105,7 +105,7 @@ def test_control_characters_never_reach_the_output(fmt: str, tmp_path: Path) -> 
          "not an HTML page"),
     ],
 )
-def test_bad_input_is_one_sentence_and_exit_1(make, message: str, tmp_path: Path) -> None:  # noqa: ANN001
+def test_bad_input_is_one_sentence_and_exit_1(make, message: str, tmp_path: Path) -> None:
     target = make(tmp_path)
     out = reader("dump", str(target))
     assert out.returncode == 1

@@ -16,7 +16,7 @@ SITE = Path(__file__).parent / "fixtures" / "site"
 GUIDE = SITE / "field-guide.html"
 
 
-def run(coro) -> None:  # noqa: ANN001 - a coroutine
+def run(coro) -> None:
     asyncio.run(coro)
 
 

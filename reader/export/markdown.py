@@ -103,7 +103,7 @@ def block_to_markdown(block: Block) -> str:
             parts.append("*" + escape(words) + "*")
         return "\n\n".join(parts)
     if isinstance(block, Table):
-        width = max([len(block.header), *(len(r) for r in block.rows)] or [0])
+        width = max(len(block.header), *(len(r) for r in block.rows), 0)
         if not width:
             return ""
 

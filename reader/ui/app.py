@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -24,7 +24,8 @@ from textual.worker import Worker, WorkerState
 from reader import config as config_module
 from reader.document import Heading, Position
 from reader.errors import ReaderError
-from reader.sources import Loaded, describe, load_async, welcome
+from reader.sources import Loaded, describe, load_async
+from reader.ui.library_actions import LibraryActions
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
@@ -39,8 +40,9 @@ class Visit:
     position: Position
 
 
-class ReaderApp(App[None]):
-    """Reads articles. ``source`` is what the command line named (None: welcome)."""
+class ReaderApp(LibraryActions):
+    """Reads articles. ``source`` is what the command line named (None: the library, or
+    the welcome article on the first run); ``saved_id`` opens a saved copy."""
 
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
@@ -58,9 +60,16 @@ class ReaderApp(App[None]):
         width: int | None = None,
         images: bool = True,
         config_path: Path | None = None,
+        data_dir: Path | None = None,
+        saved_id: int | None = None,
     ) -> None:
         super().__init__()
         self.source = source
+        self.saved_id = saved_id
+        self.data_dir = data_dir
+        self._library = None
+        self._library_failed = False
+        self._position_timer = None
         self.initial = loaded
         self.stdin_data = stdin_data
         self.config_path = config_path
@@ -89,10 +98,12 @@ class ReaderApp(App[None]):
         screen.body.measure = self.config.width
         if self._config_warning:
             self.notify(self._config_warning, severity="warning")
-        if self.initial is not None:
+        if self.saved_id is not None:
+            self.open_saved(self.saved_id)
+        elif self.initial is not None:
             self.show(self.initial)
         elif self.source is None:
-            self.show(welcome())
+            self.start_without_source()
         else:
             self.open_source(self.source)
 
@@ -106,6 +117,7 @@ class ReaderApp(App[None]):
         raise LookupError("no article screen")
 
     async def on_unmount(self) -> None:
+        self.close_library()
         if self._fetcher is not None:
             await self._fetcher.aclose()
 
@@ -135,24 +147,35 @@ class ReaderApp(App[None]):
 
     def show(self, loaded: Loaded, position: Position | None = None, *,
              record: bool = True) -> None:
-        """Put ``loaded`` on the article screen, remembering where we were for Back."""
+        """Put ``loaded`` on the article screen, remembering where we were for Back.
+
+        With no ``position``, reading resumes where it stopped last time.
+        """
         screen = self.article_screen
+        self.save_position_now()
         if record and self.current is not None:
             self.back_stack.append(Visit(self.current.loaded, screen.body.top_position()))
             del self.back_stack[:-HISTORY_LIMIT]
             self.forward_stack.clear()
+        if position is None:
+            position = self.resume_position(loaded)
+            if position is not None:
+                self.notify("Back where you stopped reading (g goes to the top).", timeout=3)
         self.current = Visit(loaded, position or Position(0))
         screen.show(loaded.article, position)
         self.sub_title = loaded.article.title
+        self.record_opened(loaded)
 
-    def open_source(self, source: str, *, fragment: str = "") -> None:
+    def open_source(self, source: str, *, fragment: str = "",
+                    position: Position | None = None) -> None:
         """Load ``source`` in a worker; a later call replaces an earlier one."""
         self.cancel_loading(quiet=True)
         self.article_screen.status.set(busy=f"Loading {describe(source)} … (Esc cancels)")
-        self._loading = self.run_worker(self._load(source, fragment), group="load",
+        self._loading = self.run_worker(self._load(source, fragment, position), group="load",
                                         exclusive=True, exit_on_error=False)
 
-    async def _load(self, source: str, fragment: str) -> None:
+    async def _load(self, source: str, fragment: str, position: Position | None = None
+                    ) -> None:
         status = self.article_screen.status
         label = describe(source)
 
@@ -181,7 +204,8 @@ class ReaderApp(App[None]):
                         title="Could not open", severity="error", timeout=8)
             return
         status.set(busy="")
-        position = self._anchor_position(loaded, fragment) if fragment else None
+        if fragment:
+            position = self._anchor_position(loaded, fragment) or position
         self.show(loaded, position)
 
     def cancel_loading(self, *, quiet: bool = False) -> bool:
@@ -323,7 +347,8 @@ def _size(count: int) -> str:
 
 
 def run_app(source: str | None = None, *, data_dir: Path | None = None, width: int | None = None,
-            images: bool = True, loaded: Loaded | None = None) -> int:
+            images: bool = True, loaded: Loaded | None = None, saved_id: int | None = None
+            ) -> int:
     """Run the app in this terminal; returns the exit status."""
     import os
     import sys
@@ -336,9 +361,8 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
         _reattach_terminal()
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
-    if data_dir is not None:
-        os.environ["READER_DATA_DIR"] = str(data_dir)
-    app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images)
+    app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
+                    data_dir=data_dir, saved_id=saved_id)
     from reader.images.terminal import prepare
 
     prepare(app.config.images)  # terminal graphics queries must run before Textual starts

@@ -17,7 +17,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
+from rich.box import Box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
@@ -123,10 +125,7 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
         for m in _WORD.finditer(part):
             ws, we = m.start(), m.end()
             w = _width(m.group())
-            if line_start < 0:
-                need = w
-            else:
-                need = used + _width(part[line_end:ws]) + w
+            need = w if line_start < 0 else used + _width(part[line_end:ws]) + w
             if line_start >= 0 and need <= width:
                 used = need
                 line_end = we
@@ -276,7 +275,7 @@ def _segments(r: _Runs, start: int, end: int, base: Style) -> list[Segment]:
     points = sorted(cuts)
     out: list[Segment] = []
     text = r.text
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         style = base
         for rs, re_, s in active:
             if rs <= a and re_ >= b:
@@ -499,7 +498,7 @@ def _layout_figure(block: Figure, ctx: LayoutContext, prefix: Prefix,
     if words:
         from reader.document import Span
 
-        spans = (Span(block.caption),) if block.caption else ()
+        spans: tuple[Span, ...] = (Span(block.caption),) if block.caption else ()
         if block.credit:
             spans += (Span((" " if block.caption else "") + block.credit),)
         cap_lines, cap_offsets = _wrap_spans(spans, p.caption, ctx, (prefix[1], prefix[1]),
@@ -518,7 +517,7 @@ def _layout_table(block: Table, ctx: LayoutContext, prefix: Prefix
         show_header=bool(block.header), border_style=p.frame, header_style=p.heading[3],
         expand=False, show_lines=False, box=_table_box(),
     )
-    columns = max([len(block.header), *(len(r) for r in block.rows)] or [1])
+    columns = max(len(block.header), *(len(r) for r in block.rows), 1)
     header = list(block.header) + [""] * (columns - len(block.header))
     for name in header:
         table.add_column(Text(name), overflow="fold")
@@ -530,7 +529,7 @@ def _layout_table(block: Table, ctx: LayoutContext, prefix: Prefix
     return lines, [0] * len(lines)
 
 
-def _table_box():  # noqa: ANN202 - rich.box.Box
+def _table_box() -> Box:
     from rich import box
 
     return box.ROUNDED

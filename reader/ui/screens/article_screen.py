@@ -26,7 +26,7 @@ class SearchBar(Input):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def action_cancel(self) -> None:
-        self.screen.query_one(ArticleScreen).close_search(clear=False)  # type: ignore[attr-defined]
+        self.screen.query_one(ArticleScreen).close_search(clear=False)
 
 
 class ArticleScreen(Screen[None]):
@@ -43,6 +43,11 @@ class ArticleScreen(Screen[None]):
         Binding("enter", "open_link", "Open link", show=False),
         Binding("O", "open_in_browser", "Open in browser", show=False),
         Binding("u", "links", "Links"),
+        Binding("s", "app.save", "Save"),
+        Binding("m", "app.bookmark", "Bookmark"),
+        Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False),
+        Binding("L", "app.library", "Library"),
+        Binding("H", "app.history", "History", show=False),
         Binding("backspace,h", "back", "Back", show=False),
         Binding("l", "forward", "Forward", show=False),
         Binding("plus,equals_sign", "wider", "Wider text", show=False),
@@ -192,6 +197,7 @@ class ArticleScreen(Screen[None]):
     def _moved(self, event: ArticleBody.Moved) -> None:
         self._update_status(event.position, event.progress)
         self.query_one(TocPane).follow(event.position)
+        self.app.position_moved()  # type: ignore[attr-defined]
 
     def _update_status(self, position: Position, progress: float) -> None:
         minutes = self.article.reading_minutes

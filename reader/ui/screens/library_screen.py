@@ -180,7 +180,8 @@ class LibraryScreen(Screen[None]):
             return
         entry = self.library.get(article_id)
         answer = await self.app.push_screen_wait(TextPrompt(
-            "Tags, separated by commas", value=", ".join(entry.tags), placeholder="e.g. science, to-cite"))
+            "Tags, separated by commas", value=", ".join(entry.tags),
+            placeholder="e.g. science, to-cite"))
         if answer is None:
             return
         tags = [t.strip() for t in answer.split(",") if t.strip()]
@@ -230,5 +231,5 @@ class LibraryScreen(Screen[None]):
     def action_back(self) -> None:
         if self.focused is self.query_one("#library-search"):
             self.query_one(DataTable).focus()
-        elif len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
+        elif getattr(self.app, "current", None) is not None:
+            self.app.pop_screen()  # back to the article underneath

@@ -184,8 +184,8 @@ class ArticleBody(ScrollView, can_focus=True):
             )
         return self._palette
 
-    def _notify_style_update(self) -> None:
-        super()._notify_style_update()
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
         self._palette = None
         self._laid.clear()  # same heights, new colours
         self.refresh()
@@ -501,7 +501,7 @@ class ArticleBody(ScrollView, can_focus=True):
         return len(self.hits)
 
     def _rebuild_highlights(self) -> None:
-        self._hits_by_block: dict[int, list[int]] = {}
+        self._hits_by_block = {}
         for n, hit in enumerate(self.hits):
             self._hits_by_block.setdefault(hit.position.block, []).append(n)
         for block in self._hits_by_block:

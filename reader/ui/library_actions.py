@@ -1,0 +1,264 @@
+"""What the app does with the library: save, bookmarks, reading positions, history.
+
+Kept apart from :mod:`reader.ui.app` so the app module stays about opening and showing
+articles. Every library call that can fail (a damaged or locked database) ends in a
+notification with its one sentence, never in a crash: reading goes on without the
+library rather than not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual import work
+from textual.app import App
+from textual.timer import Timer
+
+from reader.document import Position, block_text, first_words
+from reader.errors import ReaderError
+from reader.sources import WELCOME_URL, Loaded, welcome
+
+if TYPE_CHECKING:
+    from reader.library import Bookmark, Library
+    from reader.ui.app import Visit
+    from reader.ui.screens.article_screen import ArticleScreen
+
+T = TypeVar("T")
+POSITION_DELAY = 1.0  # seconds of stillness before a reading position is written
+
+
+class LibraryActions(App[None]):
+    """Mixed into ReaderApp: the library half of the app (see the module docstring)."""
+
+    data_dir: Path | None
+    current: Visit | None
+    _library: Library | None
+    _library_failed: bool
+    _position_timer: Timer | None
+
+    # Provided by ReaderApp.
+    @property
+    def article_screen(self) -> ArticleScreen:
+        raise NotImplementedError
+
+    def show(self, loaded: Loaded, position: Position | None = None, *,
+             record: bool = True) -> None:
+        raise NotImplementedError
+
+    def open_source(self, source: str, *, fragment: str = "",
+                    position: Position | None = None) -> None:
+        raise NotImplementedError
+
+    def fetcher(self) -> Any:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ the database
+
+    @property
+    def library(self) -> Library | None:
+        """The library, opened on first use; None (after one notification) if it cannot be."""
+        if self._library is None and not self._library_failed:
+            from reader.library import Library
+
+            try:
+                self._library = Library.open(self.data_dir)
+            except ReaderError as exc:
+                self._library_failed = True
+                self.notify(exc.sentence, title="Library unavailable", severity="error",
+                            timeout=10)
+        return self._library
+
+    def _try(self, action: Callable[[Library], T], default: T) -> T:
+        library = self.library
+        if library is None:
+            return default
+        try:
+            return action(library)
+        except ReaderError as exc:
+            self.notify(exc.sentence, severity="error", timeout=8)
+            return default
+
+    def close_library(self) -> None:
+        self.save_position_now()
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
+    # ------------------------------------------------------------------ start-up
+
+    def start_without_source(self) -> None:
+        """No SOURCE: the library, or on the very first run the welcome article (which
+        goes into the library so it is there next time)."""
+        library = self.library
+        if library is None:
+            self.show(welcome())
+            return
+        try:
+            empty = library.is_empty()
+        except ReaderError as exc:
+            self.notify(exc.sentence, severity="error")
+            empty = True
+        if empty:
+            loaded = welcome()
+            self._try(lambda lib: lib.save(loaded.article, source_url=WELCOME_URL), 0)
+            self.show(loaded)
+        else:
+            self.action_library()
+
+    # ------------------------------------------------------------------ opening
+
+    def open_saved(self, article_id: int, position: Position | None = None) -> None:
+        """Open a saved copy (offline), at ``position`` or where reading stopped."""
+        saved = self._try(lambda lib: lib.get(article_id), None)
+        if saved is None:
+            return
+        self._close_library_screens()
+        loaded = Loaded(saved.article, saved.html, saved.source_url)
+        self.show(loaded, position or saved.position)
+
+    def open_url_or_saved(self, url: str, position: Position | None = None) -> None:
+        """The saved copy of ``url`` if there is one, else fetch it."""
+        found = self._try(lambda lib: lib.find(url), None)
+        if found is not None:
+            self.open_saved(found, position)
+            return
+        self._close_library_screens()
+        if url == WELCOME_URL:
+            self.show(welcome(), position)
+        else:
+            self.open_source(url, position=position)
+
+    def jump_to_bookmark(self, mark: Bookmark) -> None:
+        current = self.current
+        if current is not None and current.loaded.key == mark.url:
+            self._close_library_screens()
+            self.article_screen.body.scroll_to_position(mark.position)
+            return
+        self.open_url_or_saved(mark.url, mark.position)
+
+    def _close_library_screens(self) -> None:
+        from reader.ui.screens.article_screen import ArticleScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ArticleScreen):
+            self.pop_screen()
+
+    def resume_position(self, loaded: Loaded) -> Position | None:
+        """Where reading of ``loaded`` stopped last time, if anywhere but the top."""
+        position = self._try(lambda lib: lib.position(loaded.key), None)
+        if position is None or position == Position(0):
+            return None
+        if position.block >= len(loaded.article.blocks):
+            return None
+        return position
+
+    def record_opened(self, loaded: Loaded) -> None:
+        self._try(lambda lib: lib.record_history(loaded.key, loaded.article.title), None)
+
+    # ------------------------------------------------------------------ screens
+
+    def action_library(self) -> None:
+        from reader.ui.screens.library_screen import LibraryScreen
+
+        if isinstance(self.screen, LibraryScreen):
+            return
+        library = self.library
+        if library is not None:
+            self.save_position_now()
+            self.push_screen(LibraryScreen(library))
+
+    def action_bookmarks(self, everywhere: bool = False) -> None:
+        from reader.ui.screens.bookmarks_screen import BookmarksScreen
+
+        library = self.library
+        if library is None or isinstance(self.screen, BookmarksScreen):
+            return
+        url = None if everywhere or self.current is None else self.current.loaded.key
+        self.push_screen(BookmarksScreen(library, url))
+
+    def action_history(self) -> None:
+        from reader.ui.screens.history_screen import HistoryScreen
+
+        library = self.library
+        if library is not None and not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen(library))
+
+    # ------------------------------------------------------------------ saving
+
+    def action_save(self) -> None:
+        if self.current is None:
+            return
+        self._save(self.current.loaded)
+
+    @work(group="save", exclusive=True, exit_on_error=False)
+    async def _save(self, loaded: Loaded) -> None:
+        library = self.library
+        if library is None:
+            return
+        from reader.library import download_images
+
+        status = self.article_screen.status
+        status.set(busy="Saving … fetching pictures")
+        try:
+            images = await download_images(loaded.article, self.fetcher())
+            library.save(loaded.article, source_url=loaded.source_url, html=loaded.html,
+                         images=images)
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Not saved", severity="error", timeout=8)
+            return
+        finally:
+            status.set(busy="")
+        self.save_position_now()
+        missing = sum(1 for _, f in loaded.article.figures() if f.src) - len(images)
+        note = f" ({missing} pictures could not be fetched)" if missing > 0 else ""
+        self.notify(f"Saved to the library{note}.", timeout=3)
+
+    # ------------------------------------------------------------------ bookmarks
+
+    @work(group="bookmark", exclusive=True, exit_on_error=False)
+    async def action_bookmark(self) -> None:
+        """Bookmark the top of the view, with an optional note."""
+        from reader.ui.dialogs import TextPrompt
+
+        current = self.current
+        if current is None or self.library is None:
+            return
+        screen = self.article_screen
+        position = screen.body.top_position()
+        article = current.loaded.article
+        section = screen.section_at(position)
+        text = block_text(article.blocks[position.block]) if article.blocks else ""
+        snippet = first_words(text[position.offset:] or text, 80)
+        note = await self.push_screen_wait(TextPrompt(
+            "Bookmark here — add a note?", placeholder="optional note",
+            hint=f"“{snippet}” · Enter saves, Esc cancels"))
+        if note is None:
+            return
+        added = self._try(lambda lib: lib.add_bookmark(
+            current.loaded.key, position, title=article.title, section=section,
+            snippet=snippet, note=note.strip()), None)
+        if added is not None:
+            self.notify("Bookmarked. Press ' to list this article's bookmarks.", timeout=3)
+
+    # ------------------------------------------------------------------ positions
+
+    def position_moved(self) -> None:
+        """The body moved: write the reading position once scrolling has stopped."""
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_DELAY, self.save_position_now)
+
+    def save_position_now(self) -> None:
+        if self._position_timer is not None:
+            self._position_timer.stop()
+            self._position_timer = None
+        current = self.current
+        if current is None or self._library is None:
+            return
+        try:
+            body = self.article_screen.body
+        except LookupError:
+            return
+        position, progress = body.top_position(), body.progress
+        self._try(lambda lib: lib.set_position(current.loaded.key, position, progress), None)
