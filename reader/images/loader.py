@@ -85,6 +85,9 @@ class ImageLoader:
         self._strips: OrderedDict[tuple[str, int, int], list[Strip]] = OrderedDict()
         self._listeners: list[Callable[[str], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        # Sizes the body asked for lately: a new picture's cells at these sizes are made
+        # in the decoding thread, so the UI thread only looks them up.
+        self._sizes: OrderedDict[tuple[int, int], None] = OrderedDict()
 
     # ------------------------------------------------------------------ asking
 
@@ -150,6 +153,11 @@ class ImageLoader:
         src = figure.src
         if not src:
             return None
+        size = (width, self.body_max_rows)
+        self._sizes[size] = None
+        self._sizes.move_to_end(size)
+        while len(self._sizes) > 2:
+            self._sizes.popitem(last=False)
         strips = self.strips(src, width, self.body_max_rows)
         if strips is None:
             self.request(src)
@@ -226,7 +234,8 @@ class ImageLoader:
         try:
             async with self._limit:
                 data = await self._bytes(url)
-                picture = await asyncio.to_thread(decode, data)
+                sizes = list(self._sizes)
+                picture, made = await asyncio.to_thread(_decode_and_cut, data, sizes)
         except asyncio.CancelledError:
             self._pending.pop(url, None)
             if done is not None:
@@ -241,6 +250,8 @@ class ImageLoader:
                 done.set()
             return
         self._pictures[url] = picture
+        for (cols, rows), strips in made.items():
+            self._remember_strips((url, cols, rows), strips)
         while len(self._pictures) > KEEP_PICTURES:
             self._pictures.popitem(last=False)
         self._pending.pop(url, None)
@@ -257,6 +268,13 @@ class ImageLoader:
             while self._pending:
                 waiters: list[Awaitable[Any]] = [e.wait() for e in self._pending.values()]
                 await asyncio.gather(*waiters)
+
+
+def _decode_and_cut(data: bytes, sizes: list[tuple[int, int]]
+                    ) -> tuple[Picture, dict[tuple[int, int], list[Strip]]]:
+    """Decode, and make the cells for the sizes the body is likely to ask for."""
+    picture = decode(data)
+    return picture, {size: fitted_strips(picture, *size) for size in sizes}
 
 
 def _wrapped(text: str, width: int, style: Style) -> list[Strip]:
