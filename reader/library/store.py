@@ -176,14 +176,25 @@ class Library:
 
     def _error(self, exc: sqlite3.Error) -> LibraryError:
         message = str(exc).rstrip(".") or type(exc).__name__
-        if isinstance(exc, sqlite3.DatabaseError) and any(
+        code = str(getattr(exc, "sqlite_errorname", ""))
+        damaged = LibraryError(f"The library at {self.path} is damaged ({message}); "
+                               "reader left it untouched.")
+        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
                 word in message for word in ("not a database", "malformed", "corrupt")):
-            return LibraryError(f"The library at {self.path} is damaged ({message}); "
-                                "reader left it untouched.")
-        if "locked" in message or "busy" in message:
+            return damaged
+        if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in message:
             return LibraryError(f"The library at {self.path} is busy in another reader; "
                                 "try again in a moment.")
+        if not isinstance(exc, sqlite3.ProgrammingError) and not self._healthy():
+            return damaged  # e.g. "vtable constructor failed" over a damaged index
         return LibraryError(f"The library at {self.path} cannot be used ({message}).")
+
+    def _healthy(self) -> bool:
+        try:
+            with self._lock:
+                return [r[0] for r in self._conn.execute("PRAGMA quick_check(1)")] == ["ok"]
+        except sqlite3.Error:
+            return False
 
     def close(self) -> None:
         with self._lock, suppress(sqlite3.Error):
