@@ -1,8 +1,5 @@
 """reader: a terminal article reader."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("reader")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.1.0"
+# The one place the version lives: hatchling reads it from here at build time, and the
+# app reads it without importlib.metadata, which would cost ~50 ms of every start-up.
+__version__ = "0.1.0"

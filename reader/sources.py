@@ -149,17 +149,22 @@ def load(source: str | None, *, stdin: BinaryIO | None = None) -> Loaded:
 
 async def load_async(
     source: str | None,
-    fetcher: Fetcher,
+    fetcher: Fetcher | Callable[[], Fetcher],
     *,
     progress: Callable[[int, int | None], None] | None = None,
     stdin_data: bytes | None = None,
 ) -> Loaded:
-    """Load SOURCE for the app: network through the app's fetcher, parsing off the loop."""
+    """Load SOURCE for the app: network through the app's fetcher, parsing off the loop.
+
+    ``fetcher`` may be a function that makes one, so opening a file never pays for
+    importing the HTTP client.
+    """
     import asyncio
 
     if source is not None and is_url(source):
         _check_scheme(source)
-        result = await fetcher.fetch(source, progress=progress)
+        client = fetcher() if callable(fetcher) else fetcher
+        result = await client.fetch(source, progress=progress)
         article = await asyncio.to_thread(article_from_fetch, result)
         return Loaded(article, result.body, result.url)
     if source == "-" and stdin_data is not None:

@@ -189,7 +189,7 @@ class ReaderApp(LibraryActions):
 
         try:
             stdin = self.stdin_data if source == "-" else None
-            loaded = await load_async(source, self.fetcher(), progress=progress,
+            loaded = await load_async(source, self.fetcher, progress=progress,
                                       stdin_data=stdin)
         except asyncio.CancelledError:
             status.set(busy="")
@@ -349,18 +349,30 @@ def _size(count: int) -> str:
 def run_app(source: str | None = None, *, data_dir: Path | None = None, width: int | None = None,
             images: bool = True, loaded: Loaded | None = None, saved_id: int | None = None
             ) -> int:
-    """Run the app in this terminal; returns the exit status."""
+    """Run the app in this terminal; returns the exit status.
+
+    A file or a pipe is read and extracted before Textual starts: the first frame is then
+    the article itself, and a file that is not a page fails like any command-line error
+    (one sentence, exit status 1) instead of opening an empty reader. Only URLs load
+    inside the app, where their download shows progress and Esc cancels it.
+    """
     import os
     import sys
 
-    from reader.sources import read_stdin
+    from reader.sources import article_from_page, load, read_stdin
 
     stdin_data = None
     if source == "-":
         stdin_data = read_stdin()
         _reattach_terminal()
+        if loaded is None:
+            loaded = Loaded(article_from_page(stdin_data, "Standard input", None), stdin_data,
+                            "stdin:")
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
+    if loaded is None and source is not None and source != "-" and not source.lower().startswith(
+            ("http://", "https://")):
+        loaded = load(source)
     app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
                     data_dir=data_dir, saved_id=saved_id)
     from reader.images.terminal import prepare

@@ -80,6 +80,20 @@ class LibraryActions(App[None]):
             self.notify(exc.sentence, severity="error", timeout=8)
             return default
 
+    def image_lookup(self, src: str) -> bytes | None:
+        """A saved picture's bytes, so saved articles show their figures offline.
+
+        Called from the image loader's worker thread: it never opens the library and
+        never notifies (neither is safe off the UI thread); a failure is just a miss.
+        """
+        library = self._library
+        if library is None:
+            return None
+        try:
+            return library.image(src)
+        except ReaderError:
+            return None
+
     def close_library(self) -> None:
         self.save_position_now()
         if self._library is not None:
