@@ -280,6 +280,34 @@ def test_a_broken_image_stays_a_placeholder() -> None:
         asyncio.run(scenario(server))
 
 
+def test_a_saved_article_takes_its_pictures_from_the_library_offline() -> None:
+    from reader.library import Library
+
+    dead = "http://127.0.0.1:9"  # nothing listens here: any fetch would fail
+    article = Article(
+        url=dead + "/saved", title="Saved harbour",
+        blocks=(Paragraph((Span(LOREM),)),
+                Figure(dead + "/img/saved.png", alt="Saved boats", caption="Kept offline.")),
+    )
+    library = Library.open()
+    saved_id = library.save(article, source_url=dead + "/saved",
+                            images={dead + "/img/saved.png": png((120, 80), GREEN, BLUE)})
+    library.close()
+
+    async def scenario() -> None:
+        app = ReaderApp()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            app.open_saved(saved_id)
+            await wait_for(pilot, lambda: app.article_screen.article.title == "Saved harbour")
+            await wait_for(pilot, lambda: bool(picture_segments(app)))
+            images = app.article_screen.images
+            assert images is not None and images.status(dead + "/img/saved.png") == "ready"
+            assert "Kept offline." in body_text(app)
+
+    run(scenario())
+
+
 # --------------------------------------------------------------------------- snapshot
 
 
