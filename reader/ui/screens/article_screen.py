@@ -102,7 +102,7 @@ class ArticleScreen(Screen[None]):
             return
         self.images = ImageLoader(
             fetcher=getattr(self.app, "fetcher", None),
-            library_lookup=self._library_image,
+            library_lookup=getattr(self.app, "image_lookup", None),
             # after the next paint: pictures never hold up the text's first frame
             spawn=lambda job: self.call_after_refresh(
                 self.run_worker, job, group="images", exit_on_error=False),
@@ -110,18 +110,6 @@ class ArticleScreen(Screen[None]):
         self.images.subscribe(self._image_ready)
         self.body.figure_lines = self.images.body_lines
         self.query_one(FiguresPane).images = self.images
-
-    def _library_image(self, src: str) -> bytes | None:
-        """A saved copy of the image (runs in a worker thread). Only a library the app
-        has already opened is asked: opening one is the UI thread's business."""
-        library = getattr(self.app, "_library", None)
-        if library is None:
-            return None
-        try:
-            data: bytes | None = library.image(src)
-        except Exception:
-            return None
-        return data
 
     def _image_ready(self, src: str) -> None:
         self.body.figure_ready(src)
