@@ -10,6 +10,7 @@ import io
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -304,6 +305,45 @@ def test_a_saved_article_takes_its_pictures_from_the_library_offline() -> None:
             images = app.article_screen.images
             assert images is not None and images.status(dead + "/img/saved.png") == "ready"
             assert "Kept offline." in body_text(app)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("mode", ["kitty", "sixel"])
+def test_full_screen_uses_textual_image_for_graphics_terminals(mode: str) -> None:
+    from textual_image.widget import SixelImage, TGPImage
+
+    figure = Figure(data_url(png((640, 480), RED, BLUE)), alt="Flag", caption="Big flag.")
+
+    async def scenario() -> None:
+        app = ReaderApp(images=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            from reader.images.loader import ImageLoader
+
+            await app.push_screen(FigureScreen(ImageLoader(), figure, mode, "Figure 1 of 1"))
+            view = app.screen.query_one(FigureView)
+            await wait_for(pilot, lambda: view.state == "shown")
+            picture = app.screen.query_one("#figure-picture")
+            assert isinstance(picture, TGPImage if mode == "kitty" else SixelImage)
+            assert picture.image.size == (640, 480)  # full resolution, not the body's copy
+
+    run(scenario())
+
+
+def test_the_config_file_can_turn_images_off(site: Site, reader_home: Path) -> None:
+    server, gate = site
+    gate.set()
+    (reader_home / "config").mkdir(parents=True, exist_ok=True)
+    (reader_home / "config" / "config.toml").write_text('images = "off"\n')
+
+    async def scenario() -> None:
+        app = ReaderApp(server.url("/article"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.pause(0.3)
+            assert app.article_screen.images is None
+            assert "┌─ picture" in body_text(app)
+            assert image_requests(server) == []
 
     run(scenario())
 
