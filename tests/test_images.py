@@ -296,3 +296,10 @@ def test_image_modes() -> None:
     # not prepared before the app started (as here: no terminal): half-blocks
     assert resolve_mode("auto") == "halfblock"
     assert resolve_mode("kitty") == "halfblock"
+
+
+def test_laying_out_outside_an_event_loop_just_draws_the_placeholder() -> None:
+    loader = ImageLoader()
+    figure = Figure("https://example.org/a.png", alt="A")
+    assert loader.body_lines(figure, 40) is None
+    assert loader.status("https://example.org/a.png") == "new"

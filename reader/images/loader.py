@@ -121,16 +121,18 @@ class ImageLoader:
         """Start getting ``url`` unless it is here, on its way, or known to fail."""
         if not url or self.status(url) != "new":
             return
-        if url in self._pictures:
-            return
-        self._pending[url] = asyncio.Event()
-        job = self._job(url)
-        if self._spawn is not None:
-            self._spawn(job)
-        else:
-            task = asyncio.get_running_loop().create_task(job)
+        if self._spawn is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # laid out outside any event loop: stay a placeholder
+                return
+            self._pending[url] = asyncio.Event()
+            task = loop.create_task(self._job(url))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            return
+        self._pending[url] = asyncio.Event()
+        self._spawn(self._job(url))
 
     async def load(self, url: str) -> Picture | None:
         """The picture for ``url`` (None if it cannot be shown), waiting for it if need be."""
