@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -307,10 +308,12 @@ def test_migration_from_the_first_schema_keeps_everything(tmp_path: Path) -> Non
                            byline="Ann Old", figures=("https://old.example/a.png",))
     stamp = "2021-03-04T05:06:07.000000+00:00"
     conn.execute("INSERT INTO articles (id, url, source_url, title, byline, site_name, "
-                 "published, reading_minutes, article_json, html, saved_at, updated_at, "
-                 "archived, favourite) VALUES (3, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, 1)",
+                 "published, reading_minutes, saved_at, updated_at, archived, favourite) "
+                 "VALUES (3, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1)",
                  (article.url, article.url, article.title, article.byline, article.site_name,
-                  article.published, article.reading_minutes, article.to_json(), stamp, stamp))
+                  article.published, article.reading_minutes, stamp, stamp))
+    conn.execute("INSERT INTO article_content VALUES (3, ?, ?)",
+                 (article.to_json(), zlib.compress(b"<p>an ocelot slept here</p>")))
     conn.execute("INSERT INTO tags VALUES (3, 'kept')")
     conn.execute("INSERT INTO images VALUES ('abc', 'image/png', ?)", (PNG,))
     conn.execute("INSERT INTO article_images VALUES (3, 'https://old.example/a.png', 'abc')")
@@ -326,6 +329,7 @@ def test_migration_from_the_first_schema_keeps_everything(tmp_path: Path) -> Non
         saved = lib.get(3)
         assert saved.article == article
         assert saved.tags == ("kept",) and saved.favourite and saved.error is None
+        assert saved.html == b"<p>an ocelot slept here</p>"
         assert saved.position == Position(2, 5) and saved.progress == 0.6
         assert lib.image("https://old.example/a.png") == PNG
         assert [b.snippet for b in lib.bookmarks(article.url)] == ["an ocelot"]

@@ -6,9 +6,12 @@ database from version ``n`` to ``n + 1`` inside one transaction together with th
 start simply runs the step again. Steps are never edited once released: a change is a
 new step, which is what lets a library made by any older reader open in a newer one.
 
-Version 1 is the first layout: articles, tags, images, reading positions, bookmarks and
-history. Version 2 adds the full-text index (FTS5 over title, byline and body text, filled
-from the stored Article JSON) and the ``error`` column for links saved without content.
+Version 1 is the first layout: articles (with their bulky JSON and HTML in a table of
+their own), tags, images, reading positions, bookmarks and history. Version 2 adds the
+full-text index (FTS5 over title, byline and body text, filled from the stored Article
+JSON) and the ``error`` column for links saved without content. The index keeps 2- and
+3-letter prefixes because the library searches as you type, so the last word is always
+a prefix query, and those are the slow ones without it.
 """
 
 from __future__ import annotations
@@ -28,14 +31,20 @@ CREATE TABLE articles (
     site_name       TEXT,
     published       TEXT,
     reading_minutes INTEGER NOT NULL DEFAULT 0,
-    article_json    TEXT,                      -- NULL for a link saved without content
-    html            BLOB,                      -- the page as received, zlib-compressed
     saved_at        TEXT NOT NULL,             -- ISO-8601, UTC
     updated_at      TEXT NOT NULL,
     archived        INTEGER NOT NULL DEFAULT 0,
     favourite       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX articles_source_url ON articles(source_url);
+
+-- The bulky part apart, so that listing thousands of articles reads small rows only.
+-- No row for a link saved without content.
+CREATE TABLE article_content (
+    article_id   INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    article_json TEXT NOT NULL,                -- Article.to_json()
+    html         BLOB                          -- the page as received, zlib-compressed
+);
 CREATE INDEX articles_saved_at ON articles(saved_at);
 
 CREATE TABLE tags (
@@ -95,7 +104,7 @@ CREATE INDEX history_opened ON history(opened_at);
 SCHEMA_V2 = """
 ALTER TABLE articles ADD COLUMN error TEXT;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
-    title, byline, body, tokenize = 'unicode61 remove_diacritics 2'
+    title, byline, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 """
 
@@ -108,7 +117,8 @@ def _v1(conn: sqlite3.Connection) -> None:
 def _v2(conn: sqlite3.Connection) -> None:
     for statement in _statements(SCHEMA_V2):
         conn.execute(statement)
-    rows = conn.execute("SELECT id, title, byline, article_json FROM articles").fetchall()
+    rows = conn.execute("SELECT a.id, a.title, a.byline, c.article_json FROM articles a "
+                        "LEFT JOIN article_content c ON c.article_id = a.id").fetchall()
     for article_id, title, byline, data in rows:
         body = Article.from_json(data).plain_text() if data else ""
         conn.execute("INSERT INTO articles_fts(rowid, title, byline, body) VALUES (?, ?, ?, ?)",
@@ -133,8 +143,8 @@ def _statements(script: str) -> list[str]:
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 CURRENT_VERSION = len(MIGRATIONS)
-EXPECTED_TABLES = frozenset({"articles", "tags", "images", "article_images", "positions",
-                             "bookmarks", "history"})
+EXPECTED_TABLES = frozenset({"articles", "article_content", "tags", "images", "article_images",
+                             "positions", "bookmarks", "history"})
 
 
 def migrate(conn: sqlite3.Connection, *, target: int = CURRENT_VERSION) -> int:

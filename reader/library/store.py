@@ -39,6 +39,7 @@ SORTS = ("saved", "published", "title", "progress")
 FILTERS = ("all", "unread", "archived", "favourites")
 HISTORY_KEEP = 5000  # history rows kept; older ones are dropped as new ones arrive
 
+_PROGRESS = "COALESCE((SELECT p.progress FROM positions p WHERE p.url = a.url), 0.0)"
 _ORDER = {
     "saved": "a.saved_at DESC, a.id DESC",
     "published": "a.published IS NULL, a.published DESC, a.saved_at DESC",
@@ -47,16 +48,14 @@ _ORDER = {
 }
 _WHERE = {
     "all": "1",
-    "unread": "COALESCE(p.progress, 0) = 0 AND a.archived = 0",
+    "unread": f"{_PROGRESS} = 0 AND a.archived = 0",
     "archived": "a.archived = 1",
     "favourites": "a.favourite = 1",
 }
-_ENTRY_COLUMNS = """
+# The columns of an Entry, in the order of its fields (tags are filled in apart).
+_ENTRY_COLUMNS = f"""
     a.id, a.url, a.title, a.site_name, a.byline, a.saved_at, a.published,
-    a.reading_minutes, COALESCE(p.progress, 0) AS progress, a.archived, a.favourite,
-    (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags WHERE article_id = a.id
-     ORDER BY tag COLLATE NOCASE)) AS tags,
-    a.error
+    a.reading_minutes, {_PROGRESS} AS progress, a.archived, a.favourite, a.error
 """
 
 P = ParamSpec("P")
@@ -244,27 +243,30 @@ class Library:
         with self._write() as conn:
             existing = self._existing(conn, key, source_url)
             values = (key, source_url, article.title or "", article.byline, article.site_name,
-                      article.published, article.reading_minutes, data, packed, stamp)
+                      article.published, article.reading_minutes, stamp)
             if existing is None:
                 cursor = conn.execute(
                     "INSERT INTO articles (url, source_url, title, byline, site_name, published,"
-                    " reading_minutes, article_json, html, updated_at, saved_at, archived,"
-                    " favourite, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    " reading_minutes, updated_at, saved_at, archived, favourite, error)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                     (*values, _stamp(saved_at), int(bool(archived)), int(bool(favourite))))
                 article_id = int(cursor.lastrowid or 0)
             else:
                 article_id = existing
                 conn.execute(
                     "UPDATE articles SET url = ?, source_url = ?, title = ?, byline = ?,"
-                    " site_name = ?, published = ?, reading_minutes = ?, article_json = ?,"
-                    " html = COALESCE(?, html), updated_at = ?, error = NULL,"
-                    " saved_at = COALESCE(?, saved_at),"
+                    " site_name = ?, published = ?, reading_minutes = ?, updated_at = ?,"
+                    " error = NULL, saved_at = COALESCE(?, saved_at),"
                     " archived = COALESCE(?, archived), favourite = COALESCE(?, favourite)"
                     " WHERE id = ?",
                     (*values, _stamp(saved_at) if saved_at else None,
                      None if archived is None else int(archived),
                      None if favourite is None else int(favourite), article_id))
                 conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+            conn.execute(
+                "INSERT INTO article_content (article_id, article_json, html) VALUES (?, ?, ?)"
+                " ON CONFLICT(article_id) DO UPDATE SET article_json = excluded.article_json,"
+                " html = COALESCE(excluded.html, html)", (article_id, data, packed))
             conn.execute("INSERT INTO articles_fts (rowid, title, byline, body) "
                          "VALUES (?, ?, ?, ?)",
                          (article_id, article.title or "", article.byline or "", body))
@@ -330,13 +332,14 @@ class Library:
     @_sqlite_errors
     def get(self, id: int) -> SavedArticle:
         rows = self._read(
-            f"SELECT {_ENTRY_COLUMNS}, a.article_json, a.html, a.source_url, p.block,"
+            f"SELECT {_ENTRY_COLUMNS}, c.article_json, c.html, a.source_url, p.block,"
             ' p."offset" FROM articles a LEFT JOIN positions p ON p.url = a.url'
-            " WHERE a.id = ?", (id,))
+            " LEFT JOIN article_content c ON c.article_id = a.id WHERE a.id = ?", (id,))
         if not rows:
             raise LibraryError(f"There is no article {id} in the library.")
         row = rows[0]
-        entry = self._entry(row)
+        with self._lock:
+            entry = self._entry(tuple(row), self._tags([id]).get(id, ()))
         if row["article_json"]:
             article = Article.from_json(row["article_json"])
         else:
@@ -352,15 +355,25 @@ class Library:
             position=position, compressed_html=row["html"])
 
     @staticmethod
-    def _entry(row: sqlite3.Row) -> Entry:
-        tags = row["tags"]
-        return Entry(
-            id=int(row["id"]), url=row["url"], title=row["title"] or "",
-            site_name=row["site_name"], byline=row["byline"], saved_at=_time(row["saved_at"]),
-            published=row["published"], reading_minutes=int(row["reading_minutes"]),
-            progress=float(row["progress"] or 0), archived=bool(row["archived"]),
-            favourite=bool(row["favourite"]),
-            tags=tuple(tags.split("\x1f")) if tags else (), error=row["error"])
+    def _entry(row: Sequence[Any], tags: tuple[str, ...]) -> Entry:
+        return Entry(row[0], row[1], row[2] or "", row[3], row[4], _time(row[5]), row[6],
+                     row[7], row[8], bool(row[9]), bool(row[10]), tags, row[11])
+
+    def _tags(self, ids: Sequence[int] | None) -> dict[int, tuple[str, ...]]:
+        """Tags by article id, each article's sorted; ``None`` reads them all at once."""
+        if ids is None:
+            rows = self._conn.execute("SELECT article_id, tag FROM tags").fetchall()
+        else:
+            rows = self._conn.execute(
+                f"SELECT article_id, tag FROM tags WHERE article_id IN "
+                f"({','.join('?' * len(ids))})", list(ids)).fetchall()
+        found: dict[int, tuple[str, ...]] = {}
+        for article_id, tag in rows:
+            found[article_id] = (*found[article_id], tag) if article_id in found else (tag,)
+        for article_id, tags in found.items():
+            if len(tags) > 1:
+                found[article_id] = tuple(sorted(tags, key=lambda t: (t.casefold(), t)))
+        return found
 
     @_sqlite_errors
     def entries(self, search: str | None = None, sort: str = "saved", filter: str = "all",
@@ -382,9 +395,16 @@ class Library:
                 return []
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(query)
-        sql = (f"SELECT {_ENTRY_COLUMNS} FROM articles a LEFT JOIN positions p ON p.url = a.url"
+        sql = (f"SELECT {_ENTRY_COLUMNS} FROM articles a"
                f" WHERE {' AND '.join(where)} ORDER BY {_ORDER[sort]}")
-        return [self._entry(row) for row in self._read(sql, params)]
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+            if not rows:
+                return []
+            tags = self._tags(None if len(rows) > 500 else [row[0] for row in rows])
+        empty: tuple[str, ...] = ()
+        entry = self._entry
+        return [entry(row, tags.get(row[0], empty)) for row in rows]
 
     @_sqlite_errors
     def is_empty(self) -> bool:
@@ -453,12 +473,15 @@ class Library:
                 "JOIN images i ON i.sha256 = ai.sha256 WHERE ai.article_id = ?", (id,)))
             fts = conn.execute("SELECT title, byline, body FROM articles_fts WHERE rowid = ?",
                                (id,)).fetchone() or ("", "", "")
+            content = conn.execute("SELECT article_json, html FROM article_content "
+                                   "WHERE article_id = ?", (id,)).fetchone()
             conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (id,))
             conn.execute("DELETE FROM articles WHERE id = ?", (id,))
             conn.execute("DELETE FROM images WHERE sha256 IN ({}) AND sha256 NOT IN "
                          "(SELECT sha256 FROM article_images)".format(
                              ",".join("?" * len(images))), [img[1] for img in images])
-        return DeletedToken(id, dict(row), tags, images, (fts[0], fts[1], fts[2]))
+        return DeletedToken(id, dict(row), tags, images, (fts[0], fts[1], fts[2]),
+                            None if content is None else (content[0], content[1]))
 
     @_sqlite_errors
     def undelete(self, token: DeletedToken) -> int:
@@ -480,6 +503,9 @@ class Library:
                 conn.execute("SELECT last_insert_rowid()").fetchone()[0])
             conn.execute("INSERT INTO articles_fts (rowid, title, byline, body) "
                          "VALUES (?, ?, ?, ?)", (article_id, *token.fts))
+            if token.content is not None:
+                conn.execute("INSERT INTO article_content (article_id, article_json, html) "
+                             "VALUES (?, ?, ?)", (article_id, *token.content))
             self._add_tags(conn, article_id, token.tags)
             for src, sha, mime, data in token.images:
                 conn.execute("INSERT OR IGNORE INTO images (sha256, mime, data) "
