@@ -1,0 +1,279 @@
+"""The import job: fetch, extract and save every entry of an export, a few at a time.
+
+Why it works this way:
+
+* **Bounded concurrency, one client.** A reading list can hold thousands of links; a
+  semaphore (``jobs``) keeps a few fetches in flight over one shared
+  :class:`~reader.fetch.Fetcher`, and extraction (CPU work) runs in a thread so the event
+  loop — the app's, when the library screen starts an import — stays responsive.
+* **One commit per entry.** Each article (or failed link) is saved as soon as it is done,
+  so an interrupted import loses only what was in flight, and running it again skips
+  what is already in the library: imports are idempotent on the URL, whether the entry's
+  own, the one it redirected to, or the page's canonical one.
+* **Failures are kept, not dropped.** A link that cannot be had is saved as an unread
+  link carrying its one-sentence reason; ``retry_failed`` tries those again (otherwise
+  they are skipped like everything else already there).
+* **The export's knowledge wins where the page has none:** the original added time,
+  tags, archived/favourite state, and the title when extraction finds no title.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+import sys
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Literal
+
+from reader.errors import FetchError, ImportFormatError, SourceError
+from reader.importers import detect, parse
+from reader.importers.base import ImportEntry
+
+if TYPE_CHECKING:
+    from reader.document import Article
+    from reader.fetch import Fetcher, FetchResult
+    from reader.library import Library
+
+Outcome = Literal["imported", "failed", "skipped"]
+MAX_FILE_BYTES = 1024 * 2**20  # an export larger than this is not a reading list
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    """What happened to one entry; handed to ``on_entry`` as each one completes."""
+
+    entry: ImportEntry
+    outcome: Outcome
+    article_id: int | None  # the library id (also for failed links and skipped entries)
+    error: str | None = None  # the failure sentence, kept in the library too
+    failed_before: bool = False  # skipped because an earlier attempt failed
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    failed: int = 0
+    skipped: int = 0
+    skipped_failed: int = 0  # of the skipped: links whose earlier attempt had failed
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, sentence)
+
+    def add(self, result: EntryResult) -> None:
+        if result.outcome == "imported":
+            self.imported += 1
+        elif result.outcome == "failed":
+            self.failed += 1
+            self.failures.append((result.entry.url, result.error or ""))
+        else:
+            self.skipped += 1
+            self.skipped_failed += result.failed_before
+
+    @property
+    def done(self) -> int:
+        return self.imported + self.failed + self.skipped
+
+    def sentence(self) -> str:
+        failed = f"failed {self.failed}"
+        if self.failed:
+            failed += " (reader list --json shows why)"
+        skipped = f"skipped {self.skipped} already in the library"
+        if self.skipped_failed:
+            skipped += (f" ({self.skipped_failed} of them failed before; --retry-failed "
+                        "tries again)")
+        return f"Imported {self.imported}, {failed}, {skipped}."
+
+
+# ---------------------------------------------------------------------- reading a file
+
+
+def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = None
+                ) -> list[ImportEntry]:
+    """The entries of the export at ``source`` (a path, or ``-`` for standard input),
+    checked completely; ImportFormatError/SourceError with one sentence otherwise."""
+    if source == "-":
+        name = "standard input"
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(MAX_FILE_BYTES + 1)
+    else:
+        path = Path(source).expanduser()
+        name = path.name or source
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            raise SourceError(f"There is no file {source}.") from None
+        except IsADirectoryError:
+            raise SourceError(f"{source} is a folder, not an export file.") from None
+        except OSError as exc:
+            raise SourceError(f"{source} cannot be read: {exc.strerror or exc}.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFormatError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MiB.")
+    text = _zip_json(data, name) if data.startswith(b"PK\x03\x04") else _text(data, name)
+    if format == "auto":
+        format = detect(text, name)
+    return parse(text, format, name)
+
+
+def _text(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFormatError(f"Line {line} of {name} is not UTF-8 text.") from None
+
+
+def _zip_json(data: bytes, name: str) -> str:
+    """Omnivore handed out a zip of ``metadata_*.json`` lists: one list of them all."""
+    import json
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = sorted(
+                (m for m in archive.infolist()
+                 if m.filename.lower().endswith(".json") and not m.is_dir()
+                 and Path(m.filename).name.startswith("metadata")),
+                key=lambda m: m.filename)
+            if not members:
+                raise ImportFormatError(f"{name} is a zip without the metadata_*.json "
+                                        "files of an Omnivore export.")
+            items: list[object] = []
+            for member in members:
+                if member.file_size > MAX_FILE_BYTES:
+                    raise ImportFormatError(f"{member.filename} in {name} is too large.")
+                text = _text(archive.read(member), f"{member.filename} in {name}")
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ImportFormatError(
+                        f"{member.filename} in {name} is not valid JSON (line {exc.lineno}, "
+                        f"column {exc.colno}: {exc.msg}).") from None
+                if not isinstance(value, list):
+                    raise ImportFormatError(f"{member.filename} in {name} is not a list of "
+                                            "entries.")
+                items.extend(value)
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise ImportFormatError(f"{name} is a damaged zip file ({exc}).") from None
+    return json.dumps(items)
+
+
+def unique(entries: Iterable[ImportEntry]) -> list[ImportEntry]:
+    """Entries without repeats of a URL (the first one kept, the tags of all)."""
+    found: dict[str, ImportEntry] = {}
+    for entry in entries:
+        first = found.get(entry.url)
+        if first is None:
+            found[entry.url] = entry
+        elif not set(entry.tags) <= set(first.tags):
+            tags = first.tags + tuple(t for t in entry.tags if t not in first.tags)
+            found[entry.url] = dataclasses.replace(first, tags=tags)
+    return list(found.values())
+
+
+def failed_entries(library: Library) -> list[ImportEntry]:
+    """The library's links whose import failed, as entries to try again."""
+    return [ImportEntry(url=e.url, title=e.title, added=e.saved_at, tags=e.tags,
+                        archived=e.archived, favourite=e.favourite)
+            for e in reversed(library.entries(sort="saved")) if e.error]
+
+
+# ---------------------------------------------------------------------- the job
+
+
+async def run_import(entries: Sequence[ImportEntry], library: Library, fetcher: Fetcher,
+                     jobs: int = 4, *, retry_failed: bool = False, images: bool = True,
+                     on_entry: Callable[[EntryResult], None] | None = None) -> ImportSummary:
+    """Fetch, extract and save every entry, ``jobs`` at a time; each is committed as it
+    completes and reported to ``on_entry`` (called on the event loop)."""
+    summary = ImportSummary()
+    gate = asyncio.Semaphore(max(1, jobs))
+
+    async def one(entry: ImportEntry) -> None:
+        async with gate:
+            result = await _import_one(entry, library, fetcher, retry_failed, images)
+        summary.add(result)
+        if on_entry is not None:
+            on_entry(result)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for entry in unique(entries):
+                group.create_task(one(entry))
+    except BaseExceptionGroup as exc:
+        # One task's failure (the library, a bug) ends the job; say it plainly.
+        raise exc.exceptions[0] from None
+    return summary
+
+
+def _previous(library: Library, url: str) -> tuple[int, str | None] | None:
+    article_id = library.find(url)
+    if article_id is None:
+        return None
+    return article_id, library.get(article_id).error
+
+
+async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
+                      retry_failed: bool, images: bool) -> EntryResult:
+    from reader.library import download_images
+
+    previous = await asyncio.to_thread(_previous, library, entry.url)
+    if previous is not None and (previous[1] is None or not retry_failed):
+        return EntryResult(entry, "skipped", previous[0], previous[1],
+                           failed_before=previous[1] is not None)
+    html: bytes | None
+    final_url = entry.url
+    try:
+        result = await fetcher.fetch(entry.url)
+        final_url = result.url
+        if result.url != entry.url:
+            there = await asyncio.to_thread(_previous, library, result.url)
+            if there is not None and there[1] is None:
+                return EntryResult(entry, "skipped", there[0])
+        article = await asyncio.to_thread(_article, result)
+        html = result.body
+    except (FetchError, SourceError) as exc:
+        if not entry.content:
+            return await _failed(entry, library, exc.sentence)
+        try:  # the page is gone, but the service kept its text (wallabag)
+            article = await asyncio.to_thread(_article_from_copy, entry)
+        except SourceError:
+            return await _failed(entry, library, exc.sentence)
+        html = entry.content.encode("utf-8")
+    except Exception as exc:  # a page that trips extraction must not end the whole import
+        return await _failed(entry, library, f"reader could not read this page as an article "
+                             f"({type(exc).__name__}: {exc}).")
+    if article.url and article.url not in (entry.url, final_url):
+        there = await asyncio.to_thread(_previous, library, article.url)
+        if there is not None and there[1] is None:
+            return EntryResult(entry, "skipped", there[0])
+    if not article.title and entry.title:
+        article = dataclasses.replace(article, title=entry.title)
+    found = await download_images(article, fetcher) if images else {}
+    article_id = await asyncio.to_thread(
+        library.save, article, source_url=entry.url, html=html, images=found,
+        saved_at=entry.added, tags=entry.tags, archived=entry.archived,
+        favourite=entry.favourite)
+    return EntryResult(entry, "imported", article_id)
+
+
+def _article(result: FetchResult) -> Article:
+    from reader.sources import article_from_fetch
+
+    return article_from_fetch(result)
+
+
+def _article_from_copy(entry: ImportEntry) -> Article:
+    from reader.sources import article_from_page
+
+    assert entry.content is not None
+    return article_from_page(entry.content.encode("utf-8"), entry.url, entry.url, "utf-8")
+
+
+async def _failed(entry: ImportEntry, library: Library, sentence: str) -> EntryResult:
+    article_id = await asyncio.to_thread(
+        library.save_link, entry.url, title=entry.title or None, error=sentence,
+        saved_at=entry.added, tags=entry.tags, archived=entry.archived,
+        favourite=entry.favourite)
+    return EntryResult(entry, "failed", article_id, sentence)
