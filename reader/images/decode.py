@@ -72,26 +72,24 @@ def decode(data: bytes, *, keep_side: int = KEEP_SIDE) -> Picture:
     if looks_like_svg(data):
         raise ImageRejected("SVG images are not drawn in the terminal.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=_formats())
-            width, height = im.size
-            if width <= 0 or height <= 0:
-                raise ImageRejected("The image has no pixels.")
-            if width * height > MAX_PIXELS:
-                raise ImageRejected(
-                    f"The image declares {width} × {height} pixels, more than reader decodes.")
-            fmt = im.format or "?"
-            if getattr(im, "is_animated", False):
-                im.seek(0)
-            if fmt == "JPEG":
-                im.draft("RGB", (keep_side, keep_side))  # decode at a reduced scale: fast
-            im.load()
-            picture = _to_rgba(im)
-            picture.thumbnail((keep_side, keep_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        im = Image.open(io.BytesIO(data), formats=_formats())
+        width, height = im.size
+        if width <= 0 or height <= 0:
+            raise ImageRejected("The image has no pixels.")
+        if width * height > MAX_PIXELS:
+            raise ImageRejected(
+                f"The image declares {width} × {height} pixels, more than reader decodes.")
+        fmt = im.format or "?"
+        if getattr(im, "is_animated", False):
+            im.seek(0)
+        if fmt == "JPEG":
+            im.draft("RGB", (keep_side, keep_side))  # decode at a reduced scale: fast
+        im.load()
+        picture = _to_rgba(im)
+        picture.thumbnail((keep_side, keep_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
     except ImageRejected:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise ImageRejected("The image is too large to decode safely.") from None
     except UnidentifiedImageError:
         raise ImageRejected("The data is not an image reader can show.") from None
@@ -125,6 +123,11 @@ def try_decode(data: bytes | None) -> Picture | None:
 
 # Truncated files raise instead of half-drawing: a damaged picture is a placeholder.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Pillow warns (on stderr, under the app's screen) about images between its limit and
+# twice that, and raises above. reader refuses anything over MAX_PIXELS itself, which is
+# below Pillow's limit, so the warning says nothing new. A process-wide filter, because
+# catch_warnings() is not safe in the decoding threads.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 # --------------------------------------------------------------------------- cells
