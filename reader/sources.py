@@ -161,7 +161,7 @@ async def load_async(
     """
     import asyncio
 
-    if source is not None and is_url(source):
+    if source is not None and is_url(source) and not source.lower().startswith("file://"):
         _check_scheme(source)
         client = fetcher() if callable(fetcher) else fetcher
         result = await client.fetch(source, progress=progress)

@@ -70,6 +70,7 @@ class ReaderApp(LibraryActions):
         self._library = None
         self._library_failed = False
         self._position_timer = None
+        self._unsaved_position = None
         self.initial = loaded
         self.stdin_data = stdin_data
         self.config_path = config_path

@@ -37,6 +37,7 @@ class LibraryActions(App[None]):
     _library: Library | None
     _library_failed: bool
     _position_timer: Timer | None
+    _unsaved_position: tuple[str, Position, float] | None
 
     # Provided by ReaderApp.
     @property
@@ -148,7 +149,8 @@ class LibraryActions(App[None]):
         current = self.current
         if current is not None and current.loaded.key == mark.url:
             self._close_library_screens()
-            self.article_screen.body.scroll_to_position(mark.position)
+            # After the dialog has gone: the screen underneath lays out again on resume.
+            self.call_after_refresh(self.article_screen.body.scroll_to_position, mark.position)
             return
         self.open_url_or_saved(mark.url, mark.position)
 
@@ -257,8 +259,15 @@ class LibraryActions(App[None]):
 
     # ------------------------------------------------------------------ positions
 
-    def position_moved(self) -> None:
-        """The body moved: write the reading position once scrolling has stopped."""
+    def position_moved(self, position: Position, progress: float) -> None:
+        """The body moved: remember where, and write it once scrolling has stopped.
+
+        The latest position is kept in memory so that quitting can write it even after
+        the screens are gone.
+        """
+        if self.current is None:
+            return
+        self._unsaved_position = (self.current.loaded.key, position, progress)
         if self._position_timer is not None:
             self._position_timer.stop()
         self._position_timer = self.set_timer(POSITION_DELAY, self.save_position_now)
@@ -267,12 +276,8 @@ class LibraryActions(App[None]):
         if self._position_timer is not None:
             self._position_timer.stop()
             self._position_timer = None
-        current = self.current
-        if current is None or self._library is None:
+        unsaved, self._unsaved_position = self._unsaved_position, None
+        if unsaved is None or self._library is None:
             return
-        try:
-            body = self.article_screen.body
-        except LookupError:
-            return
-        position, progress = body.top_position(), body.progress
-        self._try(lambda lib: lib.set_position(current.loaded.key, position, progress), None)
+        key, position, progress = unsaved
+        self._try(lambda lib: lib.set_position(key, position, progress), None)

@@ -199,7 +199,7 @@ class ArticleScreen(Screen[None]):
     def _moved(self, event: ArticleBody.Moved) -> None:
         self._update_status(event.position, event.progress)
         self.query_one(TocPane).follow(event.position)
-        self.app.position_moved()  # type: ignore[attr-defined]
+        self.app.position_moved(event.position, event.progress)  # type: ignore[attr-defined]
 
     def _update_status(self, position: Position, progress: float) -> None:
         minutes = self.article.reading_minutes

@@ -59,11 +59,12 @@ class BookmarksScreen(ModalScreen[None]):
             if mark.note:
                 parts += ["\n", ("Note: " + mark.note, "italic")]
             options.add_option(Option(Content.assemble(*parts)))
+            options.add_option(None)  # a rule between bookmarks (not an option itself)
         if not self.marks:
             options.add_option(Option(Content.styled(
                 "No bookmarks yet. Press m while reading to add one.", "dim"), disabled=True))
-        elif highlighted is not None:
-            options.highlighted = min(highlighted, len(self.marks) - 1)
+        else:
+            options.highlighted = min(highlighted or 0, len(self.marks) - 1)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_index < len(self.marks):

@@ -36,14 +36,15 @@ class HistoryScreen(ModalScreen[None]):
             Content.assemble(("History", "bold"), (f" — {len(self.entries)} opened", "dim")))
         options = self.query_one(OptionList)
         for entry in self.entries:
-            when = entry.opened_at.strftime("%Y-%m-%d %H:%M") if hasattr(
-                entry.opened_at, "strftime") else str(entry.opened_at)[:16]
+            when = entry.opened_at.astimezone().strftime("%Y-%m-%d %H:%M")  # local time
             options.add_option(Option(Content.assemble(
                 (entry.title or entry.url, "bold"), "\n", (when + "  ", "dim"),
                 (entry.url, "dim"))))
         if not self.entries:
             options.add_option(Option(Content.styled("Nothing opened yet.", "dim"),
                                       disabled=True))
+        else:
+            options.highlighted = 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

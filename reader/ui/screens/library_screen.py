@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,6 +31,10 @@ def short_date(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d")
     return str(value)[:10]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class LibraryScreen(Screen[None]):
@@ -98,15 +103,16 @@ class LibraryScreen(Screen[None]):
             flags = ("★" if e.favourite else " ") + ("▣" if e.archived else " ") + (
                 "!" if getattr(e, "error", None) else " ")
             progress = f"{round((e.progress or 0) * 100)}%" if e.progress else ""
+            # Text, never markup: titles and tags are data from strangers' pages.
             table.add_row(
-                Content(flags),
-                Content(e.title or e.url),
-                Content(e.site_name or ""),
-                Content(short_date(e.saved_at)),
-                Content(short_date(e.published)),
-                Content(str(e.reading_minutes) if e.reading_minutes else ""),
-                Content(progress),
-                Content(", ".join(e.tags)),
+                Text(flags),
+                Text(_clip(e.title or e.url, 40)),
+                Text(_clip(e.site_name or "", 16)),
+                Text(short_date(e.saved_at)),
+                Text(short_date(e.published)),
+                Text(str(e.reading_minutes) if e.reading_minutes else ""),
+                Text(progress),
+                Text(_clip(", ".join(e.tags), 16)),
                 key=str(e.id),
             )
             self.ids.append(e.id)

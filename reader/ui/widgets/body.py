@@ -151,6 +151,14 @@ class ArticleBody(ScrollView, can_focus=True):
             return
         self.scroll_to_position(position, animate=False)
         self.refresh()
+        if position != Position(0):
+            # Textual clamps the scroll offset to the virtual size it knew before this
+            # layout; once the new size has landed, put the position back on top.
+            self.call_after_refresh(self._settle_position, position)
+
+    def _settle_position(self, position: Position) -> None:
+        if self.top_position() != position:
+            self.scroll_to_position(position, animate=False)
 
     def _gap_before(self, i: int) -> int:
         return 1 if i > 0 and isinstance(self.article.blocks[i], Heading) else 0

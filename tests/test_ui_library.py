@@ -1,0 +1,317 @@
+"""The library, bookmarks and history as a person uses them, in the real app (Pilot)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList
+
+from reader.document import Position
+from reader.extract import extract
+from reader.library import Library
+from reader.ui.app import ReaderApp
+from reader.ui.screens.bookmarks_screen import BookmarksScreen
+from reader.ui.screens.history_screen import HistoryScreen
+from reader.ui.screens.library_screen import LibraryScreen
+from ui_helpers import body_text, wait_for, wait_loaded
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GUIDE = FIXTURES / "site" / "field-guide.html"
+PAGES = {
+    "https://workshop.example.org/shipping-a-rust-cli/": FIXTURES / "ghost-blog-post.html",
+    "https://courier.example.net/news/storm": FIXTURES / "harbour-news-figures.html",
+    "https://dailydispatch.example/amnesty": FIXTURES / "dispatch-amnesty-letter.html",
+}
+FIXED = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    asyncio.run(scenario())
+
+
+def fill_library(home: Path) -> dict[str, int]:
+    """Three saved articles with fixed save times; their ids by URL."""
+    ids = {}
+    with Library.open(home / "data") as library:
+        for day, (url, path) in enumerate(PAGES.items(), start=1):
+            article = extract(path.read_bytes(), url)
+            ids[url] = library.save(article, source_url=url, html=path.read_bytes(),
+                                    saved_at=FIXED.replace(day=day))
+    return ids
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """History and bookmark times that do not change from day to day (for snapshots)."""
+    import time
+
+    import reader.library.store as store
+
+    monkeypatch.setattr(store, "now", lambda: FIXED)
+    monkeypatch.setenv("TZ", "UTC")  # times are shown in local time
+    time.tzset()
+
+
+async def open_library(pilot: Pilot[None], app: ReaderApp) -> LibraryScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+    await pilot.pause()
+    assert isinstance(app.screen, LibraryScreen)
+    return app.screen
+
+
+def rows(screen: LibraryScreen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+# --------------------------------------------------------------------------- first run
+
+
+def test_first_run_shows_the_welcome_article_and_puts_it_in_the_library(
+        reader_home: Path) -> None:
+    async def first() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            assert app.current is not None
+            assert app.current.loaded.article.title == "Welcome to reader"
+
+    async def second() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            assert rows(screen) == ["Welcome to reader"]
+            await pilot.press("enter")
+            await wait_loaded(pilot, app)
+            assert "reader shows the article inside a web page" in body_text(app)
+
+    run(first)
+    run(second)
+
+
+# --------------------------------------------------------------------------- library
+
+
+def test_library_lists_searches_sorts_filters_and_opens(reader_home: Path) -> None:
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            # newest save first
+            assert rows(screen) == [
+                "Russian Political Prisoners Urge Global Leaders to Support Mass Amnesty in "
+                "Peace Negotiations",
+                "Storm surge floods harbour district; ferries suspended",
+                "Shipping a Rust CLI without tears"]
+            # a word that is only in the body of one article, typed into the search box
+            await pilot.press("slash", *"checksum")
+            await wait_for(pilot, lambda: len(rows(screen)) == 1)
+            assert rows(screen) == ["Shipping a Rust CLI without tears"]
+            await pilot.press("enter")  # back to the list, the filter kept
+            assert rows(screen) == ["Shipping a Rust CLI without tears"]
+            screen.query_one("#library-search", Input).value = ""
+            await wait_for(pilot, lambda: len(rows(screen)) == 3)
+            await pilot.press("S", "S")  # saved → published → title
+            await pilot.pause()
+            assert rows(screen) == sorted(rows(screen))
+            first = rows(screen)[screen.query_one(DataTable).cursor_row]
+            await pilot.press("enter")
+            await wait_loaded(pilot, app)
+            assert not isinstance(app.screen, LibraryScreen)
+            assert app.current is not None
+            assert app.current.loaded.article.title == first
+
+    run(scenario)
+
+
+def test_archive_favourite_delete_and_undo(reader_home: Path) -> None:
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            first = rows(screen)[0]
+            await pilot.press("a")  # archive
+            await pilot.pause()
+            await pilot.press("v", "v")  # all → unread → archived
+            await pilot.pause()
+            assert rows(screen) == [first]
+            await pilot.press("v", "v")  # → favourites → all
+            await pilot.pause()
+            assert len(rows(screen)) == 3
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")  # confirm
+            await wait_for(pilot, lambda: len(rows(screen)) == 2)
+            assert first not in rows(screen)
+            await pilot.press("z")
+            await wait_for(pilot, lambda: len(rows(screen)) == 3)
+            assert first in rows(screen)
+
+    run(scenario)
+
+
+def test_saving_from_the_reader_puts_the_article_in_the_library(reader_home: Path) -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(FIXTURES / "ghost-blog-post.html"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("s")
+            await wait_for(pilot, lambda: any(
+                "Saved to the library" in n.message for n in app._notifications))
+            await pilot.press("L")
+            screen = await open_library(pilot, app)
+            assert rows(screen) == ["Shipping a Rust CLI without tears"]
+
+    run(scenario)
+
+
+# --------------------------------------------------------------------------- bookmarks
+
+
+def test_bookmarks_add_list_jump_delete_and_survive_a_restart(reader_home: Path) -> None:
+    marked: list[Position] = []
+
+    async def add() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            await pilot.pause()
+            marked.append(body.top_position())
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press(*"sparrows here", "enter")
+            await wait_for(pilot, lambda: any(
+                "Bookmarked" in n.message for n in app._notifications))
+            await pilot.press("g")
+            await pilot.pause()
+            assert body.top_position() == Position(0)
+            await pilot.press("apostrophe")
+            await wait_for(pilot, lambda: isinstance(app.screen, BookmarksScreen))
+            options = app.screen.query_one(OptionList)
+            assert options.option_count == 1
+            assert "sparrows here" in str(options.get_option_at_index(0).prompt)
+            assert "Sparrows and finches" in str(options.get_option_at_index(0).prompt)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert body.top_position() == marked[0]
+
+    async def after_restart() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("B")
+            await wait_for(pilot, lambda: isinstance(app.screen, BookmarksScreen))
+            options = app.screen.query_one(OptionList)
+            assert "sparrows here" in str(options.get_option_at_index(0).prompt)
+            await pilot.press("d")
+            await pilot.pause()
+            assert "No bookmarks yet" in str(options.get_option_at_index(0).prompt)
+
+    run(add)
+    run(after_restart)
+    with Library.open(reader_home / "data") as library:
+        assert library.bookmarks() == []
+
+
+def test_reading_position_is_saved_on_quit_and_resumed(reader_home: Path) -> None:
+    where: list[Position] = []
+
+    async def read() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(100, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("space", "j", "j")
+            await pilot.pause()
+            where.append(app.article_screen.body.top_position())
+            assert where[0] != Position(0)
+
+    async def reopen() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(100, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.pause()
+            assert app.article_screen.body.top_position() == where[0]
+
+    run(read)
+    run(reopen)
+
+
+# --------------------------------------------------------------------------- history
+
+
+def test_history_lists_what_was_opened_and_reopens_it(reader_home: Path) -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            app.open_source(str(FIXTURES / "site" / "checklist.html"))
+            await wait_for(pilot, lambda: app.current is not None and "checklist" in
+                           app.current.loaded.source_url)
+            await pilot.press("H")
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            options = app.screen.query_one(OptionList)
+            prompts = [str(options.get_option_at_index(i).prompt)
+                       for i in range(options.option_count)]
+            assert "Field Guide" in prompts[1] and "checklist" in prompts[0].lower()
+            options.highlighted = 1
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.current is not None and
+                           app.current.loaded.article.title == "A Field Guide to Urban Birds")
+
+    run(scenario)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def test_snapshot_library_screen(snap_compare: Callable[..., bool], reader_home: Path,
+                                 fixed_clock: None) -> None:
+    fill_library(reader_home)
+    assert snap_compare(ReaderApp(None), terminal_size=(120, 30),
+                        run_before=lambda pilot: pilot.pause(0.3))
+
+
+def test_snapshot_bookmarks_screen(snap_compare: Callable[..., bool], reader_home: Path,
+                                   fixed_clock: None) -> None:
+    ids = fill_library(reader_home)
+    with Library.open(reader_home / "data") as library:
+        for url in PAGES:
+            saved = library.get(ids[url])
+            for block in (2, 5):
+                library.add_bookmark(url, Position(block, 0), title=saved.article.title,
+                                     section="", snippet=saved.article.plain_text()[:60],
+                                     note="check this" if block == 5 else "")
+
+    async def show(pilot: Pilot[None]) -> None:
+        await pilot.pause(0.2)
+        await pilot.press("B")
+        await pilot.pause(0.3)
+
+    assert snap_compare(ReaderApp(None), terminal_size=(120, 30), run_before=show)
+
+
+def test_snapshot_history_screen(snap_compare: Callable[..., bool], reader_home: Path,
+                                 fixed_clock: None) -> None:
+    fill_library(reader_home)
+    with Library.open(reader_home / "data") as library:
+        for url, path in PAGES.items():
+            library.record_history(url, extract(path.read_bytes(), url).title)
+
+    async def show(pilot: Pilot[None]) -> None:
+        await pilot.pause(0.2)
+        await pilot.press("H")
+        await pilot.pause(0.3)
+
+    assert snap_compare(ReaderApp(None), terminal_size=(120, 30), run_before=show)
