@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
+from ui_helpers import body_text, wait_for, wait_loaded
 
 from reader.document import Position
 from reader.extract import extract
@@ -19,7 +20,6 @@ from reader.ui.app import ReaderApp
 from reader.ui.screens.bookmarks_screen import BookmarksScreen
 from reader.ui.screens.history_screen import HistoryScreen
 from reader.ui.screens.library_screen import LibraryScreen
-from ui_helpers import body_text, wait_for, wait_loaded
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GUIDE = FIXTURES / "site" / "field-guide.html"
