@@ -168,7 +168,7 @@ class ImageLoader:
         pad = max(0, (width - cols) // 2)
         lines = [_indent(strip, pad) for strip in strips] if pad else list(strips)
         alt = figure.alt.strip()
-        if alt and alt != figure.caption.strip():
+        if alt and alt.casefold() not in figure.caption.casefold():  # not said twice
             lines += _wrapped(alt, width, ALT_STYLE)
         return lines
 
