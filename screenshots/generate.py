@@ -63,6 +63,58 @@ async def article_narrow() -> None:
         await _save(app, pilot, "article-narrow")
 
 
+def _scene(seed: int, size: tuple[int, int]) -> bytes:
+    """A made-up harbour photo (sky, sun, sea, a boat): real pixels without real photos."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    w, h = size
+    im = Image.new("RGB", size)
+    draw = ImageDraw.Draw(im)
+    horizon = h * 3 // 5
+    for y in range(h):
+        t = y / h
+        color = ((int(250 - 120 * t), int(170 + 40 * t), int(90 + 150 * t)) if y < horizon else
+                 (int(20 + 30 * t), int(70 + 40 * t), int(120 + 50 * t)))
+        draw.line([(0, y), (w, y)], fill=color)
+    sun = w * (3 + seed) // 8
+    draw.ellipse((sun - h // 8, horizon - h // 4, sun + h // 8, horizon), fill=(255, 220, 120))
+    hull = (w // 5, horizon + h // 10)
+    draw.polygon([hull, (hull[0] + w // 4, hull[1]), (hull[0] + w // 5, hull[1] + h // 12),
+                  (hull[0] + w // 20, hull[1] + h // 12)], fill=(120, 40, 30))
+    draw.line([(hull[0] + w // 8, hull[1]), (hull[0] + w // 8, hull[1] - h // 4)],
+              fill=(60, 40, 30), width=max(1, w // 200))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+@shot("article-picture")
+async def article_picture() -> None:
+    """Figures drawn as half-block pictures, served by a local HTTP server."""
+    from localserver import LocalServer
+
+    from reader.extract import extract
+
+    with LocalServer() as server:
+        # the page's <base href> points at its real site: point it here instead
+        html = (FIXTURES / "harbour-news-figures.html").read_text(encoding="utf-8").replace(
+            "https://courier.example.net/", server.url("/"))
+        url = server.add("/news/harbour.html", body=html, content_type="text/html; charset=utf-8")
+        article = extract(html, url)
+        for n, (_, figure) in enumerate(article.figures()):
+            if figure.src and figure.src.startswith(server.url("/")):
+                path = figure.src[len(server.url("")):]
+                server.add(path, body=_scene(n, (figure.width or 800, figure.height or 450)),
+                           content_type="image/jpeg")
+        app = ReaderApp(url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.pause(1.0)
+            await _save(app, pilot, "article-picture")
+
+
 @shot("search")
 async def search() -> None:
     app = ReaderApp(str(FIXTURES / "site" / "field-guide.html"))
