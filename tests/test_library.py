@@ -188,6 +188,8 @@ def test_odd_search_text_never_raises(library: Library, three: dict[str, int],
 def test_sorts_and_filters(library: Library, three: dict[str, int]) -> None:
     titles = lambda **kw: [e.title for e in library.entries(**kw)]  # noqa: E731
     assert titles() == ["Gamma", "beta", "Alpha"]
+    assert titles(limit=2) == ["Gamma", "beta"]
+    assert titles(search="and", limit=1) == ["Gamma"]
     assert titles(sort="title") == ["Alpha", "beta", "Gamma"]
     assert titles(sort="published") == ["Gamma", "Alpha", "beta"]
     library.set_position("https://site.example/Alpha", Position(1), 0.9)

@@ -377,8 +377,9 @@ class Library:
 
     @_sqlite_errors
     def entries(self, search: str | None = None, sort: str = "saved", filter: str = "all",
-                tag: str | None = None) -> list[Entry]:
-        """Saved articles for the library list, filtered, searched and sorted."""
+                tag: str | None = None, *, limit: int | None = None) -> list[Entry]:
+        """Saved articles for the library list, filtered, searched and sorted; ``limit``
+        gives only the first rows (a screen's first page of a large library)."""
         if sort not in _ORDER:
             raise LibraryError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
         if filter not in _WHERE:
@@ -397,6 +398,9 @@ class Library:
             params.append(query)
         sql = (f"SELECT {_ENTRY_COLUMNS} FROM articles a"
                f" WHERE {' AND '.join(where)} ORDER BY {_ORDER[sort]}")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(0, limit))
         with self._lock:
             rows = self._conn.execute(sql, params).fetchall()
             if not rows:
