@@ -404,3 +404,25 @@ def test_the_library_is_usable_from_a_worker_thread(library: Library) -> None:
         t.join(timeout=30)
     assert not errors
     assert len(library.history()) == 20
+
+
+def test_the_images_of_one_article_are_capped_in_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.library.images as images_module
+
+    monkeypatch.setattr(images_module, "MAX_TOTAL_BYTES", 2 * len(png((9, 9, 9), 16)) + 10)
+    with LocalServer() as server:
+        sources = []
+        for n in range(4):
+            sources.append(server.add(f"/img/{n}.png", body=png((n, 9, 9), 16),
+                                      content_type="image/png"))
+        article = make_article("https://cap.example/", "Cap", "text", figures=tuple(sources))
+
+        async def run() -> dict[str, bytes]:
+            fetcher = Fetcher(Limits(connect=2, read=2, total=5))
+            try:
+                return await download_images(article, fetcher)
+            finally:
+                await fetcher.aclose()
+
+        found = asyncio.run(run())
+    assert list(found) == sources[:2]  # in reading order: the first ones fit

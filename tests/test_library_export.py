@@ -10,6 +10,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from reader.document import (
@@ -106,8 +107,7 @@ def check_epub(data: bytes) -> dict[str, bytes]:
 
 
 def test_a_fixture_article_becomes_a_valid_epub_that_ebooklib_reads(tmp_path: Path) -> None:
-    from ebooklib import epub
-
+    epub = pytest.importorskip("ebooklib.epub")
     article = load(str(FIXTURES / "harbour-news-figures.html")).article
     src = next(f.src for _, f in article.figures() if f.src)
     picture = png((0, 120, 0), 12)

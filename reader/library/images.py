@@ -3,8 +3,8 @@
 Saving an article fetches the images of its figures so that the copy opens with no
 network. Each image goes through the app's :class:`~reader.fetch.Fetcher`, which caps its
 size; a failed image is skipped (the figure keeps its caption) rather than failing the
-save. Storage is content-addressed by SHA-256, so the same picture in two articles, or
-saved twice, is stored once.
+save; the images of one article are capped in total too. Storage is content-addressed by
+SHA-256, so the same picture in two articles, or saved twice, is stored once.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from reader.fetch import Fetcher
 
 MAX_IMAGES = 200  # figures per article that are worth the wait
+MAX_TOTAL_BYTES = 64 * 2**20  # per article; each image is also capped by the fetcher
 CONCURRENCY = 4
 
 _MAGIC = (
@@ -80,4 +81,11 @@ async def download_images(article: Article, fetcher: Fetcher) -> dict[str, bytes
             found[src] = result.body
 
     await asyncio.gather(*(one(src) for src in sources))
-    return {src: found[src] for src in sources if src in found}
+    kept: dict[str, bytes] = {}
+    total = 0
+    for src in sources:  # in reading order, so a cap drops the last figures, not random ones
+        data = found.get(src)
+        if data is not None and total + len(data) <= MAX_TOTAL_BYTES:
+            kept[src] = data
+            total += len(data)
+    return kept
