@@ -217,9 +217,42 @@ async def body_cost(url: str, images: bool, pages: int) -> tuple[list[float], li
     return times, arrivals
 
 
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    n = 0
+    def compose(self):
+        yield Static("READY 0", id="s")
+    def on_key(self, event):
+        self.n += 1
+        self.query_one("#s", Static).update(f"READY {self.n}")
+Bare().run()
+"""
+
+
+def bare_key_to_screen(env: dict[str, str], pages: int) -> list[float]:
+    """The floor of this measurement: a bare Textual app redrawing one word per key."""
+    path = Path(tempfile.gettempdir()) / "reader_images_bench_bare.py"
+    path.write_text(BARE_APP)
+    start(f"{sys.executable} {path}", env)
+    wait_until(lambda s: "READY" in s)
+    time.sleep(0.3)
+    times = []
+    for _ in range(pages):
+        before = capture()
+        t = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, "PageDown")
+        wait_until(lambda s, b=before: s != b)
+        times.append(time.perf_counter() - t)
+        time.sleep(0.05)
+    stop()
+    return times
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--pages", type=int, default=30)
     ap.add_argument("--reader", default=shutil.which("reader") or f"{sys.executable} -m reader")
     args = ap.parse_args()
@@ -260,21 +293,28 @@ def main() -> int:
                 if picture is not None:
                     pictures.append(picture - paint)
         ratio = statistics.median(on) / statistics.median(off)
-        print(f"first paint, images off: {statistics.median(off) * 1000:6.0f} ms (median of "
-              f"{len(off)})")
-        print(f"first paint, images on:  {statistics.median(on) * 1000:6.0f} ms  ratio "
-              f"{ratio:.3f}  {'ok' if ratio <= 1.10 else 'OVER'} (target <= 1.10)")
+        best = min(on) / min(off)
+        print(f"first paint, images off: median {statistics.median(off) * 1000:5.0f} ms, best "
+              f"{min(off) * 1000:5.0f} ms ({len(off)} runs)")
+        print(f"first paint, images on:  median {statistics.median(on) * 1000:5.0f} ms, best "
+              f"{min(on) * 1000:5.0f} ms  ratio {ratio:.3f} (best {best:.3f})  "
+              f"{'ok' if ratio <= 1.10 else 'OVER'} (target <= 1.10)")
         print(f"first picture cells after first paint: {statistics.median(pictures) * 1000:.0f} ms")
 
         shutil.rmtree(home / "cache", ignore_errors=True)
+        floor = bare_key_to_screen(env, args.pages)
+        print(f"bare Textual app, key to changed screen: mean "
+              f"{statistics.mean(floor) * 1000:5.1f} ms (the floor of this measurement)")
         with_images = page_downs(args.reader, url, words, env, True, args.pages)
         without = page_downs(args.reader, url, words, env, False, args.pages)
         mean_on = statistics.mean(with_images) * 1000
         print(f"page down, images off: mean {statistics.mean(without) * 1000:5.1f} ms, "
               f"worst {max(without) * 1000:5.1f} ms ({len(without)} pages)")
+        mean_off = statistics.mean(without) * 1000
         print(f"page down, images on:  mean {mean_on:5.1f} ms, worst "
               f"{max(with_images) * 1000:5.1f} ms ({len(with_images)} pages, cold cache)  "
-              f"{'ok' if mean_on <= 20 else 'OVER'} (target <= 20 ms)")
+              f"{'ok' if mean_on <= 20 else 'OVER'} (target <= 20 ms); "
+              f"{mean_on - mean_off:+.1f} ms over images off")
         import asyncio
 
         os.environ["READER_HOME"] = str(home / "inproc")
