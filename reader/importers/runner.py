@@ -238,7 +238,7 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
             return await _failed(entry, library, exc.sentence)
         try:  # the page is gone, but the service kept its text (wallabag)
             article = await asyncio.to_thread(_article_from_copy, entry)
-        except SourceError:
+        except Exception:
             return await _failed(entry, library, exc.sentence)
         html = entry.content.encode("utf-8")
     except Exception as exc:  # a page that trips extraction must not end the whole import
