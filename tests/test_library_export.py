@@ -163,3 +163,10 @@ def test_every_block_kind_and_hostile_text_stay_valid() -> None:
 def test_an_article_without_headings_or_title_still_has_a_toc() -> None:
     files = check_epub(article_to_epub(Article(blocks=(Paragraph((Span("Just text."),)),))))
     assert b"Untitled" in files["OEBPS/nav.xhtml"]
+
+
+def test_the_language_is_a_valid_tag() -> None:
+    for given, written in (("pt_BR", "pt-BR"), ("English (US)", "en"), (None, "en"),
+                           ("de", "de")):
+        files = check_epub(article_to_epub(Article(title="T", lang=given)))
+        assert f"<dc:language>{written}</dc:language>".encode() in files["OEBPS/content.opf"]

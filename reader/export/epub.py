@@ -41,6 +41,7 @@ CORE_IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ID_OK = re.compile(r"^[A-Za-z_][\w.-]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 _CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
@@ -83,7 +84,8 @@ def article_to_epub(article: Article, *, images: Mapping[str, bytes] | None = No
             media.append((href, image_type(data) or "", data))
 
     blocks, toc = _prepare_blocks(article, files)
-    lang = article.lang or "en"
+    lang = (article.lang or "").strip().replace("_", "-")
+    lang = lang if _LANG.match(lang) else "en"  # a book must name a valid BCP 47 language
     title = article.title or article.url or "Untitled"
     body = _xhtml_body(blocks)
     meta_line = " · ".join(m for m in (article.byline, article.site_name, article.published)
