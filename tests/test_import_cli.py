@@ -28,6 +28,7 @@ from reader.importers import FORMATS, parse
 from reader.importers.runner import EntryResult, run_import
 from reader.library import Library
 from tests.localserver import LocalServer, send
+from tests.test_library import page_with_figures
 
 SAMPLES = Path(__file__).parent / "fixtures" / "import"
 FILES = {
@@ -166,6 +167,21 @@ def test_import_from_standard_input(server: LocalServer, tmp_path: Path,
     monkeypatch.setattr(sys, "stdin", stdin)
     assert main(["import", "-", "--jobs", "2"]) == 0
     assert capsys.readouterr().out.startswith("Imported 3, failed 0,")
+
+
+def test_figure_images_come_along_unless_no_images(server: LocalServer, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    url, red, blue = page_with_figures(server)
+    file = tmp_path / "urls.txt"
+    file.write_text(url + "\n")
+    assert main(["--data-dir", str(tmp_path / "with"), "import", str(file)]) == 0
+    assert main(["--data-dir", str(tmp_path / "without"), "import", str(file),
+                 "--no-images"]) == 0
+    with Library.open(tmp_path / "with") as library:
+        assert sorted(library.images(library.find(url) or 0).values()) == sorted([red, blue])
+    with Library.open(tmp_path / "without") as library:
+        assert library.images(library.find(url) or 0) == {}
+        assert library.get(library.find(url) or 0).title == "Tide report"
 
 
 # ---------------------------------------------------------------------- failures

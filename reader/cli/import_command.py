@@ -86,7 +86,7 @@ def _run(entries: list[ImportEntry], library: Library, args: argparse.Namespace)
     counts = ImportSummary()
     progress = Progress(
         TextColumn("Importing"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+        TextColumn("{task.fields[counts]}", markup=False), TimeElapsedColumn(),
         console=console, transient=True, disable=not console.is_terminal)
 
     def counts_text() -> str:
