@@ -86,6 +86,13 @@ def _clean_tags(tags: Sequence[str]) -> list[str]:
     return list(seen)
 
 
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    code = str(getattr(exc, "sqlite_errorname", ""))
+    message = str(exc)
+    return code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
+        word in message for word in ("not a database", "malformed", "corrupt"))
+
+
 def _sqlite_errors(method: Callable[P, R]) -> Callable[P, R]:
     """Turn an SQLite failure inside a public method into a one-sentence LibraryError."""
 
@@ -178,8 +185,7 @@ class Library:
         code = str(getattr(exc, "sqlite_errorname", ""))
         damaged = LibraryError(f"The library at {self.path} is damaged ({message}); "
                                "reader left it untouched.")
-        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
-                word in message for word in ("not a database", "malformed", "corrupt")):
+        if _is_corruption(exc):
             return damaged
         if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in message:
             return LibraryError(f"The library at {self.path} is busy in another reader; "
@@ -189,11 +195,13 @@ class Library:
         return LibraryError(f"The library at {self.path} cannot be used ({message}).")
 
     def _healthy(self) -> bool:
+        """False only when SQLite itself finds damage; a check that cannot run (no
+        permission, no disk) says nothing about the file."""
         try:
             with self._lock:
                 return [r[0] for r in self._conn.execute("PRAGMA quick_check(1)")] == ["ok"]
-        except sqlite3.Error:
-            return False
+        except sqlite3.Error as exc:
+            return not _is_corruption(exc)
 
     def close(self) -> None:
         with self._lock, suppress(sqlite3.Error):
