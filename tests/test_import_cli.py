@@ -232,6 +232,24 @@ def test_a_failing_url_is_listed_with_its_reason_then_retried(
     assert saved.saved_at == datetime.fromtimestamp(1600000100, UTC)
 
 
+def test_pages_that_are_not_articles_fail_with_a_reason(
+        server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pdf = server.add("/paper.pdf", body=b"%PDF-1.7\n...", content_type="application/pdf")
+    empty = server.add("/empty", body=b"<html><body></body></html>", headers=HTML)
+    good = server.add("/good", body=page("Good Page", "good"), headers=HTML)
+    file = tmp_path / "urls.txt"
+    file.write_text(f"{pdf}\n{empty}\n{good}\n")
+    assert main(["import", str(file)]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("Imported 1, failed 2 ")
+    assert main(["list", "--json"]) == 0
+    errors = {row["url"]: row["error"] for row in json.loads(capsys.readouterr().out)}
+    assert "PDF" in errors[pdf] and errors[pdf].endswith(".")
+    assert "no article text" in errors[empty] and errors[good] is None
+    for url in (pdf, empty):
+        assert f"Failed: {url}: {errors[url]}" in out.err.splitlines()
+
+
 def test_retry_failed_alone_retries_every_failed_link(
         server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     urls = [server.add(f"/p{n}", status=503, body=b"busy", headers=HTML) for n in range(3)]

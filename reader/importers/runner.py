@@ -222,28 +222,34 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
     if previous is not None and (previous[1] is None or not retry_failed):
         return EntryResult(entry, "skipped", previous[0], previous[1],
                            failed_before=previous[1] is not None)
-    html: bytes | None
+    html: bytes | None = None
     final_url = entry.url
+    reason: str | None = None
     try:
         result = await fetcher.fetch(entry.url)
-        final_url = result.url
+    except FetchError as exc:
+        reason = exc.sentence
+    else:
+        final_url, html = result.url, result.body
         if result.url != entry.url:
             there = await asyncio.to_thread(_previous, library, result.url)
             if there is not None and there[1] is None:
                 return EntryResult(entry, "skipped", there[0])
-        article = await asyncio.to_thread(_article, result)
-        html = result.body
-    except (FetchError, SourceError) as exc:
+        try:
+            article = await asyncio.to_thread(_article, result)
+        except SourceError as exc:
+            reason = exc.sentence
+        except Exception as exc:  # a page that trips extraction must not end the import
+            reason = (f"reader could not read this page as an article "
+                      f"({type(exc).__name__}: {exc}).")
+    if reason is not None:
         if not entry.content:
-            return await _failed(entry, library, exc.sentence)
+            return await _failed(entry, library, reason)
         try:  # the page is gone, but the service kept its text (wallabag)
             article = await asyncio.to_thread(_article_from_copy, entry)
         except Exception:
-            return await _failed(entry, library, exc.sentence)
+            return await _failed(entry, library, reason)
         html = entry.content.encode("utf-8")
-    except Exception as exc:  # a page that trips extraction must not end the whole import
-        return await _failed(entry, library, f"reader could not read this page as an article "
-                             f"({type(exc).__name__}: {exc}).")
     if article.url and article.url not in (entry.url, final_url):
         there = await asyncio.to_thread(_previous, library, article.url)
         if there is not None and there[1] is None:
