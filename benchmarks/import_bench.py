@@ -140,7 +140,7 @@ def main() -> int:
                 print(f"    --jobs {jobs}: {times[jobs]:7.2f} s  "
                       f"{args.pages / times[jobs]:7.1f} articles/s  "
                       f"{times[jobs] / args.pages * 1000:6.1f} ms/article")
-            print(f"    --jobs 4 is {times[1] / times[4]:.2f}x faster than --jobs 1")
+            print(f"    speed-up of --jobs 4 over --jobs 1: {times[1] / times[4]:.2f}x")
             print(f"    second run (all {args.pages} already in the library): {again:.2f} s")
 
         site.latency = 0
