@@ -303,3 +303,15 @@ def test_laying_out_outside_an_event_loop_just_draws_the_placeholder() -> None:
     figure = Figure("https://example.org/a.png", alt="A")
     assert loader.body_lines(figure, 40) is None
     assert loader.status("https://example.org/a.png") == "new"
+
+
+def test_automatic_mode_only_asks_terminals_that_may_draw_pictures() -> None:
+    from reader.images.terminal import may_draw_pictures
+
+    assert may_draw_pictures({"TERM": "xterm-kitty"})
+    assert may_draw_pictures({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"})
+    assert may_draw_pictures({"TERM": "xterm-256color", "KONSOLE_VERSION": "230401"})
+    assert may_draw_pictures({"TERM": "foot"})
+    assert not may_draw_pictures({"TERM": "xterm-256color", "COLORTERM": "truecolor"})
+    assert not may_draw_pictures({"TERM": "linux"})
+    assert not may_draw_pictures({})
