@@ -189,6 +189,12 @@ def test_enter_opens_the_figure_full_screen_and_escape_comes_back(site: Site) ->
             assert "Caption 1: the boats at dawn." in str(
                 app.screen.query_one("#figure-words").render())
             assert "Figure 1 of 2" in str(app.screen.query_one("#figure-title").render())
+            await pilot.press("n")  # the next figure, without leaving full screen
+            await wait_for(pilot, lambda: "Figure 2 of 2" in str(
+                app.screen.query_one("#figure-title").render()))
+            view = app.screen.query_one(FigureView)
+            await wait_for(pilot, lambda: view.state == "shown")
+            assert "Caption 2" in str(app.screen.query_one("#figure-words").render())
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, FigureScreen))
 

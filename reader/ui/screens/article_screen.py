@@ -251,7 +251,7 @@ class ArticleScreen(Screen[None]):
         numbers = [f for _, f in self.article.figures()]
         number = numbers.index(figure) + 1 if figure in numbers else 0
         title = f"Figure {number} of {len(numbers)}" if number else "Figure"
-        self.app.push_screen(FigureScreen(self.images, figure, self.image_mode, title))
+        self.app.push_screen(FigureScreen(self.images, figure, self.image_mode, title, numbers))
 
     def _section_starts(self) -> list[Position]:
         return [e.position for e in self.article.toc()]

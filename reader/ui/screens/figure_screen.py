@@ -1,7 +1,12 @@
-"""A figure full screen: the picture at the best resolution the terminal can show."""
+"""A figure full screen: the picture at the best resolution the terminal can show.
+
+``n``/``p`` (or the arrow keys) step through the article's other figures without going
+back to the text, which is how people look through a photo essay.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -24,16 +29,25 @@ class FigureScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "close", "Back"),
+        Binding("n,right", "step(1)", "Next figure"),
+        Binding("p,left", "step(-1)", "Previous figure"),
         Binding("O", "open_image", "Open image in browser"),
     ]
 
     def __init__(self, loader: ImageLoader, figure: Figure, mode: str = "halfblock",
-                 title: str = "Figure") -> None:
+                 title: str = "Figure", figures: Sequence[Figure] = ()) -> None:
         super().__init__()
         self.loader = loader
         self.figure = figure
         self.mode = mode
         self.title_text = title
+        self.figures = [f for f in figures if f.src]
+        self._index = self.figures.index(figure) if figure in self.figures else -1
+        if self._index >= 0:
+            self.title_text = self._title()
+
+    def _title(self) -> str:
+        return f"Figure {self._index + 1} of {len(self.figures)}"
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.title_text), id="figure-title")
@@ -42,6 +56,17 @@ class FigureScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    async def action_step(self, delta: int) -> None:
+        if self._index < 0 or len(self.figures) < 2:
+            return
+        self._index = (self._index + delta) % len(self.figures)
+        self.figure = self.figures[self._index]
+        self.title_text = self._title()
+        self.query_one("#figure-title", Static).update(Content(self.title_text))
+        await self.query_one(FigureView).remove()
+        await self.mount(FigureView(self.loader, self.figure, self.mode, id="figure-view"),
+                         after="#figure-title")
 
     def action_open_image(self) -> None:
         if self.figure.src:
