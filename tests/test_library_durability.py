@@ -342,6 +342,52 @@ def test_migration_from_the_first_schema_keeps_everything(tmp_path: Path) -> Non
     conn.close()
 
 
+PAUSE_INSIDE_MIGRATION = """
+import sys, time
+from pathlib import Path
+from reader.library import Library, schema
+
+def paused(conn):
+    schema._v2(conn)  # the whole step is written, but not committed
+    Path(sys.argv[2]).write_text("inside the migration")
+    time.sleep(120)
+
+schema.MIGRATIONS = (schema._v1, paused)
+Library.open(Path(sys.argv[1]))
+"""
+
+
+def test_kill_9_inside_a_migration_leaves_the_old_version_which_migrates_next_time(
+        tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "library.db", isolation_level=None)
+    schema.migrate(conn, target=1)
+    article = make_article("https://mig.example/", "Migrating", "a pangolin in the text")
+    stamp = "2022-01-01T00:00:00.000000+00:00"
+    conn.execute("INSERT INTO articles (id, url, source_url, title, reading_minutes, saved_at,"
+                 " updated_at) VALUES (1, ?, ?, ?, 1, ?, ?)",
+                 (article.url, article.url, article.title, stamp, stamp))
+    conn.execute("INSERT INTO article_content VALUES (1, ?, NULL)", (article.to_json(),))
+    conn.close()
+    marker = tmp_path / "marker"
+    proc = python(PAUSE_INSIDE_MIGRATION, str(tmp_path), str(marker))
+    try:
+        wait_for(lambda: marker.exists() or proc.poll() is not None)
+        assert marker.exists(), proc.stderr.read() if proc.stderr else ""
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    conn = sqlite3.connect(tmp_path / "library.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(articles)")]
+    assert "error" not in columns  # the half-done step left nothing behind
+    conn.close()
+    with Library.open(tmp_path) as lib:
+        assert [e.title for e in lib.entries(search="pangolin")] == ["Migrating"]
+        assert lib.get(1).article == article
+    assert_consistent(tmp_path)
+
+
 def test_migrations_are_idempotent_under_concurrent_opens(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "library.db", isolation_level=None)
     schema.migrate(conn, target=1)
