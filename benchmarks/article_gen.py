@@ -47,6 +47,9 @@ def paragraph(rng: random.Random, n: int) -> str:
     return "<p>" + " ".join(parts) + "</p>"
 
 
+END_MARKER = "Endmarkerword closes the article."
+
+
 def generate(target_bytes: int, seed: int = 7, *, figures: bool = True,
              image_url: str = "https://img.example/photo-{n}.jpg") -> str:
     rng = random.Random(seed)
@@ -83,6 +86,8 @@ def generate(target_bytes: int, seed: int = 7, *, figures: bool = True,
         body.append(piece)
         size += len(piece)
         n += 1
+    # A last paragraph no other line can contain, so a benchmark can tell the end is shown.
+    body.append(f"<p>{END_MARKER}</p>")
     return head + "".join(body) + tail
 
 

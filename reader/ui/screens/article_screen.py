@@ -64,6 +64,7 @@ class ArticleScreen(Screen[None]):
         self.link_digits = ""
         self._toc_shown: bool | None = None
         self._figures_shown: bool | None = None
+        self._minutes = 0
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
 
@@ -119,7 +120,8 @@ class ArticleScreen(Screen[None]):
 
     def show(self, article: Article, position: Position | None = None) -> None:
         self.article = article
-        self.query_one(ArticleHeader).show(article)
+        self._minutes = article.reading_minutes  # counted once, not on every scroll step
+        self.query_one(ArticleHeader).show(article, self._minutes)
         self.query_one(TocPane).show(article)
         self.query_one(FiguresPane).show(article)
         self.link_digits = ""
@@ -202,7 +204,7 @@ class ArticleScreen(Screen[None]):
         self.app.position_moved(event.position, event.progress)  # type: ignore[attr-defined]
 
     def _update_status(self, position: Position, progress: float) -> None:
-        minutes = self.article.reading_minutes
+        minutes = self._minutes
         self.status.set(
             percent=round(progress * 100),
             minutes_left=round(minutes * (1 - progress)) if progress < 1 else 0,

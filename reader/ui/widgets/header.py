@@ -8,9 +8,10 @@ from textual.widgets import Static
 from reader.document import Article
 
 
-def meta_line(article: Article) -> str:
+def meta_line(article: Article, minutes: int | None = None) -> str:
+    """Byline · site · date · reading time (``minutes`` if the caller already knows it)."""
     parts = [p for p in (article.byline, article.site_name, _date(article.published)) if p]
-    minutes = article.reading_minutes
+    minutes = article.reading_minutes if minutes is None else minutes
     if minutes:
         parts.append(f"{minutes} min read")
     return " · ".join(parts)
@@ -26,9 +27,9 @@ def _date(published: str | None) -> str | None:
 class ArticleHeader(Static):
     """Shows who wrote what, where and when; built from plain text, never markup."""
 
-    def show(self, article: Article) -> None:
+    def show(self, article: Article, minutes: int | None = None) -> None:
         title = article.title or "(untitled)"
-        meta = meta_line(article)
+        meta = meta_line(article, minutes)
         parts: list[str | tuple[str, str]] = [(title, "bold")]
         if meta:
             parts += ["\n", (meta, "dim")]

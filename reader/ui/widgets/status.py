@@ -29,7 +29,9 @@ class StatusLine(Static):
         info = replace(self.info, **changes)  # type: ignore[arg-type]
         if info != self.info:
             self.info = info
-            self.update(self.render_info(info))
+            # One fixed line: its size never changes, so no layout pass (which would
+            # cost a whole-screen reflow on every scroll step).
+            self.update(self.render_info(info), layout=False)
 
     @staticmethod
     def render_info(info: StatusInfo) -> Content:
