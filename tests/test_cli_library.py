@@ -102,6 +102,11 @@ def test_open_runs_the_app_on_the_saved_copy_or_the_url(
                      {"source": "https://not-saved.example/page", "data_dir": None}]
     assert main(["open", "42"]) == 1
     assert capsys.readouterr().err == "reader: error: There is no article 42 in the library.\n"
+    assert main(["open", str(PAGES[0])]) == 0  # saved from this file: the saved copy
+    assert calls[-1] == {"source": None, "data_dir": None, "saved_id": 1}
+    assert main(["open", "no-such-thing"]) == 1
+    assert capsys.readouterr().err == (
+        "reader: error: no-such-thing is neither a saved article id nor a URL.\n")
 
 
 def test_rm_deletes_and_reports_missing_ids(saved: list[int],

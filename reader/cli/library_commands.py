@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_list)
 
     p = sub.add_parser("open", help="open a saved article (by id) or a URL in the reader",
-                       description="Open the saved article ID, or URL (its saved copy if any).")
+                       description="Open the saved article ID, or URL (its saved copy if any; "
+                       "a file is opened as it is).")
     p.add_argument("target", metavar="ID|URL")
     p.set_defaults(handler=run_open)
 
@@ -170,11 +171,16 @@ def run_open(args: argparse.Namespace) -> int:
     from reader.ui.app import run_app
 
     target: str = args.target
+    path = Path(target).expanduser()
+    is_file = not is_url(target) and path.is_file()
     with opened(args) as library:
-        saved = library.find(target) if not target.isdigit() else resolve(library, target)
+        if target.isdigit():
+            saved: int | None = resolve(library, target)
+        else:  # a saved file is keyed on its file: URL
+            saved = library.find(path.resolve().as_uri() if is_file else target)
     if saved is not None:
         return run_app(source=None, data_dir=args.data_dir, saved_id=saved)
-    if not is_url(target):
+    if not is_url(target) and not is_file:
         raise LibraryError(f"{target} is neither a saved article id nor a URL.")
     return run_app(source=target, data_dir=args.data_dir)
 
