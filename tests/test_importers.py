@@ -180,7 +180,7 @@ def test_urls_sample_skips_comments_and_blank_lines() -> None:
 def test_quoted_titles_spanning_lines_keep_line_numbers_right() -> None:
     good = ('title,url,time_added,tags,status\n'
             '"Two\nlines",https://example.org/a,1600000000,,unread\n')
-    assert parse(good, "pocket", "p.csv")[0].title == "Two\nlines"
+    assert parse(good, "pocket", "p.csv")[0].title == "Two lines"
     bad = good + 'No URL,,1600000000,,unread\n'
     assert malformed(bad, "pocket", "p.csv") == "Line 4 of p.csv has no URL."
 
@@ -336,6 +336,15 @@ def test_read_export_errors(tmp_path: Path) -> None:
         read_export(str(broken))
     with pytest.raises(ImportFormatError, match=r"^Line 1 of standard input is not"):
         read_export("-", stdin=io.BytesIO(b"nonsense line\n"), format="urls")
+
+
+def test_titles_and_tags_from_a_file_are_sanitised() -> None:
+    text = json.dumps([{"url": "https://example.org/a",
+                        "title": "Evil\x1b[2J title\u202e here\n",
+                        "labels": ["ok", "\x1b]52;c;aGk=\x07clip", "\x00"]}])
+    [entry] = parse(text, "omnivore")
+    assert entry.title == "Evil title here"
+    assert entry.tags == ("ok", "clip")
 
 
 def test_unique_keeps_first_and_merges_tags() -> None:

@@ -9,13 +9,15 @@ keeps each exporter's quirks in one place.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable
 from importlib import import_module
 
 from reader.errors import ImportFormatError
-from reader.importers.base import ImportEntry, web_url
+from reader.importers.base import ImportEntry, clean_tags, web_url
+from reader.sanitize import clean_text
 
 FORMATS = ("pocket", "instapaper", "omnivore", "wallabag", "netscape", "urls")
 
@@ -70,4 +72,14 @@ def parse(text: str, format: str, name: str = "the file") -> list[ImportEntry]:
                                 f"{', '.join(FORMATS)}.")
     module = import_module(f"reader.importers.{format}")
     parser: Callable[[str, str], list[ImportEntry]] = module.parse
-    return parser(text, name)
+    return [_clean(entry) for entry in parser(text, name)]
+
+
+def _clean(entry: ImportEntry) -> ImportEntry:
+    """Titles and tags come from a file a stranger may have written: they are sanitised
+    here, at the boundary, like article text at extraction (one line, no controls)."""
+    title = " ".join(clean_text(entry.title).split())
+    tags = clean_tags(clean_text(tag) for tag in entry.tags)
+    if title == entry.title and tags == entry.tags:
+        return entry
+    return dataclasses.replace(entry, title=title, tags=tags)
