@@ -99,7 +99,7 @@ def _run(entries: list[ImportEntry], library: Library, args: argparse.Namespace)
         counts.add(result)
         if result.outcome == "failed":
             line = Text("Failed: ", style="bold red")
-            line.append(f"{result.entry.url}: {one_line(result.error or '')}")
+            line.append(one_line(f"{result.entry.url}: {result.error or ''}"))
             console.print(line, soft_wrap=True)
         progress.update(task, completed=counts.done, counts=counts_text())
 
