@@ -107,9 +107,8 @@ def test_library_lists_searches_sorts_filters_and_opens(reader_home: Path) -> No
             screen = await open_library(pilot, app)
             # newest save first
             assert rows(screen) == [
-                "Russian Political Prisoners Urge Global Leaders to Support Mass Amnesty in "
-                "Peace Negotiations",
-                "Storm surge floods harbour district; ferries suspended",
+                "Russian Political Prisoners Urge Global…",  # long titles are clipped
+                "Storm surge floods harbour district; fe…",
                 "Shipping a Rust CLI without tears"]
             # a word that is only in the body of one article, typed into the search box
             await pilot.press("slash", *"checksum")
@@ -122,12 +121,12 @@ def test_library_lists_searches_sorts_filters_and_opens(reader_home: Path) -> No
             await pilot.press("S", "S")  # saved → published → title
             await pilot.pause()
             assert rows(screen) == sorted(rows(screen))
-            first = rows(screen)[screen.query_one(DataTable).cursor_row]
+            first = rows(screen)[screen.query_one(DataTable).cursor_row].rstrip("…")
             await pilot.press("enter")
             await wait_loaded(pilot, app)
             assert not isinstance(app.screen, LibraryScreen)
             assert app.current is not None
-            assert app.current.loaded.article.title == first
+            assert app.current.loaded.article.title.startswith(first)
 
     run(scenario)
 
