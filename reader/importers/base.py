@@ -40,6 +40,8 @@ def web_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in url):
+        return None  # control characters are never part of a real address
     try:
         parts = urlsplit(url)
     except ValueError:
