@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from reader.document import Article, Figure, Heading, Position, block_text, iter_spans
 from reader.ui.layout import (
@@ -282,7 +283,18 @@ class ArticleBody(ScrollView, can_focus=True):
     def _sync_virtual_size(self) -> None:
         height = self._starts[-1] if self._starts else 0
         size = Size(self.size.width, height)
-        if self.virtual_size != size:
+        old = self.virtual_size
+        if old == size:
+            return
+        view = self.size.height
+        if old.width == size.width and view and (old.height > view) == (height > view):
+            # Only the length changed (estimates became exact while scrolling) and the
+            # scrollbar stays: update it without the whole-screen layout pass that
+            # assigning virtual_size costs — the difference between 30 ms and 10 ms a page.
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
             self.virtual_size = size
 
     def figure_ready(self, src: str) -> None:
