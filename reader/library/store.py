@@ -37,6 +37,7 @@ DB_NAME = "library.db"
 BUSY_TIMEOUT_MS = 5000
 SORTS = ("saved", "published", "title", "progress")
 FILTERS = ("all", "unread", "archived", "favourites")
+CACHE_FILL_ROWS = 500  # a result longer than this loads every row once and keeps them
 HISTORY_KEEP = 5000  # history rows kept; older ones are dropped as new ones arrive
 
 _PROGRESS = "COALESCE((SELECT p.progress FROM positions p WHERE p.url = a.url), 0.0)"
@@ -44,7 +45,7 @@ _ORDER = {
     "saved": "a.saved_at DESC, a.id DESC",
     "published": "a.published IS NULL, a.published DESC, a.saved_at DESC",
     "title": "a.title COLLATE NOCASE ASC, a.id ASC",
-    "progress": "progress DESC, a.saved_at DESC",
+    "progress": f"{_PROGRESS} DESC, a.saved_at DESC",
 }
 _WHERE = {
     "all": "1",
@@ -115,6 +116,12 @@ class Library:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
+        # Every Entry, by id, as of ``_cache_version`` (PRAGMA data_version): the list is
+        # asked for again on every keystroke in the search box, and building thousands of
+        # rows costs far more than finding their ids. Own writes drop it; another
+        # process's commits change data_version.
+        self._cache: dict[int, Entry] | None = None
+        self._cache_version = -1
 
     # ------------------------------------------------------------------ opening
 
@@ -220,6 +227,7 @@ class Library:
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
+            self._cache = None
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -404,19 +412,47 @@ class Library:
                 return []
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(query)
-        sql = (f"SELECT {_ENTRY_COLUMNS} FROM articles a"
-               f" WHERE {' AND '.join(where)} ORDER BY {_ORDER[sort]}")
+        sql = f"SELECT a.id FROM articles a WHERE {' AND '.join(where)} ORDER BY {_ORDER[sort]}"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(max(0, limit))
         with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
-            if not rows:
-                return []
-            tags = self._tags(None if len(rows) > 500 else [row[0] for row in rows])
+            conn = self._conn
+            conn.execute("BEGIN")  # one snapshot for the ids and the rows
+            try:
+                ids = [row[0] for row in conn.execute(sql, params)]
+                if not ids:
+                    return []
+                cache = self._cached_entries(fill=len(ids) > CACHE_FILL_ROWS)
+                if cache is None or any(i not in cache for i in ids):
+                    cache = self._load_entries(ids if len(ids) <= CACHE_FILL_ROWS else None)
+            finally:
+                conn.execute("COMMIT")
+        return [cache[i] for i in ids]
+
+    def _cached_entries(self, *, fill: bool) -> dict[int, Entry] | None:
+        """The cache if it is current; filled first when ``fill`` and it is not."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._cache is not None and version == self._cache_version:
+            return self._cache
+        self._cache = None
+        if not fill:
+            return None
+        self._cache = self._load_entries(None)
+        self._cache_version = version
+        return self._cache
+
+    def _load_entries(self, ids: Sequence[int] | None) -> dict[int, Entry]:
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM articles a"
+        params: list[int] = []
+        if ids is not None:
+            sql += f" WHERE a.id IN ({','.join('?' * len(ids))})"
+            params = list(ids)
+        rows = self._conn.execute(sql, params).fetchall()
+        tags = self._tags(None if ids is None or len(ids) > CACHE_FILL_ROWS else ids)
         empty: tuple[str, ...] = ()
         entry = self._entry
-        return [entry(row, tags.get(row[0], empty)) for row in rows]
+        return {row[0]: entry(row, tags.get(row[0], empty)) for row in rows}
 
     @_sqlite_errors
     def is_empty(self) -> bool:
