@@ -314,3 +314,37 @@ def test_snapshot_history_screen(snap_compare: Callable[..., bool], reader_home:
         await pilot.pause(0.3)
 
     assert snap_compare(ReaderApp(None), terminal_size=(120, 30), run_before=show)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def test_import_from_the_library_screen_shows_entries_as_they_arrive(
+        reader_home: Path, tmp_path: Path) -> None:
+    from localserver import LocalServer
+
+    with LocalServer() as server:
+        urls = [server.add_file("/blog", FIXTURES / "ghost-blog-post.html", "text/html"),
+                server.add_file("/news", FIXTURES / "harbour-news-figures.html", "text/html"),
+                server.add("/gone", status=404, body="no")]
+        reading_list = tmp_path / "reading-list.txt"
+        reading_list.write_text("\n".join(urls) + "\n")
+
+        async def scenario() -> None:
+            app = ReaderApp(None)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_loaded(pilot, app)  # first run: the welcome article
+                await pilot.press("L")
+                screen = await open_library(pilot, app)
+                assert len(rows(screen)) == 1
+                await pilot.press("i")
+                await pilot.pause()
+                await pilot.press(*str(reading_list), "enter")
+                await wait_for(pilot, lambda: len(rows(screen)) == 4, timeout=20)
+                await wait_for(pilot, lambda: any(
+                    "Imported 2, failed 1" in n.message for n in app._notifications))
+                titles = rows(screen)
+                assert "Shipping a Rust CLI without tears" in titles
+                assert "Storm surge floods harbour district; fe…" in titles
+
+        run(scenario)

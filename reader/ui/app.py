@@ -315,6 +315,15 @@ class ReaderApp(LibraryActions):
         yield from super().get_system_commands(screen)
         from reader.ui.screens.help_screen import key_label
 
+        yield SystemCommand("Library", "Saved articles, searched as you type",
+                            self.action_library)
+        yield SystemCommand("Import a reading list",
+                            "Pocket, Instapaper, Omnivore, wallabag, bookmarks or URLs",
+                            self.action_import)
+        yield SystemCommand("History", "Everything opened, newest first", self.action_history)
+        yield SystemCommand("All bookmarks", "Bookmarks across the library",
+                            lambda: self.action_bookmarks(True))
+
         seen = set()
         owners: list[Any] = [screen]
         owners += [w for w in screen.query("*") if w.BINDINGS and w.can_focus]
@@ -322,7 +331,8 @@ class ReaderApp(LibraryActions):
             for binding in getattr(owner, "BINDINGS", []):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
-                if binding.action in seen or binding.action in ("app.quit", "escape"):
+                if binding.action in seen or binding.action in (
+                        "app.quit", "escape", "app.library", "app.history", "app.import"):
                     continue
                 seen.add(binding.action)
                 yield SystemCommand(

@@ -230,6 +230,55 @@ class LibraryActions(App[None]):
         note = f" ({missing} pictures could not be fetched)" if missing > 0 else ""
         self.notify(f"Saved to the library{note}.", timeout=3)
 
+    # ------------------------------------------------------------------ importing
+
+    @work(group="import", exclusive=True, exit_on_error=False)
+    async def action_import(self) -> None:
+        """Import a reading list (Pocket, Instapaper, Omnivore, wallabag, bookmarks, URLs):
+        the library screen fills in as each entry arrives."""
+        from textual.widgets import Static
+
+        from reader.importers.runner import read_export, run_import
+        from reader.ui.dialogs import TextPrompt
+        from reader.ui.screens.library_screen import LibraryScreen
+
+        library = self.library
+        if library is None:
+            return
+        path = await self.push_screen_wait(TextPrompt(
+            "Import a reading list", placeholder="path to an export file",
+            hint="Pocket or Instapaper CSV, Omnivore or wallabag JSON, browser bookmarks, "
+                 "or a list of URLs · Enter starts, Esc cancels"))
+        if not path or not path.strip():
+            return
+        try:
+            entries = read_export(str(Path(path.strip()).expanduser()))
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
+            return
+        self.action_library()
+        done = 0
+
+        def arrived(_result: object) -> None:
+            nonlocal done
+            done += 1
+            screen = self.screen
+            if isinstance(screen, LibraryScreen):
+                screen.refresh_rows()
+                screen.query_one("#library-state", Static).update(
+                    f"importing {done}/{len(entries)} …")
+
+        self.notify(f"Importing {len(entries)} entries; they appear as they arrive.",
+                    timeout=4)
+        try:
+            summary = await run_import(entries, library, self.fetcher(), on_entry=arrived)
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Import stopped", severity="error", timeout=8)
+            return
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.refresh_rows()
+        self.notify(summary.sentence(), title="Import finished", timeout=8)
+
     # ------------------------------------------------------------------ bookmarks
 
     @work(group="bookmark", exclusive=True, exit_on_error=False)

@@ -51,6 +51,7 @@ class LibraryScreen(Screen[None]):
         Binding("S", "sort", "Sort"),
         Binding("v", "filter", "Filter"),
         Binding("number_sign", "tag_filter", "Tag filter", show=False),
+        Binding("i", "app.import", "Import"),
         Binding("B", "app.bookmarks(True)", "Bookmarks"),
         Binding("H", "app.history", "History"),
         Binding("escape", "back", "Back", show=False),
