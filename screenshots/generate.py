@@ -133,6 +133,50 @@ async def help_screen() -> None:
         await _save(app, pilot, "help")
 
 
+def _fill_library() -> None:
+    """Three saved articles, a few bookmarks and a reading position, in READER_HOME."""
+    from reader.document import Position
+    from reader.extract import extract
+    from reader.library import Library
+
+    pages = {
+        "https://workshop.example.org/shipping-a-rust-cli/": "ghost-blog-post.html",
+        "https://courier.example.net/news/storm": "harbour-news-figures.html",
+        "https://dailydispatch.example/amnesty": "dispatch-amnesty-letter.html",
+    }
+    with Library.open() as library:
+        if not library.is_empty():
+            return
+        for url, name in pages.items():
+            data = (FIXTURES / name).read_bytes()
+            article = extract(data, url)
+            library.save(article, source_url=url, html=data,
+                         tags=("rust", "ci") if "rust" in url else ("news",))
+            library.set_position(article.url or url, Position(3), 0.4)
+            library.add_bookmark(article.url or url, Position(4), title=article.title,
+                                 snippet=article.plain_text()[:70].rsplit(" ", 1)[0] + " …",
+                                 note="quote this" if "amnesty" in url else "")
+
+
+@shot("library")
+async def library() -> None:
+    _fill_library()
+    app = ReaderApp(None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.3)
+        await _save(app, pilot, "library")
+
+
+@shot("bookmarks")
+async def bookmarks() -> None:
+    _fill_library()
+    app = ReaderApp(None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("B")
+        await _save(app, pilot, "bookmarks")
+
+
 async def main(names: list[str]) -> None:
     for name in names or list(SHOTS):
         await SHOTS[name]()
