@@ -37,7 +37,7 @@ DB_NAME = "library.db"
 BUSY_TIMEOUT_MS = 5000
 SORTS = ("saved", "published", "title", "progress")
 FILTERS = ("all", "unread", "archived", "favourites")
-CACHE_FILL_ROWS = 500  # a result longer than this loads every row once and keeps them
+CACHE_FILL_ROWS = 2000  # a longer result loads every row once and keeps them
 HISTORY_KEEP = 5000  # history rows kept; older ones are dropped as new ones arrive
 
 _PROGRESS = "COALESCE((SELECT p.progress FROM positions p WHERE p.url = a.url), 0.0)"
