@@ -166,6 +166,9 @@ class BlockBuilder:
         return [Paragraph(spans)] if spans else []
 
     def _list(self, el: HtmlElement) -> list[Block]:
+        if _loose_text(el):
+            # Text straight inside <ul> (no <li>): hand-written HTML; keep it as prose.
+            return self._container(el)
         items: list[tuple[Block, ...]] = []
         for li in el:
             if not isinstance(li.tag, str) or li.tag in SKIP:
@@ -247,8 +250,10 @@ class BlockBuilder:
             inner = [b for child in el if isinstance(child.tag, str)
                      and child.tag != "figcaption" for b in self._block(child)]
             caption = self._caption_text(el)
-            return inner + ([Paragraph((Span(caption, italic=True),))] if caption and inner
-                            else [])
+            if inner:
+                return inner + ([Paragraph((Span(caption, italic=True),))] if caption else [])
+            # A picture that never arrived (lazy loading, a script) still has its caption.
+            return [Figure(None, "", caption)] if caption else []
         caption = self._caption_text(el)
         credit = self._credit_text(el)
         if credit and caption.endswith(credit):
@@ -479,6 +484,14 @@ def _without_images(el: HtmlElement) -> HtmlElement:
     for img in list(copy.iter("img")):
         img.drop_tree()
     return copy
+
+
+def _loose_text(el: HtmlElement) -> bool:
+    """Whether a list holds text outside its items (browsers show it; so do we)."""
+    if (el.text or "").strip():
+        return True
+    return any((child.tail or "").strip() or (isinstance(child.tag, str) and child.tag not in (
+        "li", "ul", "ol", "script", "template") and child.tag not in SKIP) for child in el)
 
 
 def _closest_table(el: HtmlElement) -> HtmlElement | None:
