@@ -122,14 +122,27 @@ class ArticleScreen(Screen[None]):
         self.article = article
         self._minutes = article.reading_minutes  # counted once, not on every scroll step
         self.query_one(ArticleHeader).show(article, self._minutes)
-        self.query_one(TocPane).show(article)
-        self.query_one(FiguresPane).show(article)
         self.link_digits = ""
         self.status.set(link_input="", search="")
         self.query_text = ""
         self.body.set_article(article, position)
         self.body.focus()
+        # The text first: the side panes of a long article (hundreds of sections and
+        # figures) are filled once the first frame is on the screen.
+        self.query_one(TocPane).show(Article(url=article.url))
+        self.query_one(FiguresPane).show(Article(url=article.url))
+        self.call_after_refresh(self._fill_panes, article)
         self._update_status(self.body.top_position(), self.body.progress)
+
+    def _fill_panes(self, article: Article) -> None:
+        if article is not self.article:
+            return  # another article was shown in the meantime
+        toc = self.query_one(TocPane)
+        toc.show(article)
+        self.query_one(FiguresPane).show(article)
+        position = self.body.top_position()
+        toc.follow(position)
+        self._update_status(position, self.body.progress)
 
     # ------------------------------------------------------------------ layout
 
