@@ -296,11 +296,15 @@ class Library:
                   saved_at: datetime | None = None, tags: Sequence[str] = (),
                   archived: bool = False, favourite: bool = False) -> int:
         """Save a link without its content (an import whose page could not be had).
-        Saving the same URL again changes nothing but adds the tags."""
+        Saving the same URL again adds the tags and, if it is still a failed link, replaces
+        the failure sentence with the newer one (a retry that failed differently)."""
         with self._write() as conn:
             existing = self._existing(conn, url, url)
             if existing is not None:
                 self._add_tags(conn, existing, tags)
+                if error:
+                    conn.execute("UPDATE articles SET error = ? WHERE id = ? "
+                                 "AND error IS NOT NULL", (error, existing))
                 return existing
             stamp = _stamp(saved_at)
             cursor = conn.execute(
