@@ -426,3 +426,17 @@ def test_the_images_of_one_article_are_capped_in_total(monkeypatch: pytest.Monke
 
         found = asyncio.run(run())
     assert list(found) == sources[:2]  # in reading order: the first ones fit
+
+
+def test_a_failed_link_keeps_the_newest_reason_and_a_saved_copy_loses_it(
+        library: Library) -> None:
+    url = "https://gone.example/story"
+    first = library.save_link(url, error="The server answered 404 Not Found for it.")
+    again = library.save_link(url, error="The server answered 500 Internal Server Error.")
+    assert again == first
+    [entry] = library.entries()
+    assert entry.error == "The server answered 500 Internal Server Error."
+    library.save(make_article(url, "Back again", "It came back."), source_url=url)
+    library.save_link(url, error="A later failure must not mark a saved copy as failed.")
+    [entry] = library.entries()
+    assert entry.error is None and entry.title == "Back again"
