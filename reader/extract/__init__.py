@@ -25,6 +25,10 @@ from reader.sanitize import clean_text
 __all__ = ["article_from_text", "decode_html", "extract"]
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 elements,
+# and a page built of nested tables can be that deep; content.flatten_deep then keeps
+# the tree shallow enough for everything downstream.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
 _WORD = re.compile(r"\w+")
 # A paragraph shorter than this next to the title is probably a byline or a date line.
 _BYLINE_MAX = 120
@@ -83,7 +87,7 @@ def parse(text: str) -> HtmlElement | None:
     if not text.strip():
         return None
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return None
 

@@ -55,6 +55,9 @@ _CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|by
 _CAPTION_CLASS = re.compile(r"caption|legend|wp-caption-text", re.I)
 _SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 _TINY = 48  # images declared smaller than this (px) are icons, spacers or trackers
+# Quotes and lists nested deeper than this become plain paragraphs: nobody writes them,
+# and each level costs the reader columns of indentation.
+MAX_NESTING = 6
 
 
 @dataclass
@@ -74,6 +77,7 @@ class BlockBuilder:
 
     base_url: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    _nesting: int = 0  # quotes and lists we are inside
 
     # ----------------------------------------------------------------- entry point
 
@@ -137,7 +141,13 @@ class BlockBuilder:
         if tag == "dl":
             return self._definitions(el)
         if tag == "blockquote":
-            inner = self._container(el)
+            if self._nesting >= MAX_NESTING:
+                return self._container(el)  # deeper quotes read as plain paragraphs
+            self._nesting += 1
+            try:
+                inner = self._container(el)
+            finally:
+                self._nesting -= 1
             return [Quote(tuple(inner))] if inner else []
         if tag == "pre":
             return self._code(el)
@@ -166,9 +176,16 @@ class BlockBuilder:
         return [Paragraph(spans)] if spans else []
 
     def _list(self, el: HtmlElement) -> list[Block]:
-        if _loose_text(el):
-            # Text straight inside <ul> (no <li>): hand-written HTML; keep it as prose.
+        if _loose_text(el) or self._nesting >= MAX_NESTING:
+            # Text straight inside <ul> (no <li>), or lists nested past any sense: prose.
             return self._container(el)
+        self._nesting += 1
+        try:
+            return self._list_items(el)
+        finally:
+            self._nesting -= 1
+
+    def _list_items(self, el: HtmlElement) -> list[Block]:
         items: list[tuple[Block, ...]] = []
         for li in el:
             if not isinstance(li.tag, str) or li.tag in SKIP:

@@ -28,6 +28,7 @@ _SPACE = re.compile(r"\s+")
 _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canvas",
          "iframe", "object", "embed", "input", "button", "select", "textarea")
 SIZE_ATTRIBUTE = "data-reader-size"
+MAX_DEPTH = 150  # deeper elements are collapsed to their text (see flatten_deep)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
@@ -56,10 +57,34 @@ def text_of(el: HtmlElement) -> str:
     return _SPACE.sub(" ", el.text_content()).strip()
 
 
+def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
+    """Collapse every element nested deeper than ``limit`` into its plain text.
+
+    Readability's scoring and the block builder walk the tree; a hostile page nested
+    thousands deep must not exhaust the stack. Real articles sit far shallower, and the
+    text of what is flattened is kept. Returns how many subtrees were collapsed.
+    """
+    collapsed = 0
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        children = [c for c in el if isinstance(c.tag, str)]
+        if depth >= limit and children:
+            text = el.text_content()
+            for child in list(el):
+                el.remove(child)  # the tails go too: text_content() already holds them
+            el.text = text
+            collapsed += 1
+            continue
+        stack.extend((child, depth + 1) for child in children)
+    return collapsed
+
+
 def prune(doc: HtmlElement) -> list[str]:
     """Strip scripts, hidden boxes and boilerplate from the whole page; rule names fired."""
     for el in list(doc.iter(*_JUNK)):
         el.drop_tree()
+    flatten_deep(doc)
     for el in list(doc.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
         tail = el.tail
         parent = el.getparent()
