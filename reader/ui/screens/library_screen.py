@@ -55,6 +55,8 @@ class LibraryScreen(Screen[None]):
         Binding("i", "app.import", "Import"),
         Binding("B", "app.bookmarks(True)", "Bookmarks"),
         Binding("H", "app.history", "History"),
+        Binding("end,G", "last_row", "Last article", show=False),
+        Binding("home,g", "first_row", "First article", show=False),
         Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -139,6 +141,16 @@ class LibraryScreen(Screen[None]):
                 key=str(e.id),
             )
             self.ids.append(e.id)
+
+    def action_last_row(self) -> None:
+        """The real end of the list, not of the rows drawn so far."""
+        self._add_rows(len(self.entries))
+        if self.ids:
+            self.query_one(DataTable).move_cursor(row=len(self.ids) - 1)
+
+    def action_first_row(self) -> None:
+        if self.ids:
+            self.query_one(DataTable).move_cursor(row=0)
 
     @on(DataTable.RowHighlighted)
     def _more_rows(self, event: DataTable.RowHighlighted) -> None:
