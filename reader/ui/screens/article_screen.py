@@ -32,6 +32,8 @@ class SearchBar(Input):
 class ArticleScreen(Screen[None]):
     """Shows one article; the app swaps articles in and out through :meth:`show`."""
 
+    HELP_TITLE = "Reading"
+
     BINDINGS = [
         Binding("t", "toggle_toc", "Contents"),
         Binding("f", "toggle_figures", "Figures"),

@@ -3,6 +3,8 @@ themselves so it can never disagree with what the keys do."""
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -30,14 +32,23 @@ def key_label(keys: str) -> str:
     return " ".join(labels)
 
 
+def help_title(owner: object) -> str:
+    """The heading of an owner's keys: its HELP_TITLE, else its class name in words."""
+    title = getattr(owner, "HELP_TITLE", None)
+    if isinstance(title, str):
+        return title
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(owner).__name__)
+    return words.capitalize()
+
+
 def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     """(where, keys, what) for the screen, its focusable widgets and the app."""
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    sources: list[tuple[str, object]] = [("", screen)]
+    sources: list[tuple[str, object]] = [(help_title(screen), screen)]
     for widget in screen.query("*"):
         if widget.BINDINGS and widget.can_focus:
-            sources.append((type(widget).__name__, widget))
+            sources.append((help_title(widget), widget))
     for where, owner in sources:
         for binding in getattr(owner, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
@@ -47,8 +58,8 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
                 continue
             seen.add(ident)
             rows.append((where, key_label(binding.key), binding.description))
-    rows.append(("", "Ctrl+P", "Command palette: every action, themes"))
-    rows.append(("", "Tab Shift+Tab", "Move between the panes"))
+    rows.append(("Everywhere", "Ctrl+P", "Command palette: every action, themes"))
+    rows.append(("Everywhere", "Tab Shift+Tab", "Move between the panes"))
     return rows
 
 
@@ -60,13 +71,12 @@ class HelpScreen(ModalScreen[None]):
         self.target = target
 
     def compose(self) -> ComposeResult:
-        pieces: list[str | tuple[str, str] | Content] = [("Keys\n\n", "bold")]
+        pieces: list[str | tuple[str, str] | Content] = [("Keys\n", "bold")]
         widths = max((len(keys) for _, keys, _ in binding_rows(self.target)), default=8)
         last_where = None
         for where, keys, what in binding_rows(self.target):
             if where != last_where and where:
-                pieces.append(("\n" + {"ArticleBody": "In the body"}.get(where, where) + "\n",
-                               "bold dim"))
+                pieces.append(("\n" + where + "\n", "bold dim"))
             last_where = where
             pieces += [(keys.ljust(widths + 2), "bold $accent"), what, "\n"]
         pieces.append(("\nEsc or ? closes this help.", "dim"))

@@ -41,6 +41,8 @@ def _clip(text: str, width: int) -> str:
 class LibraryScreen(Screen[None]):
     """Everything saved. Typing in the search box filters the list at once."""
 
+    HELP_TITLE = "The library"
+
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("enter", "open", "Open", show=False),

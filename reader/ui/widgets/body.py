@@ -54,6 +54,8 @@ class SearchHit:
 class ArticleBody(ScrollView, can_focus=True):
     """Draws an Article; scrolls, searches and maps positions to lines and back."""
 
+    HELP_TITLE = "Moving through the text"
+
     BINDINGS = [
         Binding("j,down", "line_down", "Down", show=False),
         Binding("k,up", "line_up", "Up", show=False),

@@ -31,6 +31,8 @@ def _prompt_parts(number: int, figure: Figure) -> list[str | tuple[str, str]]:
 
 
 class FiguresPane(OptionList):
+
+    HELP_TITLE = "In the figures pane"
     class Chosen(Message):
         def __init__(self, position: Position, figure: Figure) -> None:
             super().__init__()

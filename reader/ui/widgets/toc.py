@@ -15,6 +15,8 @@ from reader.document import Article, Position, first_words
 class TocPane(OptionList):
     """Lists where an article's sections start; choosing one moves the body there."""
 
+    HELP_TITLE = "In the contents pane"
+
     class Chosen(Message):
         def __init__(self, position: Position) -> None:
             super().__init__()
