@@ -240,6 +240,28 @@ def test_tables_wrapped_text_inline_styles_and_line_breaks() -> None:
     assert any(s.strike and s.text == "gone" for s in spans)
 
 
+def test_double_line_breaks_inside_an_inline_wrapper_end_paragraphs() -> None:
+    # Old table layouts and Blogger posts wrap a whole article in <font> or <span>.
+    sentence = "The society met on Saturday in the upstairs room of the tavern. " * 3
+    body = (f"<div><font face='Georgia'>{sentence}One.<br><br>\n{sentence}Two.<br>\n<br>"
+            f"{sentence}Three.<br>still three</font></div>")
+    got = paragraphs(extract(page(body)))
+    assert [p.startswith("The society") for p in got] == [True, True, True]
+    assert got[0].endswith("One.") and got[1].endswith("Two.")
+    assert got[2].endswith("Three.\nstill three")
+
+
+def test_a_highlighters_line_number_gutter_is_not_code() -> None:
+    code = 'x = 1\ny = 2\nprint(x + y)'
+    gutter = "".join(f"<span class='lnt'>{i}\n</span>" for i in range(1, 4))
+    body = ("<article>" + filler() + "<div class='highlight'><table class='lntable'><tr>"
+            f"<td class='lntd'><pre class='chroma'><code>{gutter}</code></pre></td>"
+            f"<td class='lntd'><pre class='chroma'><code class='language-py'>{code}</code>"
+            "</pre></td></tr></table></div>" + filler(1) + "</article>")
+    blocks = [b for b in extract(page(body)).blocks if isinstance(b, CodeBlock)]
+    assert [(b.text, b.language) for b in blocks] == [(code, "py")]
+
+
 def test_the_title_heading_is_not_repeated_in_the_body() -> None:
     body = "<article><h1>Owls at night</h1>" + filler() + "</article>"
     article = extract(page(body, "<title>Owls at night</title>"))

@@ -58,6 +58,9 @@ BOXES = {
         "<h3>You May Also Like</h3><ul><li><a href='/a'>Markets rally</a></li>"
         "<li><a href='/b'>Rain again</a></li></ul>",
         "<section class='more-stories'><a href='/c'>Popular News</a></section>",
+        # A label and its links on one line, longer than a label alone.
+        "<p>READ MORE: <a href='/d'>Why the harbour still floods every spring</a> | "
+        "<a href='/e'>Budget talks stall again over the new gate</a></p>",
     ],
     "author_box": [
         "<div class='author-bio'><img src='me.jpg'><p>Ana writes about rivers.</p></div>",
@@ -75,6 +78,9 @@ BOXES = {
     ],
     "byline": [
         "<div class='entry-meta'>By Ana Ruiz · 3 March 2025</div>",
+        # Component sites name their boxes in data attributes, not classes.
+        "<div data-component='byline-block' class='sc-2b5e3b35-0'><span>Ana Ruiz</span>"
+        "<time>3 March 2025</time></div>",
     ],
     "page_chrome": [
         "<nav><a href='/'>Home</a><a href='/news'>News</a></nav>",
@@ -95,6 +101,14 @@ def test_each_rule_removes_its_kind_of_box_and_keeps_the_article(rule: str, box:
 def test_every_rule_is_named_described_and_tested() -> None:
     assert set(BOXES) == {r.name for r in rules.RULES}
     assert all(r.description for r in rules.RULES)
+
+
+def test_one_related_link_in_the_text_is_a_cross_reference_and_stays() -> None:
+    line = ("<p>Related: <a href='/x'>Rich are paying more in taxes but not as much as "
+            "they used to</a></p>")
+    root = lxml.html.fromstring(f"<div><article>{ARTICLE}{line}</article></div>")
+    rules.apply_rules(root)
+    assert "Rich are paying more" in root.text_content()
 
 
 @pytest.mark.parametrize("box", [

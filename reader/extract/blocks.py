@@ -54,6 +54,9 @@ _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush)[-:]([\w+#.-]+
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|byline", re.I)
 _CAPTION_CLASS = re.compile(r"caption|legend|wp-caption-text", re.I)
 _SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
+# A <pre> of nothing but numbers, one a line: the gutter of a highlighter's line table.
+_LINE_NUMBERS = re.compile(r"\s*\d+(?:\s*\n\s*\d+)+\s*")
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 _TINY = 48  # images declared smaller than this (px) are icons, spacers or trackers
 # Quotes and lists nested deeper than this become plain paragraphs: nobody writes them,
 # and each level costs the reader columns of indentation.
@@ -94,8 +97,9 @@ class BlockBuilder:
 
         def flush() -> None:
             if inline:
-                spans = finish_spans(inline)
-                if spans:
+                # Two line breaks inside an inline wrapper (<font>, <span>: old and
+                # Blogger pages) end a paragraph there too.
+                for spans in split_paragraphs(finish_spans(inline)):
                     out.append(Paragraph(spans))
                 inline.clear()
 
@@ -173,7 +177,7 @@ class BlockBuilder:
             return self._container(_without_images(el)) if not images else [
                 *self._images_in(el), *self._container(_without_images(el))]
         spans = finish_spans(self._inline_children(el, _Style()))
-        return [Paragraph(spans)] if spans else []
+        return [Paragraph(part) for part in split_paragraphs(spans)]
 
     def _list(self, el: HtmlElement) -> list[Block]:
         if _loose_text(el) or self._nesting >= MAX_NESTING:
@@ -220,8 +224,8 @@ class BlockBuilder:
 
     def _code(self, el: HtmlElement) -> list[Block]:
         text = clean_text(el.text_content()).strip("\n")
-        if not text.strip():
-            return []
+        if not text.strip() or _LINE_NUMBERS.fullmatch(text):
+            return []  # empty, or a highlighter's line-number gutter beside the code
         language = None
         for node in (el, *el.iter("code")):
             match = _LANGUAGE.search(node.get("class") or "")
@@ -428,6 +432,24 @@ def finish_spans(spans: list[Span]) -> tuple[Span, ...]:
     out = tuple(replace(s, text=s.text.replace(" \n", "\n").replace("\n ", "\n"))
                 if "\n" in s.text else s for s in merged)
     return out if any(s.text.strip() for s in out) else ()
+
+
+def split_paragraphs(spans: tuple[Span, ...]) -> list[tuple[Span, ...]]:
+    """``spans`` cut into paragraphs wherever two line breaks meet (``<br><br>``)."""
+    if not any("\n\n" in s.text for s in spans):
+        return [spans] if spans else []
+    out: list[tuple[Span, ...]] = []
+    current: list[Span] = []
+    for span in spans:
+        parts = _PARAGRAPH_BREAK.split(span.text)
+        for i, part in enumerate(parts):
+            if i:
+                out.append(finish_spans(current))
+                current = []
+            if part:
+                current.append(replace(span, text=part))
+    out.append(finish_spans(current))
+    return [p for p in out if p]
 
 
 def best_image_source(img: HtmlElement) -> str | None:

@@ -30,6 +30,7 @@ CONTAINERS = frozenset({
 NEVER_REMOVE = frozenset({"html", "body", "article", "main"})
 # WordPress and others put taxonomy on <article>/<body>: "category-social", "tag-share".
 _TAXONOMY = re.compile(r"^(?:category|tag|type|status|format|postid|term|topic|section)[-_]")
+_COMPONENT_ATTRIBUTES = ("data-component", "data-testid", "data-module")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _PART = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
@@ -200,7 +201,8 @@ RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
 def attribute_words(el: HtmlElement) -> tuple[set[str], set[str]]:
-    """The class/id tokens of ``el`` (lower case) and the words they are made of.
+    """The class/id tokens of ``el`` (and its component name, see below; lower case) and
+    the words they are made of.
 
     An id of four words or more is a slug made from a heading ("sharing-with-a-team"),
     not a name for a kind of box, so its words do not count.
@@ -209,6 +211,12 @@ def attribute_words(el: HtmlElement) -> tuple[set[str], set[str]]:
     if len(_PART.split(_CAMEL.sub(r"\1 \2", ident))) >= 4:
         ident = ""
     raw = f"{el.get('class') or ''} {ident}"
+    # Sites built of components name their boxes in data attributes and give them
+    # generated classes ("sc-2b5e3b35-0"): data-component="byline-block".
+    for attr in _COMPONENT_ATTRIBUTES:
+        value = el.get(attr)
+        if value and len(value) <= 40:
+            raw += f" {value}"
     tokens: set[str] = set()
     words: set[str] = set()
     for token in raw.split():
@@ -263,6 +271,8 @@ def link_density(el: HtmlElement, text_len: int | None = None) -> float:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A "Related: …" line longer than a label is still one when it is mostly links.
+_LINK_LINE_MAX = 300
 _LABELS = _HEADINGS | {"strong", "b", "p", "span", "div", "header", "summary", "legend",
                        "label", "h"}
 
@@ -334,9 +344,14 @@ def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None
 
 
 def _label_text(el: HtmlElement) -> str:
-    """The text to test phrases on: a heading's text, or a short box's whole text."""
+    """The text to test phrases on: a heading's text, a short box's whole text, or a
+    label followed by a list of links ("Read more: <a>…</a> | <a>…</a>" in the body;
+    one link after "Related:" may be a cross-reference the article makes)."""
     text = box_text(el)
     if el.tag in _HEADINGS or len(text) <= 60:
+        return text
+    if len(text) <= _LINK_LINE_MAX and len(el.findall(".//a")) >= 2 and link_density(
+            el, len(text)) >= 0.5:
         return text
     return ""
 
