@@ -262,6 +262,26 @@ def test_a_highlighters_line_number_gutter_is_not_code() -> None:
     assert [(b.text, b.language) for b in blocks] == [(code, "py")]
 
 
+def test_footnotes_and_their_markers_are_kept() -> None:
+    body = ("<article>" + filler(2) +
+            "<p>The gate was finished in March.<sup><a class='footnote-anchor' "
+            "href='#fn1'>1</a></sup> It has not flooded since.</p>" + filler(1) +
+            "<div class='footnotes'><ol><li id='fn1'><p>Three months late, and over budget "
+            "by a fifth, according to the council's own figures.</p></li></ol></div>"
+            "</article>")
+    text = extract(page(body)).plain_text()
+    assert "March.1 It has not" in text
+    assert "Three months late" in text
+
+
+def test_navigation_links_where_the_article_ends_are_dropped() -> None:
+    body = ("<div class='post'>" + filler() + "<p>Tickets at the <a href='/shop'>village "
+            "shop</a>.</p><p><a href='/news'>« Back to News</a> | <a href='/'>Home</a></p>"
+            "</div>")
+    got = paragraphs(extract(page(body)))
+    assert got[-1] == "Tickets at the village shop."
+
+
 def test_the_title_heading_is_not_repeated_in_the_body() -> None:
     body = "<article><h1>Owls at night</h1>" + filler() + "</article>"
     article = extract(page(body, "<title>Owls at night</title>"))

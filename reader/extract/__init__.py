@@ -32,6 +32,7 @@ _PARSER = lxml.html.HTMLParser(huge_tree=True)
 _WORD = re.compile(r"\w+")
 # A paragraph shorter than this next to the title is probably a byline or a date line.
 _BYLINE_MAX = 120
+_LINK_LINE_MAX = 80
 
 
 def extract(html: str | bytes, url: str | None = None, *, encoding: str | None = None
@@ -116,7 +117,18 @@ def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
                     ("by ", byline)):
             continue
         out.append(block)
+    while out and _link_line(out[-1]):
+        out.pop()
     return out
+
+
+def _link_line(block: Block) -> bool:
+    """A short paragraph of nothing but links ("« Back to News", "Home | All events"):
+    the page's navigation where the article ends, not its last words."""
+    if not isinstance(block, Paragraph) or len(block.text) > _LINK_LINE_MAX:
+        return False
+    linked = [s for s in block.spans if s.href]
+    return bool(linked) and all(s.href or not _WORD.search(s.text) for s in block.spans)
 
 
 def _norm(text: str) -> str:

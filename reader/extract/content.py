@@ -32,6 +32,10 @@ MAX_DEPTH = 150  # deeper elements are collapsed to their text (see flatten_deep
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
+_FOOTNOTE = re.compile(r"foot(?=[-_]?notes?)", re.IGNORECASE)
+_FOOTNOTE_XPATH = ("//*[contains(translate(@class, 'FOTN', 'fotn'), 'footnote') or "
+                   "contains(translate(@id, 'FOTN', 'fotn'), 'footnote')]")
+
 # readability-lxml logs every retry at INFO; it is not ours to report.
 logging.getLogger("readability.readability").setLevel(logging.WARNING)
 
@@ -44,7 +48,16 @@ class _PrunedDocument(Document):
     """
 
     def _parse(self, input: HtmlElement) -> HtmlElement:
-        return copy.deepcopy(input)
+        tree = copy.deepcopy(input)
+        # Its "unlikely candidate" pattern matches "foot" anywhere in a class or id, so
+        # footnotes and the numbers that point at them would go with the footers; a
+        # footnote is part of the article. Renamed in this copy only.
+        for el in tree.xpath(_FOOTNOTE_XPATH):
+            for attr in ("class", "id"):
+                value = el.get(attr)
+                if value:
+                    el.set(attr, _FOOTNOTE.sub("note", value))
+        return tree
 
 
 @dataclass
