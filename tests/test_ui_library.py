@@ -16,6 +16,7 @@ from ui_helpers import body_text, wait_for, wait_loaded
 from reader.document import Position
 from reader.extract import extract
 from reader.library import Library
+from reader.sources import load
 from reader.ui.app import ReaderApp
 from reader.ui.screens.bookmarks_screen import BookmarksScreen
 from reader.ui.screens.history_screen import HistoryScreen
@@ -224,11 +225,20 @@ def test_bookmarks_add_list_jump_delete_and_survive_a_restart(reader_home: Path)
         assert library.bookmarks() == []
 
 
-def test_reading_position_is_saved_on_quit_and_resumed(reader_home: Path) -> None:
+@pytest.mark.parametrize("preloaded", [False, True], ids=["loaded-in-app", "loaded-by-cli"])
+def test_reading_position_is_saved_on_quit_and_resumed(reader_home: Path,
+                                                       preloaded: bool) -> None:
+    """Both ways an article reaches the screen: loaded by the app (URLs, links) and read
+    before the app starts (files given on the command line), twice over."""
     where: list[Position] = []
 
+    def reader_app() -> ReaderApp:
+        if preloaded:
+            return ReaderApp(str(GUIDE), loaded=load(str(GUIDE)))
+        return ReaderApp(str(GUIDE))
+
     async def read() -> None:
-        app = ReaderApp(str(GUIDE))
+        app = reader_app()
         async with app.run_test(size=(100, 24)) as pilot:
             await wait_loaded(pilot, app)
             await pilot.press("space", "j", "j")
@@ -237,7 +247,7 @@ def test_reading_position_is_saved_on_quit_and_resumed(reader_home: Path) -> Non
             assert where[0] != Position(0)
 
     async def reopen() -> None:
-        app = ReaderApp(str(GUIDE))
+        app = reader_app()
         async with app.run_test(size=(100, 24)) as pilot:
             await wait_loaded(pilot, app)
             await pilot.pause()
@@ -245,6 +255,7 @@ def test_reading_position_is_saved_on_quit_and_resumed(reader_home: Path) -> Non
 
     run(read)
     run(reopen)
+    run(reopen)  # opening without moving must not lose the place
 
 
 # --------------------------------------------------------------------------- history

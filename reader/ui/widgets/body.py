@@ -152,6 +152,7 @@ class ArticleBody(ScrollView, can_focus=True):
             self._pending_position = position
             self._sync_virtual_size()
             return
+        self._pending_position = None  # superseded: this article, this position
         self.scroll_to_position(position, animate=False)
         self.refresh()
         if position != Position(0):
@@ -418,7 +419,9 @@ class ArticleBody(ScrollView, can_focus=True):
     def scroll_to_position(self, position: Position, *, animate: bool = False,
                            context: int = 0) -> None:
         """Put ``position`` at the top of the view (``context`` lines below the top)."""
-        if not self.article.blocks or self.size.height == 0:
+        if not self.article.blocks:
+            return
+        if self.size.height == 0:
             self._pending_position = position
             return
         y = self.y_of(position)
