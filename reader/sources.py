@@ -46,6 +46,14 @@ class Loaded:
         return self.article.url or self.source_url
 
 
+def stdin_url(data: bytes) -> str:
+    """A name for a page read from a pipe: the same bytes get the same name, so saving,
+    bookmarks and reading positions of two different piped pages never mix."""
+    import hashlib
+
+    return "stdin:sha256-" + hashlib.sha256(data).hexdigest()[:24]
+
+
 def is_url(source: str) -> bool:
     return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source) is not None
 
@@ -131,7 +139,7 @@ def load(source: str | None, *, stdin: BinaryIO | None = None) -> Loaded:
         return welcome()
     if source == "-":
         data = read_stdin(stdin)
-        return Loaded(article_from_page(data, "Standard input", None), data, "stdin:")
+        return Loaded(article_from_page(data, "Standard input", None), data, stdin_url(data))
     if source.lower().startswith("file://"):
         from urllib.parse import unquote, urlsplit
 
@@ -170,7 +178,7 @@ async def load_async(
     if source == "-" and stdin_data is not None:
         data = stdin_data
         article = await asyncio.to_thread(article_from_page, data, "Standard input", None)
-        return Loaded(article, data, "stdin:")
+        return Loaded(article, data, stdin_url(data))
     return await asyncio.to_thread(load, source)
 
 

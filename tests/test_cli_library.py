@@ -238,3 +238,17 @@ def test_save_and_list_in_real_processes(tmp_path: Path) -> None:
     out = reader("list", "--json", "--data-dir", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[0]["site_name"] == "Coastal Courier"
+
+
+def test_two_different_pages_piped_in_are_two_articles(reader_home: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    # pages without a canonical address: only their content tells them apart
+    for name in ("site/field-guide.html", "site/checklist.html", "site/field-guide.html"):
+        out = subprocess.run([sys.executable, "-m", "reader", "save", "-"],
+                             input=(fixtures / name).read_bytes(), capture_output=True,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+    listed = json.loads(reader("list", "--json").stdout)
+    titles = sorted(entry["title"] for entry in listed)
+    # the same page piped twice is one article; different pages never replace each other
+    assert titles == ["A Field Guide to Urban Birds", "The Beginner's Checklist"]

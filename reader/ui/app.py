@@ -370,7 +370,7 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
     import os
     import sys
 
-    from reader.sources import article_from_page, load, read_stdin
+    from reader.sources import article_from_page, load, read_stdin, stdin_url
 
     stdin_data = None
     if source == "-":
@@ -378,7 +378,7 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
         _reattach_terminal()
         if loaded is None:
             loaded = Loaded(article_from_page(stdin_data, "Standard input", None), stdin_data,
-                            "stdin:")
+                            stdin_url(stdin_data))
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
     if loaded is None and source is not None and source != "-" and not source.lower().startswith(
