@@ -313,7 +313,7 @@ class ReaderApp(LibraryActions):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every binding of the screen is also a palette command."""
         yield from super().get_system_commands(screen)
-        from reader.ui.screens.help_screen import key_label
+        from reader.ui.screens.help_screen import key_label, own_bindings, own_widget
 
         yield SystemCommand("Library", "Saved articles, searched as you type",
                             self.action_library)
@@ -326,9 +326,10 @@ class ReaderApp(LibraryActions):
 
         seen = set()
         owners: list[Any] = [screen]
-        owners += [w for w in screen.query("*") if w.BINDINGS and w.can_focus]
+        owners += [w for w in screen.query("*") if w.BINDINGS and w.can_focus
+                   and own_widget(w)]
         for owner in owners:
-            for binding in getattr(owner, "BINDINGS", []):
+            for binding in own_bindings(owner):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 if binding.action in seen or binding.action in (

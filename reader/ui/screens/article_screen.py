@@ -33,6 +33,7 @@ class ArticleScreen(Screen[None]):
     """Shows one article; the app swaps articles in and out through :meth:`show`."""
 
     HELP_TITLE = "Reading"
+    HELP_ORDER = 10
 
     BINDINGS = [
         Binding("t", "toggle_toc", "Contents"),
@@ -52,8 +53,8 @@ class ArticleScreen(Screen[None]):
         Binding("H", "app.history", "History", show=False),
         Binding("backspace,h", "back", "Back", show=False),
         Binding("l", "forward", "Forward", show=False),
-        Binding("plus,equals_sign", "wider", "Wider text", show=False),
-        Binding("minus", "narrower", "Narrower text", show=False),
+        Binding("plus,equals_sign", "wider", "Text width: wider", show=False),
+        Binding("minus", "narrower", "Text width: narrower", show=False),
         Binding("escape", "escape", "Cancel", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -298,7 +299,12 @@ class ArticleScreen(Screen[None]):
     def _set_measure(self, measure: int) -> None:
         measure = max(30, min(200, measure))
         self.body.measure = measure
-        self.notify(f"Text width {measure} columns.", timeout=1.5)
+        shown = self.body.content_width
+        if shown < measure:
+            self.notify(f"Text width {measure} columns; this window has room for {shown}.",
+                        timeout=2)
+        else:
+            self.notify(f"Text width {measure} columns.", timeout=1.5)
         remember = getattr(self.app, "remember", None)
         if remember:
             remember(width=measure)

@@ -18,6 +18,7 @@ KEY_NAMES = {
     "space": "space", "apostrophe": "'", "escape": "Esc", "enter": "Enter",
     "backspace": "Backspace", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
     "end": "End", "up": "↑", "down": "↓", "tab": "Tab", "shift+tab": "Shift+Tab",
+    "asterisk": "*", "number_sign": "#", "delete": "Del", "left": "←", "right": "→",
 }
 
 
@@ -30,6 +31,21 @@ def key_label(keys: str) -> str:
         else:
             labels.append(KEY_NAMES.get(key, key))
     return " ".join(labels)
+
+
+def own_widget(widget: object) -> bool:
+    """Whether ``widget`` is one of reader's (Textual's own inputs and tables document
+    their editing keys elsewhere, and would crowd the list)."""
+    return any(cls.__module__.startswith("reader.") for cls in type(widget).__mro__)
+
+
+def own_bindings(owner: object) -> list[Binding]:
+    """The bindings ``owner``'s reader classes declare, without Textual's inherited ones."""
+    found: list[Binding] = []
+    for cls in type(owner).__mro__:
+        if cls.__module__.startswith("reader."):
+            found += [b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+    return found
 
 
 def help_title(owner: object) -> str:
@@ -47,8 +63,10 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     sources: list[tuple[str, object]] = [(help_title(screen), screen)]
     for widget in screen.query("*"):
-        if widget.BINDINGS and widget.can_focus:
+        if widget.BINDINGS and widget.can_focus and own_widget(widget):
             sources.append((help_title(widget), widget))
+    # Moving through the text first: it is what a reader looks for.
+    sources.sort(key=lambda source: getattr(source[1], "HELP_ORDER", 50))
     for where, owner in sources:
         for binding in getattr(owner, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:

@@ -42,6 +42,7 @@ class LibraryScreen(Screen[None]):
     """Everything saved. Typing in the search box filters the list at once."""
 
     HELP_TITLE = "The library"
+    HELP_ORDER = 10
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),

@@ -55,6 +55,7 @@ class ArticleBody(ScrollView, can_focus=True):
     """Draws an Article; scrolls, searches and maps positions to lines and back."""
 
     HELP_TITLE = "Moving through the text"
+    HELP_ORDER = 0
 
     BINDINGS = [
         Binding("j,down", "line_down", "Down", show=False),
