@@ -269,3 +269,23 @@ def test_width_keys_change_the_measure_and_are_remembered(reader_home: Path) -> 
             assert again.article_screen.body.measure == 72
 
     run(scenario())
+
+
+def test_status_starts_unread_and_the_end_shows_the_last_section() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.pause(0.2)
+            status = app.article_screen.status.info
+            assert status.percent == 0 and status.minutes_left > 0
+            await pilot.press("G")
+            await pilot.pause(0.2)
+            status = app.article_screen.status.info
+            assert status.percent == 100
+            # The last section is too short to reach the top; at the end it is the current one.
+            assert status.section == "Keeping notes"
+            toc = app.article_screen.query_one("#toc", OptionList)
+            assert toc.highlighted == toc.option_count - 1
+
+    run(scenario())

@@ -143,7 +143,7 @@ class ArticleScreen(Screen[None]):
         toc = self.query_one(TocPane)
         toc.show(article)
         self.query_one(FiguresPane).show(article)
-        position = self.body.top_position()
+        position = self.body.reading_position()
         toc.follow(position)
         self._update_status(position, self.body.progress)
 
@@ -215,8 +215,9 @@ class ArticleScreen(Screen[None]):
 
     @on(ArticleBody.Moved)
     def _moved(self, event: ArticleBody.Moved) -> None:
-        self._update_status(event.position, event.progress)
-        self.query_one(TocPane).follow(event.position)
+        where = self.body.reading_position()
+        self._update_status(where, event.progress)
+        self.query_one(TocPane).follow(where)
         self.app.position_moved(event.position, event.progress)  # type: ignore[attr-defined]
 
     def _update_status(self, position: Position, progress: float) -> None:

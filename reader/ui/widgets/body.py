@@ -411,11 +411,23 @@ class ArticleBody(ScrollView, can_focus=True):
 
     @property
     def progress(self) -> float:
-        """How far through the article the bottom of the view is, 0..1."""
-        total = self._starts[-1] if self._starts else 0
-        if total <= self.size.height or not total:
+        """How far through the article the reader has scrolled, 0 at the top, 1 at the end.
+
+        Measured from the top of the view, so an article just opened is 0 % read (and
+        stays "unread" in the library); one that fits on a screen is read at a glance.
+        """
+        longest = self.max_scroll_y
+        if longest <= 0:
             return 1.0
-        return min(1.0, (round(self.scroll_y) + self.size.height) / total)
+        return min(1.0, round(self.scroll_y) / longest)
+
+    def reading_position(self) -> Position:
+        """The position whose section the reader is in: the top line of the view, or at the
+        very end the bottom line — a short last section never reaches the top."""
+        top = round(self.scroll_y)
+        if self.max_scroll_y > 0 and top >= self.max_scroll_y:
+            return self.position_at(top + self.size.height - 1)
+        return self.position_at(top)
 
     def scroll_to_position(self, position: Position, *, animate: bool = False,
                            context: int = 0) -> None:
