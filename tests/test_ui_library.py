@@ -359,3 +359,73 @@ def test_import_from_the_library_screen_shows_entries_as_they_arrive(
                 assert "Storm surge floods harbour district; fe…" in titles
 
         run(scenario)
+
+
+def test_a_saved_page_opens_from_the_library_when_its_site_is_down(
+        reader_home: Path) -> None:
+    from localserver import LocalServer
+
+    with LocalServer() as server:
+        url = server.add_file("/blog", FIXTURES / "ghost-blog-post.html", "text/html")
+
+        async def save_it() -> None:
+            app = ReaderApp(url, images=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_loaded(pilot, app)
+                await pilot.press("s")
+                await wait_for(pilot, lambda: any(
+                    "Saved to the library" in n.message for n in app._notifications))
+
+        run(save_it)
+
+    async def offline() -> None:  # the server is gone now
+        app = ReaderApp(url, images=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.current is not None, timeout=20)
+            assert app.current is not None
+            assert app.current.loaded.article.title == "Shipping a Rust CLI without tears"
+            assert any("saved copy" in n.message for n in app._notifications)
+
+    run(offline)
+
+
+def test_a_link_whose_import_failed_says_why_and_tries_again(reader_home: Path) -> None:
+    from localserver import LocalServer
+
+    with LocalServer() as server:
+        url = server.add_file("/later", FIXTURES / "ghost-blog-post.html", "text/html")
+        with Library.open(reader_home / "data") as library:
+            article_id = library.save_link(
+                url, title="Imported", error="The server answered 503 Service Unavailable.")
+
+        async def scenario() -> None:
+            app = ReaderApp(None, saved_id=article_id, images=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: app.current is not None, timeout=20)
+                assert any("503 Service Unavailable" in n.message
+                           for n in app._notifications)
+                assert app.current is not None
+                assert app.current.loaded.article.title == "Shipping a Rust CLI without tears"
+
+        run(scenario)
+
+
+def test_history_reopens_a_file_from_the_file_not_its_canonical_address(
+        reader_home: Path) -> None:
+    page = FIXTURES / "ghost-blog-post.html"  # its canonical address is not reachable here
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), images=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            app.open_source(str(GUIDE))
+            await wait_for(pilot, lambda: app.current is not None and
+                           app.current.loaded.article.title.startswith("A Field Guide"))
+            await pilot.press("H")
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            app.screen.query_one(OptionList).highlighted = 1
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.current is not None and
+                           app.current.loaded.article.title.startswith("Shipping"))
+
+    run(scenario)

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from reader import config as config_module
 from reader.document import Heading, Position
 from reader.errors import ReaderError
-from reader.sources import Loaded, describe, load_async
+from reader.sources import Loaded, describe, is_url, load_async
 from reader.ui.library_actions import LibraryActions
 
 if TYPE_CHECKING:
@@ -197,7 +197,11 @@ class ReaderApp(LibraryActions):
             raise
         except ReaderError as exc:
             status.set(busy="")
+            if is_url(source) and self.open_saved_instead(source, exc.sentence, position):
+                return
             self.notify(exc.sentence, title="Could not open", severity="error", timeout=8)
+            if self.current is None:
+                self.start_without_source()  # not an empty screen: the library or welcome
             return
         except Exception as exc:  # a bad page must never take the app down
             status.set(busy="")

@@ -130,6 +130,12 @@ class LibraryActions(App[None]):
         if saved is None:
             return
         self._close_library_screens()
+        if saved.error and not saved.article.blocks:
+            # A link whose import failed: say why, and try the page again now (a success
+            # can then be saved over the failed link with `s`).
+            self.notify(f"{saved.error} Trying again…", title="Not saved yet", timeout=6)
+            self.open_source(saved.url, position=position)
+            return
         loaded = Loaded(saved.article, saved.html, saved.source_url)
         self.show(loaded, position or saved.position)
 
@@ -170,7 +176,21 @@ class LibraryActions(App[None]):
         return position
 
     def record_opened(self, loaded: Loaded) -> None:
-        self._try(lambda lib: lib.record_history(loaded.key, loaded.article.title), None)
+        # A page from a file is reopened from the file, whatever its canonical address.
+        where = loaded.source_url if loaded.source_url.startswith("file:") else loaded.key
+        self._try(lambda lib: lib.record_history(where, loaded.article.title), None)
+
+    def open_saved_instead(self, url: str, sentence: str, position: Position | None) -> bool:
+        """After ``url`` failed to load: open its saved copy, if there is one."""
+        found = self._try(lambda lib: lib.find(url), None)
+        saved = self._try(lambda lib: lib.get(found), None) if found is not None else None
+        if saved is None or not saved.article.blocks:
+            return False  # nothing saved, or only a link that failed before
+        self.notify(f"{sentence} Showing your saved copy instead.", severity="warning",
+                    timeout=6)
+        self.show(Loaded(saved.article, saved.html, saved.source_url),
+                  position or saved.position)
+        return True
 
     # ------------------------------------------------------------------ screens
 
@@ -227,7 +247,8 @@ class LibraryActions(App[None]):
             status.set(busy="")
         self.save_position_now()
         missing = sum(1 for _, f in loaded.article.figures() if f.src) - len(images)
-        note = f" ({missing} pictures could not be fetched)" if missing > 0 else ""
+        note = (f" ({missing} picture{'s' if missing > 1 else ''} could not be fetched)"
+                if missing > 0 else "")
         self.notify(f"Saved to the library{note}.", timeout=3)
 
     # ------------------------------------------------------------------ importing
