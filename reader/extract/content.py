@@ -30,6 +30,12 @@ _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canv
 SIZE_ATTRIBUTE = "data-reader-size"
 MAX_DEPTH = 150  # deeper elements are collapsed to their text (see flatten_deep)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Widening readability's pick (see _widened): what the wider box may add, as a multiple
+# of the prose readability dropped, and as a share of what it picked.
+_WIDEN_NOISE = 1.5
+_WIDEN_MAX = 0.5
+_PROSE = 80  # a paragraph longer than this (characters) is prose, not a label
+_MAYBE_HIDDEN = "//*[@hidden or @aria-hidden='true' or @style]"
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
 _FOOTNOTE = re.compile(r"foot(?=[-_]?notes?)", re.IGNORECASE)
@@ -77,6 +83,8 @@ def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
     thousands deep must not exhaust the stack. Real articles sit far shallower, and the
     text of what is flattened is kept. Returns how many subtrees were collapsed.
     """
+    if root.find("/".join(["*"] * (limit + 1))) is None:
+        return 0  # nothing that deep: one search in C instead of a walk in Python
     collapsed = 0
     stack = [(root, 0)]
     while stack:
@@ -109,7 +117,7 @@ def prune(doc: HtmlElement) -> list[str]:
                 else:
                     parent.text = (parent.text or "") + tail
             parent.remove(el)
-    for el in list(doc.iter()):
+    for el in doc.xpath(_MAYBE_HIDDEN):
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and not _pictures(el)):
@@ -137,7 +145,7 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
     if picked is not None:
-        return picked
+        return _widened(doc, picked) or picked
     return _semantic(doc) or densest(doc)
 
 
@@ -158,6 +166,42 @@ def _readability(doc: HtmlElement, url: str | None) -> Content | None:
     if not text_of(element):
         return None
     return Content(element, "readability")
+
+
+def _widened(doc: HtmlElement, picked: Content) -> Content | None:
+    """The smallest box holding all of readability's paragraphs, when it also holds
+    prose readability left out (a caption, a quote, a list, a pinned post)."""
+    # Raw text as the key: the same paragraph reads the same in both trees, and
+    # squashing the whitespace of every paragraph on the page costs time.
+    chosen = {t for p in picked.element.iter("p") if len(t := p.text_content()) > _PROSE}
+    if len(chosen) < 2:
+        return None
+    texts = {p: p.text_content() for p in doc.iter("p")}
+    sources = [p for p, t in texts.items() if t in chosen]
+    if len(sources) < 2:
+        return None
+    common = set(sources[0].iterancestors())
+    for p in sources[1:]:
+        common.intersection_update(p.iterancestors())
+    lca = next((a for a in sources[0].iterancestors() if a in common), None)
+    if lca is None or lca.tag in ("html", "body"):
+        return None
+    missing = 0
+    for p in lca.iter("p"):
+        t = texts.get(p, "")
+        if len(t) > _PROSE and t not in chosen:
+            length = len(text_of(p))
+            if length > _PROSE and rules.link_density(p, length) < 0.2:
+                missing += length
+    if missing < _PROSE:
+        return None
+    # Only when the box is that prose and little else: what it adds beyond readability's
+    # pick is mostly the missing paragraphs, and not much next to the whole pick.
+    picked_length = len(text_of(picked.element))
+    added = len(text_of(lca)) - picked_length
+    if added > _WIDEN_NOISE * missing or added > _WIDEN_MAX * picked_length:
+        return None
+    return Content(lca, "widened")
 
 
 def _semantic(doc: HtmlElement) -> Content | None:
