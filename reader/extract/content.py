@@ -3,6 +3,9 @@
 The page is pruned first (scripts, hidden boxes and the named boilerplate rules of
 :mod:`reader.extract.rules`), which both removes what readability-lxml would mistake for
 content and makes its scoring cheaper: it scores a smaller tree. Its choice is then
+checked against the page: when the smallest box holding all the paragraphs it picked
+also holds real paragraphs it dropped (captions, quotes, a pinned post) and little else,
+that box is taken instead.
 When readability-lxml finds nothing, the page's own marked article body
 (``itemprop=articleBody``, a single ``<article>`` or ``<main>``) is used, then the densest
 text container, so a page that has an article never comes back empty. (Preferring the
