@@ -31,6 +31,14 @@ _MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|main|se
                      rb"title|span|a|ul|ol|table|br|img|meta)\b", re.IGNORECASE)
 
 
+# What people most often hand a reader by mistake, named by their first bytes.
+_KNOWN_TYPES = (
+    (b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"), (b"WEBP", "a WebP image"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"), (b"\x7fELF", "a program"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """An article and where it came from; ``html`` is the page as received, kept so the
@@ -69,6 +77,9 @@ def check_page_bytes(data: bytes, name: str) -> None:
     head = data[:_SNIFF]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 with a BOM: text, decoding will tell the rest
+    for magic, kind in _KNOWN_TYPES:
+        if head.startswith(magic) or (magic == b"WEBP" and head[8:12] == magic):
+            raise SourceError(f"{name} is {kind}, not a web page.")
     if b"\x00" in head or _binary_ratio(head) > 0.1:
         raise SourceError(f"{name} is a binary file, not an HTML page.")
     if not _MARKUP.search(data[: 4 * _SNIFF]):
@@ -97,6 +108,9 @@ def read_file(path: Path) -> bytes:
 
 
 def read_stdin(stream: BinaryIO | None = None) -> bytes:
+    if stream is None and sys.stdin.isatty():
+        raise SourceError("Nothing is piped into reader: use `reader FILE`, or "
+                          "`command | reader -`.")
     stream = stream if stream is not None else sys.stdin.buffer
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
@@ -110,7 +124,7 @@ def article_from_page(data: bytes, name: str, url: str | None, encoding: str | N
 
     check_page_bytes(data, name)
     article = extract(data, url, encoding=encoding)
-    if not article.blocks and not article.title:
+    if not article.blocks:
         raise SourceError(f"{name} has no article text that reader could find.")
     return article
 

@@ -103,6 +103,11 @@ def test_control_characters_never_reach_the_output(fmt: str, tmp_path: Path) -> 
          "not an HTML page"),
         (lambda d: (d / "d.json", (d / "d.json").write_text('{"a": [1, 2, 3]}'))[0],
          "not an HTML page"),
+        (lambda d: (d / "paper.pdf", (d / "paper.pdf").write_bytes(
+            b"%PDF-1.7\n%\xe2\xe3\n1 0 obj <<>> endobj\n"))[0], "is a PDF document"),
+        (lambda d: (d / "nav.html", (d / "nav.html").write_text(
+            "<html><head><title>Home</title></head><body><nav><a href='/'>Home</a>"
+            "</nav></body></html>"))[0], "has no article text"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_1(make, message: str, tmp_path: Path) -> None:

@@ -193,7 +193,7 @@ def test_a_bad_file_gives_a_notification_and_the_app_lives_on(tmp_path: Path) ->
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: bool(app._notifications))
             messages = [n.message for n in app._notifications]
-            assert any("binary file" in m for m in messages), messages
+            assert any("is a PNG image, not a web page" in m for m in messages), messages
             # still alive and usable: open a good page from the same session
             app.open_source(str(GUIDE))
             await wait_loaded(pilot, app)

@@ -406,7 +406,7 @@ def _reattach_terminal() -> None:
     try:
         tty = os.open("/dev/tty", os.O_RDWR)
     except OSError:
-        raise ReaderError("reader needs a terminal to show the article; "
-                          "use `reader dump -` to print it instead.") from None
+        raise ReaderError("reader needs a terminal to show an article; "
+                          "`reader dump SOURCE` prints one instead.") from None
     os.dup2(tty, sys.stdin.fileno())
     os.close(tty)

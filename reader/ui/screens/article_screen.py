@@ -331,7 +331,8 @@ class ArticleScreen(Screen[None]):
             self.body.goto_hit(max(0, index))
         self._update_search_status()
         if query and not count:
-            self.notify(f"Not found: {query}", severity="warning", timeout=3)
+            self.notify(f"No match for “{query}” in this article.", severity="warning",
+                        timeout=3)
         return count
 
     def close_search(self, *, clear: bool) -> None:
@@ -361,7 +362,8 @@ class ArticleScreen(Screen[None]):
     def _step_hit(self, forward: bool) -> None:
         if not self.body.hits:
             if self.query_text:
-                self.notify(f"Not found: {self.query_text}", severity="warning", timeout=2)
+                self.notify(f"No match for “{self.query_text}” in this article.",
+                            severity="warning", timeout=2)
             return
         self.body.goto_hit(self.body.next_hit_index(forward))
         self._update_search_status()
