@@ -96,17 +96,19 @@ def test_open_runs_the_app_on_the_saved_copy_or_the_url(
         url = lib.get(2).url
     assert main(["open", "2"]) == 0
     assert main(["open", url]) == 0
-    assert main(["open", "https://not-saved.example/page"]) == 0
-    assert calls == [{"source": None, "data_dir": None, "saved_id": 2},
-                     {"source": None, "data_dir": None, "saved_id": 2},
-                     {"source": "https://not-saved.example/page", "data_dir": None}]
+    assert main(["open", "https://not-saved.example/page", "--no-images", "--width", "70"]) == 0
+    shown = {"width": None, "images": True}
+    assert calls == [{"source": None, "data_dir": None, "saved_id": 2, **shown},
+                     {"source": None, "data_dir": None, "saved_id": 2, **shown},
+                     {"source": "https://not-saved.example/page", "data_dir": None,
+                      "width": 70, "images": False}]
     assert main(["open", "42"]) == 1
     assert capsys.readouterr().err == "reader: error: There is no article 42 in the library.\n"
     assert main(["open", str(PAGES[0])]) == 0  # saved from this file: the saved copy
-    assert calls[-1] == {"source": None, "data_dir": None, "saved_id": 1}
+    assert calls[-1] == {"source": None, "data_dir": None, "saved_id": 1, **shown}
     assert main(["open", "no-such-thing"]) == 1
     assert capsys.readouterr().err == (
-        "reader: error: no-such-thing is neither a saved article id nor a URL.\n")
+        "reader: error: no-such-thing is not in the library, and not a URL or a file.\n")
 
 
 def test_rm_deletes_and_reports_missing_ids(saved: list[int],
@@ -193,7 +195,8 @@ def test_export_needs_one_target(saved: list[int], capsys: pytest.CaptureFixture
         "reader: error: Name one article ID to export, or --all for every article.\n")
     assert main(["export", "https://nowhere.example/", "--format", "json"]) == 1
     assert capsys.readouterr().err == (
-        "reader: error: https://nowhere.example/ is not in the library.\n")
+        "reader: error: https://nowhere.example/ is not in the library (give its number "
+        "from `reader list`, or its URL).\n")
 
 
 def test_a_failed_source_is_one_sentence_and_the_others_are_saved(

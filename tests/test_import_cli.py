@@ -255,7 +255,7 @@ def test_retry_failed_alone_retries_every_failed_link(
     urls = [server.add(f"/p{n}", status=503, body=b"busy", headers=HTML) for n in range(3)]
     file = tmp_path / "urls.txt"
     file.write_text("\n".join(urls) + "\n")
-    assert main(["import", str(file)]) == 0
+    assert main(["import", str(file)]) == 1  # nothing came in: scripts must notice
     assert capsys.readouterr().out.startswith("Imported 0, failed 3 ")
     for n in range(2):
         server.add(f"/p{n}", body=page(f"Page {n}", f"p{n}"), headers=HTML)

@@ -4,9 +4,9 @@ browser or a plain list of URLs into the library.
 The whole file is checked before the library is touched, so a malformed export is one
 sentence and nothing imported. The job itself (:mod:`reader.importers.runner`) commits
 each entry as it completes; this command adds a progress bar on standard error and a
-summary. Exit status: 0 when every entry was dealt with (failed links are kept in the
-library with their reason, for ``--retry-failed``), 1 for an error that stopped the
-import, 130 when interrupted.
+summary. Exit status: 0 when something was imported or all was already there (failed
+links are kept in the library with their reason, for ``--retry-failed``), 1 when every
+entry failed or an error stopped the import, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -120,4 +120,5 @@ def _run(entries: list[ImportEntry], library: Library, args: argparse.Namespace)
               file=sys.stderr)
         return 130
     print(counts.sentence())
-    return 0
+    # Scripts should notice an import that brought nothing: every entry failed.
+    return 1 if counts.failed and not counts.imported and not counts.skipped else 0

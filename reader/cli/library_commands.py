@@ -49,6 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Open the saved article ID, or URL (its saved copy if any; "
                        "a file is opened as it is).")
     p.add_argument("target", metavar="ID|URL")
+    p.add_argument("--width", type=int, metavar="COLUMNS",
+                   help="text measure in columns (default 80, remembered)")
+    p.add_argument("--no-images", action="store_true",
+                   help="show figures as captions only, never as pictures")
     p.set_defaults(handler=run_open)
 
     p = sub.add_parser("rm", help="delete saved articles",
@@ -65,7 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folder to write into (created if needed; default: here)")
     p.set_defaults(handler=run_export)
 
-    p = sub.add_parser("history", help="list the articles opened, newest first")
+    p = sub.add_parser("history", help="list the articles opened, newest first",
+                       description="Every article opened in the reader, newest first.")
     p.add_argument("--limit", "-n", type=int, default=50, metavar="N")
     p.add_argument("--json", action="store_true", help="print JSON for programs")
     p.set_defaults(handler=run_history)
@@ -141,13 +146,19 @@ def run_list(args: argparse.Namespace) -> int:
     from reader.cli import one_line
 
     width = max((len(str(e.id)) for e in entries), default=1)
+    if not entries:
+        print("No saved articles match." if args.search or args.tag or args.filter != "all"
+              else "The library is empty: `reader save URL` or `s` while reading saves one.",
+              file=sys.stderr)
     for e in entries:
-        flags = ("*" if e.favourite else " ") + ("a" if e.archived else " ")
+        flags = ("*" if e.favourite else " ") + ("a" if e.archived else " ") + (
+            "!" if e.error else " ")
         read = f"{round(e.progress * 100):3d}%" if e.progress else "    "
         site = f"  ({one_line(e.site_name)})" if e.site_name else ""
         tags = "  #" + " #".join(e.tags) if e.tags else ""
+        failed = f"  — not saved: {one_line(e.error)}" if e.error else ""
         print(f"{e.id:>{width}} {flags} {e.saved_at:%Y-%m-%d} {read}  "
-              f"{one_line(e.title or e.url)}{site}{tags}")
+              f"{one_line(e.title or e.url)}{site}{tags}{failed}")
     return 0
 
 
@@ -162,7 +173,8 @@ def resolve(library: Library, target: str) -> int:
         return article_id
     found = library.find(target)
     if found is None:
-        raise LibraryError(f"{target} is not in the library.")
+        raise LibraryError(f"{target} is not in the library (give its number from "
+                           "`reader list`, or its URL).")
     return found
 
 
@@ -178,11 +190,12 @@ def run_open(args: argparse.Namespace) -> int:
             saved: int | None = resolve(library, target)
         else:  # a saved file is keyed on its file: URL
             saved = library.find(path.resolve().as_uri() if is_file else target)
+    display = {"width": args.width, "images": not args.no_images}
     if saved is not None:
-        return run_app(source=None, data_dir=args.data_dir, saved_id=saved)
+        return run_app(source=None, data_dir=args.data_dir, saved_id=saved, **display)
     if not is_url(target) and not is_file:
-        raise LibraryError(f"{target} is neither a saved article id nor a URL.")
-    return run_app(source=target, data_dir=args.data_dir)
+        raise LibraryError(f"{target} is not in the library, and not a URL or a file.")
+    return run_app(source=target, data_dir=args.data_dir, **display)
 
 
 def run_rm(args: argparse.Namespace) -> int:
@@ -214,6 +227,8 @@ def run_export(args: argparse.Namespace) -> int:
     if args.all == (args.target is not None):
         raise LibraryError("Name one article ID to export, or --all for every article.")
     out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise LibraryError(f"{out} is a file; --out names the folder to write into.")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -224,6 +239,13 @@ def run_export(args: argparse.Namespace) -> int:
                else [resolve(library, args.target)])
         for article_id in ids:
             saved = library.get(article_id)
+            if not saved.article.blocks:
+                # A link whose import failed has nothing to export yet.
+                if not args.all:
+                    raise LibraryError(f"Article {article_id} has no text saved yet "
+                                       f"({saved.error or 'nothing was fetched'}).")
+                _err(f"Skipped {article_id}: no text saved yet.")
+                continue
             path = export_one(library, saved, args.format, out)
             print(path)
     return 0
@@ -279,6 +301,8 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
 
 
 def run_history(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise LibraryError(f"--limit must be 1 or more, not {args.limit}.")
     with opened(args) as library:
         rows = library.history(max(0, args.limit))
     if args.json:
