@@ -218,6 +218,11 @@ def test_bookmarks_add_list_jump_delete_and_survive_a_restart(reader_home: Path)
             await pilot.press("d")
             await pilot.pause()
             assert "No bookmarks yet" in str(options.get_option_at_index(0).prompt)
+            await pilot.press("z")  # undo brings it back, note and all
+            await pilot.pause()
+            assert "sparrows here" in str(options.get_option_at_index(0).prompt)
+            await pilot.press("d")
+            await pilot.pause()
 
     run(add)
     run(after_restart)
@@ -427,5 +432,26 @@ def test_history_reopens_a_file_from_the_file_not_its_canonical_address(
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.current is not None and
                            app.current.loaded.article.title.startswith("Shipping"))
+
+    run(scenario)
+
+
+def test_single_keys_act_on_the_list_and_the_search_box_hands_back_with_down(
+        reader_home: Path) -> None:
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            await pilot.press("slash", *"harbour")
+            await wait_for(pilot, lambda: len(rows(screen)) == 1)
+            assert screen.query_one("#library-search", Input).value == "harbour"
+            await pilot.press("down")
+            assert isinstance(app.focused, DataTable)
+            await pilot.press("enter")
+            await wait_loaded(pilot, app)
+            assert app.current is not None
+            assert app.current.loaded.article.title.startswith("Storm surge")
 
     run(scenario)

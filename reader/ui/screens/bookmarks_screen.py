@@ -15,13 +15,14 @@ from textual.widgets.option_list import Option
 from reader.ui.screens.library_screen import short_date
 
 if TYPE_CHECKING:
-    from reader.library import Library
+    from reader.library import Bookmark, Library
 
 
 class BookmarksScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("d,delete", "delete", "Delete"),
+        Binding("z,ctrl+z", "undo", "Undo delete"),
         Binding("a", "toggle_scope", "This article / all"),
     ]
 
@@ -29,7 +30,8 @@ class BookmarksScreen(ModalScreen[None]):
         super().__init__()
         self.library = library
         self.url = url  # None: every bookmark in the library
-        self.marks: list = []
+        self.marks: list[Bookmark] = []
+        self._deleted: list[Bookmark] = []  # this session's deletions, for z
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -76,8 +78,20 @@ class BookmarksScreen(ModalScreen[None]):
         index = self.query_one(OptionList).highlighted
         if index is None or index >= len(self.marks):
             return
-        self.library.delete_bookmark(self.marks[index].id)
-        self.notify("Bookmark deleted.", timeout=2)
+        mark = self.marks[index]
+        self.library.delete_bookmark(mark.id)
+        self._deleted.append(mark)
+        self.notify("Bookmark deleted. Press z to bring it back.", timeout=3)
+        self.reload()
+
+    def action_undo(self) -> None:
+        if not self._deleted:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        mark = self._deleted.pop()
+        self.library.add_bookmark(mark.url, mark.position, title=mark.title,
+                                  section=mark.section, snippet=mark.snippet, note=mark.note)
+        self.notify("Bookmark restored.", timeout=2)
         self.reload()
 
     def action_toggle_scope(self) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -184,6 +184,14 @@ class LibraryScreen(Screen[None]):
     def _search_done(self, event: Input.Submitted) -> None:
         self._apply_search(event.value)
         self.query_one(DataTable).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """From the search box, Down and Page Down go to the list (typing stays typing)."""
+        if event.key in ("down", "pagedown", "tab") and self.focused is self.query_one(
+                "#library-search"):
+            event.stop()
+            event.prevent_default()
+            self.query_one(DataTable).focus()
 
     def action_focus_search(self) -> None:
         self.query_one("#library-search", Input).focus()
