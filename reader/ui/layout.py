@@ -444,21 +444,48 @@ def _layout_code(block: CodeBlock, ctx: LayoutContext, prefix: Prefix,
     offset = 0
     inner = width - 2
     for line in text.split("\n", allow_blank=True):
-        pieces = [line] if line.cell_len <= inner else line.divide(range(inner, len(line), inner))
+        pieces = [line] if line.cell_len <= inner else line.divide(
+            code_cuts(line.plain, inner, inner - len(CODE_CONTINUATION)))
         local = 0
-        for piece in pieces:
+        for n, piece in enumerate(pieces):
             segs = [Segment(" ", p.code_block)]
+            if n:  # a wrapped code line says so: code is never silently reflowed
+                segs.append(Segment(CODE_CONTINUATION, p.code_block + p.muted))
             # The highlighter's own background would punch holes in the block's.
             segs += [Segment(s.text, p.code_block + Style(color=s.style.color, bold=s.style.bold,
                                                           italic=s.style.italic)
                              if s.style else p.code_block)
                      for s in piece.render(_CONSOLE)]
-            segs.append(Segment(" " * max(1, width - 1 - piece.cell_len), p.code_block))
+            used = piece.cell_len + (len(CODE_CONTINUATION) if n else 0)
+            segs.append(Segment(" " * max(1, width - 1 - used), p.code_block))
             lines.append(Strip([*prefix[0 if not lines else 1], *segs]))
             offsets.append(offset + local)
             local += len(piece.plain)
         offset += len(line.plain) + 1
     return lines, offsets
+
+
+CODE_CONTINUATION = "↪ "
+_CODE_BREAK_AFTER = frozenset(" ,;)]}>")
+_CODE_BREAK_BEFORE = frozenset("([{<.")
+
+
+def code_cuts(line: str, first: int, rest: int) -> list[int]:
+    """Where to cut a code line too long for the block: after a space or a separator when
+    one is in the last 40 % of the room, else at the edge. ``first`` is the room on the
+    first row, ``rest`` on continuation rows (which start with a marker)."""
+    cuts: list[int] = []
+    start, room = 0, max(4, first)
+    while len(line) - start > room:
+        end = start + room
+        cut = end
+        for i in range(end, start + room * 6 // 10, -1):
+            if line[i - 1] in _CODE_BREAK_AFTER or line[i] in _CODE_BREAK_BEFORE:
+                cut = i
+                break
+        cuts.append(cut)
+        start, room = cut, max(4, rest)
+    return cuts
 
 
 _CONSOLE = Console(width=200, color_system="truecolor", force_terminal=True, legacy_windows=False,
