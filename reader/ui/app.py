@@ -171,7 +171,9 @@ class ReaderApp(LibraryActions):
                     position: Position | None = None) -> None:
         """Load ``source`` in a worker; a later call replaces an earlier one."""
         self.cancel_loading(quiet=True)
-        self.article_screen.status.set(busy=f"Loading {describe(source)} … (Esc cancels)")
+        size = _file_size(source) if not is_url(source) else 0
+        what = describe(source) + (f" ({_size(size)})" if size > 2**20 else "")
+        self.article_screen.status.set(busy=f"Loading {what} … (Esc cancels)")
         self._loading = self.run_worker(self._load(source, fragment, position), group="load",
                                         exclusive=True, exit_on_error=False)
 
@@ -387,7 +389,7 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
     if loaded is None and source is not None and source != "-" and not source.lower().startswith(
-            ("http://", "https://")):
+            ("http://", "https://")) and _file_size(source) <= PRELOAD_BYTES:
         loaded = load(source)
     app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
                     data_dir=data_dir, saved_id=saved_id)
@@ -396,6 +398,18 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
     prepare(app.config.images)  # terminal graphics queries must run before Textual starts
     app.run()
     return app.return_code or 0
+
+
+# Files up to this size are extracted before the app starts (about a second at most); a
+# bigger one loads inside the app, which says so and lets Esc cancel it.
+PRELOAD_BYTES = 4 * 2**20
+
+
+def _file_size(source: str) -> int:
+    try:
+        return Path(source).expanduser().stat().st_size
+    except (OSError, ValueError):
+        return 0  # missing or odd: let load() say what is wrong
 
 
 def _reattach_terminal() -> None:
