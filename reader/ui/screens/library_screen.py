@@ -232,8 +232,8 @@ class LibraryScreen(Screen[None]):
             return
         entry = self.library.get(article_id)
         answer = await self.app.push_screen_wait(TextPrompt(
-            "Tags, separated by commas", value=", ".join(entry.tags),
-            placeholder="e.g. science, to-cite"))
+            f"Tags for “{_clip(entry.title or entry.url, 50)}”, separated by commas",
+            value=", ".join(entry.tags), placeholder="e.g. science, to-cite"))
         if answer is None:
             return
         tags = [t.strip() for t in answer.split(",") if t.strip()]
@@ -273,9 +273,15 @@ class LibraryScreen(Screen[None]):
 
     @work
     async def action_tag_filter(self) -> None:
+        try:
+            known = self.library.all_tags()
+        except ReaderError:
+            known = []
+        in_use = ("Tags in use: " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
+                  + ". ") if known else "No tags yet. "
         answer = await self.app.push_screen_wait(TextPrompt(
             "Show only articles with the tag", value=self.tag or "",
-            hint="Enter an empty tag to show all; Esc to cancel"))
+            hint=in_use + "An empty tag shows all; Esc cancels."))
         if answer is not None:
             self.tag = answer.strip() or None
             self.refresh_rows()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,13 +16,15 @@ from reader.document import Article
 
 class LinksScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,u", "dismiss", "Close"),
+        Binding("enter", "open", "Open in reader"),
         Binding("O,o", "browser", "Open in browser"),
+        Binding("escape,q,u", "dismiss", "Close"),
     ]
 
     def __init__(self, article: Article) -> None:
         super().__init__()
         self.links = article.links()
+        self._typed = ""  # digits typed so far
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -38,6 +41,25 @@ class LinksScreen(ModalScreen[None]):
         if not self.links:
             self.query_one(OptionList).add_option(
                 Option(Content.styled("This article has no links.", "dim"), disabled=True))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing a link's number moves to it, as in the article (12 then Enter)."""
+        if event.character and event.character.isdigit() and self.links:
+            self._typed = (self._typed + event.character)[-4:]
+            number = int(self._typed)
+            if not 1 <= number <= len(self.links):
+                self._typed, number = event.character, int(event.character)
+            if 1 <= number <= len(self.links):
+                self.query_one(OptionList).highlighted = number - 1
+            event.stop()
+        elif event.key not in ("enter", "O", "o"):
+            self._typed = ""
+
+    def action_open(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is not None and index < len(self.links):
+            self.dismiss()
+            self.app.follow_link(self.links[index].href)  # type: ignore[attr-defined]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         href = self.links[event.option_index].href
