@@ -74,6 +74,7 @@ class LibraryScreen(Screen[None]):
         self.search = ""
         self.ids: list[int] = []  # ids of the rows in the table, in order
         self.entries: list[Any] = []  # the whole answer to the current query
+        self._laid_out_width = 0
         self._undo: list[Any] = []
         self._debounce: Timer | None = None
 
@@ -125,8 +126,22 @@ class LibraryScreen(Screen[None]):
             state += f" · #{self.tag}"
         self.query_one("#library-state", Static).update(Content.styled(state, "dim"))
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self.ids and event.size.width != self._laid_out_width:
+            self.refresh_rows()  # clip titles again for the new width
+
+    def _column_widths(self) -> tuple[int, int, int]:
+        """Title, site and tags widths that fit the window beside the fixed columns
+        (flags, two dates, minutes, progress and the table's padding take 46)."""
+        room = max(24, (self.size.width or 120) - 46)
+        title = max(12, min(60, room * 11 // 20))
+        site = max(6, min(20, room // 4))
+        return title, site, max(4, min(24, room - title - site))
+
     def _add_rows(self, upto: int) -> None:
         table = self.query_one(DataTable)
+        title_w, site_w, tags_w = self._column_widths()
+        self._laid_out_width = self.size.width
         for e in self.entries[len(self.ids):upto]:
             flags = ("★" if e.favourite else " ") + ("▣" if e.archived else " ") + (
                 "!" if getattr(e, "error", None) else " ")
@@ -134,13 +149,13 @@ class LibraryScreen(Screen[None]):
             # Text, never markup: titles and tags are data from strangers' pages.
             table.add_row(
                 Text(flags),
-                Text(_clip(e.title or e.url, 40)),
-                Text(_clip(e.site_name or "", 16)),
+                Text(_clip(e.title or e.url, title_w)),
+                Text(_clip(e.site_name or "", site_w)),
                 Text(short_date(e.saved_at)),
                 Text(short_date(e.published)),
                 Text(str(e.reading_minutes) if e.reading_minutes else ""),
                 Text(progress),
-                Text(_clip(", ".join(e.tags), 16)),
+                Text(_clip(", ".join(e.tags), tags_w)),
                 key=str(e.id),
             )
             self.ids.append(e.id)
