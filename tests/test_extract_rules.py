@@ -61,6 +61,11 @@ BOXES = {
         # A label and its links on one line, longer than a label alone.
         "<p>READ MORE: <a href='/d'>Why the harbour still floods every spring</a> | "
         "<a href='/e'>Budget talks stall again over the new gate</a></p>",
+        # Teaser cards whatever the box is called: a linked headline and a summary each.
+        "<div class='grid'>" + "".join(
+            f"<div class='c'><h3><a href='/{i}'>Other story number {i}</a></h3>"
+            f"<p>A line or two of summary about the other story, to tempt a click.</p></div>"
+            for i in range(3)) + "</div>",
     ],
     "author_box": [
         "<div class='author-bio'><img src='me.jpg'><p>Ana writes about rivers.</p></div>",
@@ -109,6 +114,15 @@ def test_one_related_link_in_the_text_is_a_cross_reference_and_stays() -> None:
     root = lxml.html.fromstring(f"<div><article>{ARTICLE}{line}</article></div>")
     rules.apply_rules(root)
     assert "Rich are paying more" in root.text_content()
+
+
+def test_sections_with_long_text_under_linked_headings_are_not_teaser_cards() -> None:
+    sections = "".join(
+        f"<section><h3><a href='/{i}'>Tool number {i}</a></h3>{ARTICLE}</section>"
+        for i in range(3))
+    root = lxml.html.fromstring(f"<div><div class='list'>{sections}</div><p>x</p></div>")
+    rules.apply_rules(root, total_text=100 * len(ARTICLE))
+    assert root.text_content().count("Paragraph 4 of the story") == 3
 
 
 @pytest.mark.parametrize("box", [

@@ -26,7 +26,6 @@ from readability import Document
 
 from reader.extract import rules
 
-_SPACE = re.compile(r"\s+")
 # Stripped before anything else: never text, never content.
 _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canvas",
          "iframe", "object", "embed", "input", "button", "select", "textarea")
@@ -76,7 +75,7 @@ class Content:
 
 
 def text_of(el: HtmlElement) -> str:
-    return _SPACE.sub(" ", el.text_content()).strip()
+    return " ".join(el.text_content().split())  # as rules.box_text
 
 
 def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
