@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -147,15 +148,26 @@ class Library:
         except sqlite3.Error as exc:
             raise LibraryError(f"The library at {path} cannot be opened ({exc}).") from None
         library = cls(path, conn)
-        try:
-            library._prepare()
-        except LibraryError:
-            conn.close()
-            raise
-        except sqlite3.Error as exc:
-            conn.close()
-            raise library._error(exc) from None
-        return library
+        # Switching a new file to WAL and creating the schema take locks that SQLite does
+        # not wait for (no busy handler there): two readers starting on a fresh library at
+        # the same moment retry for a while instead of one of them failing.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                library._prepare()
+                return library
+            except LibraryError:
+                conn.close()
+                raise
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    conn.close()
+                    raise library._error(exc) from None
+                time.sleep(0.05)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise library._error(exc) from None
 
     def _prepare(self) -> None:
         conn = self._conn
