@@ -391,6 +391,12 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None, width: i
     if loaded is None and source is not None and source != "-" and not source.lower().startswith(
             ("http://", "https://")) and _file_size(source) <= PRELOAD_BYTES:
         loaded = load(source)
+    if loaded is not None:
+        import gc
+
+        # A long article is hundreds of thousands of long-lived objects; keep the
+        # collector from walking them again and again while Textual starts up.
+        gc.freeze()
     app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
                     data_dir=data_dir, saved_id=saved_id)
     from reader.images.terminal import prepare
