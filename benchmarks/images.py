@@ -172,6 +172,10 @@ def page_downs(reader: str, url: str, words: tuple[str, str], env: dict[str, str
         wait_until(lambda s, b=before: s != b)
         times.append(time.perf_counter() - t)
         time.sleep(0.05)
+    # Back to the top before quitting: reader resumes where it was left, and the next run
+    # must start at the first paint again.
+    tmux("send-keys", "-t", SESSION, "g")
+    time.sleep(0.3)
     stop()
     return times
 
@@ -246,6 +250,10 @@ def bare_key_to_screen(env: dict[str, str], pages: int) -> list[float]:
         wait_until(lambda s, b=before: s != b)
         times.append(time.perf_counter() - t)
         time.sleep(0.05)
+    # Back to the top before quitting: reader resumes where it was left, and the next run
+    # must start at the first paint again.
+    tmux("send-keys", "-t", SESSION, "g")
+    time.sleep(0.3)
     stop()
     return times
 
