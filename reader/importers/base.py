@@ -150,6 +150,29 @@ def csv_rows(text: str, name: str, required: Iterable[str]) -> list[tuple[int, d
     return rows
 
 
+def row_url(row: dict[str, str], line: int, name: str) -> str:
+    """The http(s) address in a CSV row's ``url`` column, or the sentence saying why not."""
+    raw = row["url"].strip()
+    if not raw:
+        raise ImportFormatError(f"Line {line} of {name} has no URL.")
+    url = web_url(raw)
+    if url is None:
+        raise ImportFormatError(f"Line {line} of {name} has a URL that is not an http or "
+                                f"https address: {shown(raw)}.")
+    return url
+
+
+def row_unix_time(row: dict[str, str], column: str, label: str, line: int, name: str
+                  ) -> datetime | None:
+    """A CSV row's Unix-time column (empty or 0: unknown), or the sentence saying why not."""
+    stamp = row.get(column, "").strip()
+    added = unix_time(stamp)
+    if stamp and stamp != "0" and added is None:
+        raise ImportFormatError(f"Line {line} of {name} has a {label} that is not a "
+                                f"Unix time: {shown(stamp)}.")
+    return added
+
+
 def json_entries(text: str, name: str) -> list[dict[str, object]]:
     """The objects of a JSON export that is a list of objects, checked one by one."""
     import json

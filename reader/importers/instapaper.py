@@ -15,9 +15,9 @@ from reader.importers.base import (
     clean_tags,
     csv_rows,
     no_entries,
+    row_unix_time,
+    row_url,
     shown,
-    unix_time,
-    web_url,
 )
 
 COLUMNS = ("url", "title", "selection", "folder", "timestamp", "tags")
@@ -42,18 +42,8 @@ def _tags(raw: str, line: int, name: str) -> list[str]:
 def parse(text: str, name: str) -> list[ImportEntry]:
     entries: list[ImportEntry] = []
     for line, row in csv_rows(text, name, ("url",)):
-        raw_url = row["url"].strip()
-        if not raw_url:
-            raise ImportFormatError(f"Line {line} of {name} has no URL.")
-        url = web_url(raw_url)
-        if url is None:
-            raise ImportFormatError(f"Line {line} of {name} has a URL that is not an http or "
-                                    f"https address: {shown(raw_url)}.")
-        stamp = row.get("timestamp", "").strip()
-        added = unix_time(stamp)
-        if stamp and stamp != "0" and added is None:
-            raise ImportFormatError(f"Line {line} of {name} has a Timestamp that is not a "
-                                    f"Unix time: {shown(stamp)}.")
+        url = row_url(row, line, name)
+        added = row_unix_time(row, "timestamp", "Timestamp", line, name)
         folder = " ".join(row.get("folder", "").split())
         tags = _tags(row.get("tags", ""), line, name)
         if folder.lower() not in ("", "unread", "archive", "starred"):

@@ -13,9 +13,9 @@ from reader.importers.base import (
     clean_tags,
     csv_rows,
     no_entries,
+    row_unix_time,
+    row_url,
     shown,
-    unix_time,
-    web_url,
 )
 
 COLUMNS = ("title", "url", "time_added", "tags", "status")
@@ -25,18 +25,8 @@ _STATUS = {"": False, "unread": False, "archive": True, "archived": True}
 def parse(text: str, name: str) -> list[ImportEntry]:
     entries: list[ImportEntry] = []
     for line, row in csv_rows(text, name, ("url",)):
-        raw_url = row["url"].strip()
-        if not raw_url:
-            raise ImportFormatError(f"Line {line} of {name} has no URL.")
-        url = web_url(raw_url)
-        if url is None:
-            raise ImportFormatError(f"Line {line} of {name} has a URL that is not an http or "
-                                    f"https address: {shown(raw_url)}.")
-        stamp = row.get("time_added", "").strip()
-        added = unix_time(stamp)
-        if stamp and stamp != "0" and added is None:
-            raise ImportFormatError(f"Line {line} of {name} has a time_added that is not a "
-                                    f"Unix time: {shown(stamp)}.")
+        url = row_url(row, line, name)
+        added = row_unix_time(row, "time_added", "time_added", line, name)
         status = row.get("status", "").strip().lower()
         if status not in _STATUS:
             raise ImportFormatError(f"Line {line} of {name} has the status {shown(status)}; "
