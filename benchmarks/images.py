@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,9 +37,10 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from article_gen import generate  # noqa: E402
+from tmux_screen import TmuxScreen  # noqa: E402
 
-SESSION = "reader-images-bench"
 WIDTH, HEIGHT = 120, 40
+SCREEN = TmuxScreen("reader-images-bench", WIDTH, HEIGHT)
 FIGURES = 50
 
 
@@ -109,74 +109,31 @@ class Site:
         self.httpd.server_close()
 
 
-# --------------------------------------------------------------------------- tmux
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
-
-
-def capture() -> str:
-    return tmux("capture-pane", "-p", "-t", SESSION)
-
-
-def wait_until(predicate, timeout: float = 60.0) -> float:
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if predicate(capture()):
-            return time.perf_counter() - start
-        time.sleep(0.002)
-    raise TimeoutError("the screen never showed what was expected")
-
-
-def start(command: str, env: dict[str, str]) -> float:
-    tmux("kill-session", "-t", SESSION)
-    exports = " ".join(f"{k}={v}" for k, v in env.items())
-    launched = time.perf_counter()
-    tmux("new-session", "-d", "-s", SESSION, "-x", str(WIDTH), "-y", str(HEIGHT),
-         f"env {exports} {command}")
-    tmux("set-option", "-t", SESSION, "status", "off")
-    return launched
-
-
-def stop() -> None:
-    tmux("send-keys", "-t", SESSION, "q")
-    time.sleep(0.3)
-    tmux("kill-session", "-t", SESSION)
-
-
 def first_paint(reader: str, url: str, words: tuple[str, str], env: dict[str, str], images: bool,
                 ) -> tuple[float, float | None]:
     flag = "" if images else "--no-images "
-    launched = start(f"{reader} {flag}{url}", env)
-    wait_until(lambda s: all(w in s for w in words))
+    launched = SCREEN.start(f"{reader} {flag}{url}", env)
+    SCREEN.wait_until(lambda s: all(w in s for w in words))
     paint = time.perf_counter() - launched
     picture = None
     if images:
-        picture = wait_until(lambda s: "▀" in s, timeout=20) + paint
-    stop()
+        picture = SCREEN.wait_until(lambda s: "▀" in s, timeout=20) + paint
+    SCREEN.stop()
     return paint, picture
 
 
 def page_downs(reader: str, url: str, words: tuple[str, str], env: dict[str, str], images: bool,
                pages: int) -> list[float]:
     flag = "" if images else "--no-images "
-    start(f"{reader} {flag}{url}", env)
-    wait_until(lambda s: all(w in s for w in words))
+    SCREEN.start(f"{reader} {flag}{url}", env)
+    SCREEN.wait_until(lambda s: all(w in s for w in words))
     time.sleep(1.0 if images else 0.3)
-    times = []
-    for _ in range(pages):
-        before = capture()
-        t = time.perf_counter()
-        tmux("send-keys", "-t", SESSION, "PageDown")
-        wait_until(lambda s, b=before: s != b)
-        times.append(time.perf_counter() - t)
-        time.sleep(0.05)
+    times = SCREEN.key_times("PageDown", pages)
     # Back to the top before quitting: reader resumes where it was left, and the next run
     # must start at the first paint again.
-    tmux("send-keys", "-t", SESSION, "g")
+    SCREEN.send("g")
     time.sleep(0.3)
-    stop()
+    SCREEN.stop()
     return times
 
 
@@ -239,22 +196,11 @@ def bare_key_to_screen(env: dict[str, str], pages: int) -> list[float]:
     """The floor of this measurement: a bare Textual app redrawing one word per key."""
     path = Path(tempfile.gettempdir()) / "reader_images_bench_bare.py"
     path.write_text(BARE_APP)
-    start(f"{sys.executable} {path}", env)
-    wait_until(lambda s: "READY" in s)
+    SCREEN.start(f"{sys.executable} {path}", env)
+    SCREEN.wait_until(lambda s: "READY" in s)
     time.sleep(0.3)
-    times = []
-    for _ in range(pages):
-        before = capture()
-        t = time.perf_counter()
-        tmux("send-keys", "-t", SESSION, "PageDown")
-        wait_until(lambda s, b=before: s != b)
-        times.append(time.perf_counter() - t)
-        time.sleep(0.05)
-    # Back to the top before quitting: reader resumes where it was left, and the next run
-    # must start at the first paint again.
-    tmux("send-keys", "-t", SESSION, "g")
-    time.sleep(0.3)
-    stop()
+    times = SCREEN.key_times("PageDown", pages)
+    SCREEN.stop()
     return times
 
 
@@ -340,7 +286,7 @@ def main() -> int:
                   f"{statistics.mean(arrivals) * 1000:.2f} ms, worst "
                   f"{max(arrivals) * 1000:.2f} ms ({len(arrivals)} calls)")
     finally:
-        tmux("kill-session", "-t", SESSION)
+        SCREEN.stop(quit_key=None)
         site.close()
         shutil.rmtree(home, ignore_errors=True)
     return 0

@@ -18,7 +18,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,46 +28,10 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from article_gen import END_MARKER, generate  # noqa: E402
+from tmux_screen import TmuxScreen, tmux  # noqa: E402
 
-SESSION = "reader-bench"
 WIDTH, HEIGHT = 120, 40
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
-
-
-def capture() -> str:
-    return tmux("capture-pane", "-p", "-t", SESSION)
-
-
-def wait_until(predicate, timeout: float = 60.0) -> float:
-    """Seconds until predicate(screen) holds."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if predicate(capture()):
-            return time.perf_counter() - start
-        time.sleep(0.002)
-    raise TimeoutError("the screen never showed what was expected")
-
-
-def start(command: str, env: dict[str, str]) -> float:
-    tmux("kill-session", "-t", SESSION)
-    exports = " ".join(f"{k}={v}" for k, v in env.items())
-    launched = time.perf_counter()
-    tmux("new-session", "-d", "-s", SESSION, "-x", str(WIDTH), "-y", str(HEIGHT),
-         f"env {exports} {command}")
-    tmux("set-option", "-t", SESSION, "status", "off")
-    return launched
-
-
-def app_pid() -> int | None:
-    pane = tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip()
-    if not pane:
-        return None
-    pid = int(pane)
-    # the pane runs `env … python …`; env execs, so the pane's process is the app
-    return pid
+SCREEN = TmuxScreen("reader-bench", WIDTH, HEIGHT)
 
 
 def peak_mb(pid: int | None) -> float:
@@ -101,17 +64,12 @@ def bare_app(env: dict[str, str], python: str) -> tuple[float, float]:
     path.write_text(script)
     times, keys = [], []
     for _ in range(3):
-        launched = start(f"{python} {path}", env)
-        wait_until(lambda s: "READYWORD" in s)
+        launched = SCREEN.start(f"{python} {path}", env)
+        SCREEN.wait_until(lambda s: "READYWORD" in s)
         times.append(time.perf_counter() - launched)
         time.sleep(0.3)
-        for n in range(1, 11):
-            t = time.perf_counter()
-            tmux("send-keys", "-t", SESSION, "x")
-            wait_until(lambda s, n=n: f"WORD{n}" in s)
-            keys.append(time.perf_counter() - t)
-            time.sleep(0.05)
-        tmux("kill-session", "-t", SESSION)
+        keys += SCREEN.key_times("x", 10)
+        SCREEN.stop(quit_key=None)
         time.sleep(0.2)
     return statistics.median(times), statistics.mean(keys)
 
@@ -139,46 +97,34 @@ def measure(size: int, reader: str, env: dict[str, str], workdir: Path) -> dict[
     first_words = " ".join(paragraphs[0].text.split()[:3])
     result: dict[str, float] = {"extract": extraction_time(html)}
 
-    launched = start(f"{reader} --no-images {path}", env)
-    wait_until(lambda s: first_words in s)
+    launched = SCREEN.start(f"{reader} --no-images {path}", env)
+    SCREEN.wait_until(lambda s: first_words in s)
     result["first_paint"] = time.perf_counter() - launched
-    pid = app_pid()
+    pid = SCREEN.pane_pid()  # `env` execs, so the pane runs the app itself
     time.sleep(0.3)
 
     # End: wait for the last words of the article.
     tail = END_MARKER.split()[0]
     t = time.perf_counter()
-    tmux("send-keys", "-t", SESSION, "End")
-    wait_until(lambda s: tail in s)
+    SCREEN.send("End")
+    SCREEN.wait_until(lambda s: tail in s)
     result["end"] = time.perf_counter() - t
 
-    tmux("send-keys", "-t", SESSION, "Home")
-    wait_until(lambda s: first_words in s)
+    SCREEN.send("Home")
+    SCREEN.wait_until(lambda s: first_words in s)
     time.sleep(0.1)
-    pages = []
-    for _ in range(10):
-        before = capture()
-        t = time.perf_counter()
-        tmux("send-keys", "-t", SESSION, "PageDown")
-        try:
-            wait_until(lambda s, b=before: s != b, timeout=2.0)
-        except TimeoutError:
-            break  # a short article ends before ten pages
-        pages.append(time.perf_counter() - t)
-        time.sleep(0.05)
-    result["page_down"] = statistics.mean(pages)
+    # a short article ends before ten pages
+    result["page_down"] = statistics.mean(SCREEN.key_times("PageDown", 10, give_up=2.0))
 
-    before = capture()
+    before = SCREEN.capture()
     t = time.perf_counter()
-    tmux("resize-window", "-t", SESSION, "-x", "100", "-y", str(HEIGHT))
-    wait_until(lambda s, b=before: s != b and len(s.splitlines()[0]) <= 100)
+    tmux("resize-window", "-t", SCREEN.session, "-x", "100", "-y", str(HEIGHT))
+    SCREEN.wait_until(lambda s, b=before: s != b and len(s.splitlines()[0]) <= 100)
     time.sleep(0)
     result["resize"] = time.perf_counter() - t
     time.sleep(0.3)
     result["peak_mb"] = peak_mb(pid)
-    tmux("send-keys", "-t", SESSION, "q")
-    time.sleep(0.3)
-    tmux("kill-session", "-t", SESSION)
+    SCREEN.stop()
     return result
 
 
