@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from reader.ui.app import ReaderApp
@@ -34,3 +36,33 @@ def body_lines(app: ReaderApp) -> list[str]:
 
 def body_text(app: ReaderApp) -> str:
     return "\n".join(line.strip() for line in body_lines(app))
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, None]] | Coroutine[Any, Any, None]
+        ) -> None:
+    """Run one Pilot scenario (a coroutine, or a function that makes one) to the end."""
+    asyncio.run(scenario() if callable(scenario) else scenario)
+
+
+def notifications(app: App[Any]) -> list[str]:
+    """The messages of the notifications the app shows now, oldest first."""
+    return [n.message for n in app._notifications]
+
+
+def last_notification(app: App[Any]) -> str:
+    """The newest notification's message ("" when there is none)."""
+    found = notifications(app)
+    return found[-1] if found else ""
+
+
+def notified(app: App[Any], words: str) -> bool:
+    """Whether a notification showing now contains ``words``."""
+    return any(words in message for message in notifications(app))
+
+
+def toasts_shown(app: App[Any]) -> list[str]:
+    """The notifications as drawn on the screen (needs ``run_test(notifications=True)``):
+    what a person reads, after any markup was (or was not) applied."""
+    from textual.widgets._toast import Toast
+
+    return [str(toast.render()) for toast in app.screen.query(Toast)]

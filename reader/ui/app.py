@@ -18,6 +18,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +27,7 @@ from reader.document import Heading, Position
 from reader.errors import ReaderError
 from reader.sources import Loaded, describe, is_url, load_async
 from reader.ui.library_actions import LibraryActions
+from reader.ui.library_session import LibrarySession
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
@@ -67,8 +69,8 @@ class ReaderApp(LibraryActions):
         self.source = source
         self.saved_id = saved_id
         self.data_dir = data_dir
-        self._library = None
-        self._library_failed = False
+        self.session = LibrarySession(data_dir, lambda sentence, title: self.notify(
+            sentence, title=title, severity="error", timeout=8))
         self._position_timer = None
         self._unsaved_position = None
         self.initial = loaded
@@ -128,6 +130,13 @@ class ReaderApp(LibraryActions):
 
             self._fetcher = Fetcher()
         return self._fetcher
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: sentences quote URLs, titles and server
+        answers, which are strangers' text and must never act as markup. (Widgets'
+        ``notify`` passes ``markup=True`` by default; it is ignored on purpose.)"""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ settings
 
@@ -253,9 +262,12 @@ class ReaderApp(LibraryActions):
             self.open_source(unquote(urlsplit(page).path), fragment=fragment)
         elif scheme in ("http", "https"):
             self.open_source(page, fragment=fragment)
+        elif scheme == "mailto":
+            self.notify(f"That link is an e-mail address: {href[len('mailto:'):]} "
+                        "(reader opens http and https links).", severity="warning")
         else:
-            self.notify(f"reader opens http and https links; this one is {scheme or 'relative'}:"
-                        f" {href}", severity="warning")
+            self.notify(f"reader opens http and https links, not this one: {href}",
+                        severity="warning")
 
     @staticmethod
     def _anchor_position(loaded: Loaded, fragment: str) -> Position | None:

@@ -23,6 +23,7 @@ from reader.sources import WELCOME_URL, Loaded, welcome
 if TYPE_CHECKING:
     from reader.library import Bookmark, Library
     from reader.ui.app import Visit
+    from reader.ui.library_session import LibrarySession
     from reader.ui.screens.article_screen import ArticleScreen
 
 T = TypeVar("T")
@@ -34,8 +35,7 @@ class LibraryActions(App[None]):
 
     data_dir: Path | None
     current: Visit | None
-    _library: Library | None
-    _library_failed: bool
+    session: LibrarySession
     _position_timer: Timer | None
     _unsaved_position: tuple[str, Position, float] | None
 
@@ -58,28 +58,13 @@ class LibraryActions(App[None]):
     # ------------------------------------------------------------------ the database
 
     @property
-    def library(self) -> Library | None:
-        """The library, opened on first use; None (after one notification) if it cannot be."""
-        if self._library is None and not self._library_failed:
-            from reader.library import Library
-
-            try:
-                self._library = Library.open(self.data_dir)
-            except ReaderError as exc:
-                self._library_failed = True
-                self.notify(exc.sentence, title="Library unavailable", severity="error",
-                            timeout=10)
-        return self._library
+    def library(self) -> LibrarySession | None:
+        """The library session, if the library could be opened (else None, after one
+        notification)."""
+        return self.session if self.session.available else None
 
     def _try(self, action: Callable[[Library], T], default: T) -> T:
-        library = self.library
-        if library is None:
-            return default
-        try:
-            return action(library)
-        except ReaderError as exc:
-            self.notify(exc.sentence, severity="error", timeout=8)
-            return default
+        return self.session.call(action, default)
 
     def image_lookup(self, src: str) -> bytes | None:
         """A saved picture's bytes, so saved articles show their figures offline.
@@ -87,19 +72,11 @@ class LibraryActions(App[None]):
         Called from the image loader's worker thread: it never opens the library and
         never notifies (neither is safe off the UI thread); a failure is just a miss.
         """
-        library = self._library
-        if library is None:
-            return None
-        try:
-            return library.image(src)
-        except ReaderError:
-            return None
+        return self.session.image(src)
 
     def close_library(self) -> None:
         self.save_position_now()
-        if self._library is not None:
-            self._library.close()
-            self._library = None
+        self.session.close()
 
     # ------------------------------------------------------------------ start-up
 
@@ -110,11 +87,7 @@ class LibraryActions(App[None]):
         if library is None:
             self.show(welcome())
             return
-        try:
-            empty = library.is_empty()
-        except ReaderError as exc:
-            self.notify(exc.sentence, severity="error")
-            empty = True
+        empty = library.is_empty()
         if empty:
             loaded = welcome()
             self._try(lambda lib: lib.save(loaded.article, source_url=WELCOME_URL), 0)
@@ -238,13 +211,14 @@ class LibraryActions(App[None]):
         status.set(busy="Saving … fetching pictures")
         try:
             images = await download_images(loaded.article, self.fetcher())
-            library.save(loaded.article, source_url=loaded.source_url, html=loaded.html,
-                         images=images)
         except ReaderError as exc:
             self.notify(exc.sentence, title="Not saved", severity="error", timeout=8)
             return
         finally:
             status.set(busy="")
+        if library.save(loaded.article, source_url=loaded.source_url, html=loaded.html,
+                        images=images) is None:
+            return
         self.save_position_now()
         missing = sum(1 for _, f in loaded.article.figures() if f.src) - len(images)
         note = (f" ({missing} picture{'s' if missing > 1 else ''} could not be fetched)"
@@ -292,7 +266,10 @@ class LibraryActions(App[None]):
         self.notify(f"Importing {len(entries)} entries; they appear as they arrive.",
                     timeout=4)
         try:
-            summary = await run_import(entries, library, self.fetcher(), on_entry=arrived)
+            target = self.session.for_import()
+            if target is None:
+                return
+            summary = await run_import(entries, target, self.fetcher(), on_entry=arrived)
         except ReaderError as exc:
             self.notify(exc.sentence, title="Import stopped", severity="error", timeout=8)
             return
@@ -347,7 +324,5 @@ class LibraryActions(App[None]):
             self._position_timer.stop()
             self._position_timer = None
         unsaved, self._unsaved_position = self._unsaved_position, None
-        if unsaved is None or self._library is None:
-            return
-        key, position, progress = unsaved
-        self._try(lambda lib: lib.set_position(key, position, progress), None)
+        if unsaved is not None:
+            self.session.set_position(*unsaved)

@@ -26,7 +26,9 @@ class SearchBar(Input):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def action_cancel(self) -> None:
-        self.screen.query_one(ArticleScreen).close_search(clear=False)
+        screen = self.screen  # a query would look below the screen, never at it
+        if isinstance(screen, ArticleScreen):
+            screen.close_search(clear=False)
 
 
 class ArticleScreen(Screen[None]):
@@ -243,6 +245,7 @@ class ArticleScreen(Screen[None]):
         self.body.scroll_to_position(event.position)
         if self.has_class("-narrow"):
             self._close_overlays()
+        self.body.focus()  # the reader chose where to read: the keys go back to the text
 
     @on(FiguresPane.Chosen)
     def _figure_chosen(self, event: FiguresPane.Chosen) -> None:

@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 from reader.ui.screens.library_screen import short_date
 
 if TYPE_CHECKING:
-    from reader.library import Bookmark, Library
+    from reader.library import Bookmark
+    from reader.ui.library_session import LibrarySession
 
 
 class BookmarksScreen(ModalScreen[None]):
@@ -26,7 +27,7 @@ class BookmarksScreen(ModalScreen[None]):
         Binding("a", "toggle_scope", "This article / all"),
     ]
 
-    def __init__(self, library: Library, url: str | None) -> None:
+    def __init__(self, library: LibrarySession, url: str | None) -> None:
         super().__init__()
         self.library = library
         self.url = url  # None: every bookmark in the library
@@ -79,7 +80,8 @@ class BookmarksScreen(ModalScreen[None]):
         if index is None or index >= len(self.marks):
             return
         mark = self.marks[index]
-        self.library.delete_bookmark(mark.id)
+        if not self.library.delete_bookmark(mark.id):
+            return
         self._deleted.append(mark)
         self.notify("Bookmark deleted. Press z to bring it back.", timeout=3)
         self.reload()
@@ -88,9 +90,12 @@ class BookmarksScreen(ModalScreen[None]):
         if not self._deleted:
             self.notify("Nothing to undo.", timeout=2)
             return
-        mark = self._deleted.pop()
-        self.library.add_bookmark(mark.url, mark.position, title=mark.title,
-                                  section=mark.section, snippet=mark.snippet, note=mark.note)
+        mark = self._deleted[-1]
+        if self.library.add_bookmark(mark.url, mark.position, title=mark.title,
+                                     section=mark.section, snippet=mark.snippet,
+                                     note=mark.note) is None:
+            return
+        self._deleted.pop()
         self.notify("Bookmark restored.", timeout=2)
         self.reload()
 

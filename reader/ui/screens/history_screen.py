@@ -13,16 +13,17 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from reader.library import Library
+    from reader.library import HistoryEntry
+    from reader.ui.library_session import LibrarySession
 
 
 class HistoryScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Close")]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: LibrarySession) -> None:
         super().__init__()
         self.library = library
-        self.entries: list = []
+        self.entries: list[HistoryEntry] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -15,11 +15,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from reader.errors import ReaderError
 from reader.ui.dialogs import ConfirmDialog, TextPrompt
 
 if TYPE_CHECKING:
-    from reader.library import Library
+    from reader.ui.library_session import LibrarySession
 
 SORTS = ("saved", "published", "title", "progress")
 ROWS_PAGE = 100  # table rows added at a time
@@ -65,7 +64,7 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: LibrarySession) -> None:
         super().__init__()
         self.library = library
         self.sort = "saved"
@@ -106,12 +105,8 @@ class LibraryScreen(Screen[None]):
         table = self.query_one(DataTable)
         if keep is None and self.ids and table.cursor_row < len(self.ids):
             keep = self.ids[table.cursor_row]
-        try:
-            self.entries = self.library.entries(search=self.search or None, sort=self.sort,
-                                                filter=self.filter, tag=self.tag)
-        except ReaderError as exc:
-            self.notify(exc.sentence, severity="error")
-            self.entries = []
+        self.entries = self.library.entries(search=self.search or None, sort=self.sort,
+                                            filter=self.filter, tag=self.tag)
         table.clear()
         self.ids = []
         wanted = ROWS_PAGE
@@ -227,7 +222,8 @@ class LibraryScreen(Screen[None]):
         if article_id is None:
             return
         entry = self.library.get(article_id)
-        self.library.set_archived(article_id, not entry.archived)
+        if entry is None or not self.library.set_archived(article_id, not entry.archived):
+            return
         self.notify("Archived." if not entry.archived else "Back in the reading list.",
                     timeout=2)
         self.refresh_rows()
@@ -237,8 +233,8 @@ class LibraryScreen(Screen[None]):
         if article_id is None:
             return
         entry = self.library.get(article_id)
-        self.library.set_favourite(article_id, not entry.favourite)
-        self.refresh_rows()
+        if entry is not None and self.library.set_favourite(article_id, not entry.favourite):
+            self.refresh_rows()
 
     @work
     async def action_tags(self) -> None:
@@ -246,14 +242,16 @@ class LibraryScreen(Screen[None]):
         if article_id is None:
             return
         entry = self.library.get(article_id)
+        if entry is None:
+            return
         answer = await self.app.push_screen_wait(TextPrompt(
             f"Tags for “{_clip(entry.title or entry.url, 50)}”, separated by commas",
             value=", ".join(entry.tags), placeholder="e.g. science, to-cite"))
         if answer is None:
             return
         tags = [t.strip() for t in answer.split(",") if t.strip()]
-        self.library.set_tags(article_id, tags)
-        self.refresh_rows()
+        if self.library.set_tags(article_id, tags):
+            self.refresh_rows()
 
     @work
     async def action_delete(self) -> None:
@@ -261,12 +259,17 @@ class LibraryScreen(Screen[None]):
         if article_id is None:
             return
         entry = self.library.get(article_id)
+        if entry is None:
+            return
         title = entry.article.title or entry.url
         if not await self.app.push_screen_wait(
                 ConfirmDialog(f"Delete “{title}” from the library? (z undoes it)", "Delete",
                               "Keep")):
             return
-        self._undo.append(self.library.delete(article_id))
+        token = self.library.delete(article_id)
+        if token is None:
+            return
+        self._undo.append(token)
         self.notify("Deleted. Press z to undo.", timeout=4)
         self.refresh_rows()
 
@@ -275,6 +278,8 @@ class LibraryScreen(Screen[None]):
             self.notify("Nothing to undo.", timeout=2)
             return
         article_id = self.library.undelete(self._undo.pop())
+        if article_id is None:
+            return
         self.notify("Restored.", timeout=2)
         self.refresh_rows(keep=article_id)
 
@@ -288,10 +293,7 @@ class LibraryScreen(Screen[None]):
 
     @work
     async def action_tag_filter(self) -> None:
-        try:
-            known = self.library.all_tags()
-        except ReaderError:
-            known = []
+        known = self.library.all_tags()
         in_use = ("Tags in use: " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
                   + ". ") if known else "No tags yet. "
         answer = await self.app.push_screen_wait(TextPrompt(

@@ -1,0 +1,155 @@
+"""The app's one door to the library: every screen's library call goes through here.
+
+A library can be damaged, locked by a second reader or on a full disk. Each call here
+turns the store's :class:`~reader.errors.ReaderError` into one notification with its
+sentence and a harmless default, so no key on any screen can end the app with a
+traceback: reading goes on without the library rather than not at all. Screens are
+handed this session, never a raw :class:`~reader.library.Library`.
+
+It is a plain object the app owns (not an App mixin), so it can be tested without Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from reader.document import Article, Position
+from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.library import Bookmark, DeletedToken, Entry, HistoryEntry, Library, SavedArticle
+
+T = TypeVar("T")
+Notify = Callable[[str, str], None]  # (sentence, title)
+
+
+class LibrarySession:
+    """Opens the library on first use and answers for it; ``notify(sentence, title)``
+    tells the person when something could not be done."""
+
+    def __init__(self, data_dir: Path | None, notify: Notify) -> None:
+        self.data_dir = data_dir
+        self._notify = notify
+        self._library: Library | None = None
+        self._failed = False
+
+    # ------------------------------------------------------------------ the database
+
+    @property
+    def available(self) -> bool:
+        """Whether there is a library to use (opening it now if need be)."""
+        return self._open() is not None
+
+    def _open(self) -> Library | None:
+        if self._library is None and not self._failed:
+            from reader.library import Library
+
+            try:
+                self._library = Library.open(self.data_dir)
+            except ReaderError as exc:
+                self._failed = True
+                self._notify(exc.sentence, "Library unavailable")
+        return self._library
+
+    def call(self, action: Callable[[Library], T], default: T, *, title: str = "") -> T:
+        """``action(library)``, or ``default`` after one notification if it failed."""
+        library = self._open()
+        if library is None:
+            return default
+        try:
+            return action(library)
+        except ReaderError as exc:
+            self._notify(exc.sentence, title)
+            return default
+
+    def for_import(self) -> Library | None:
+        """The library itself, for the import runner alone: it reports each entry's
+        failure in its own summary, so it needs the store's errors, not notifications."""
+        return self._open()
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
+    # ------------------------------------------------------------------ articles
+
+    def is_empty(self) -> bool:
+        return self.call(lambda lib: lib.is_empty(), True)
+
+    def save(self, article: Article, *, source_url: str, html: bytes | None = None,
+             images: dict[str, bytes] | None = None) -> int | None:
+        return self.call(lambda lib: lib.save(article, source_url=source_url, html=html,
+                                              images=images), None, title="Not saved")
+
+    def find(self, url: str) -> int | None:
+        return self.call(lambda lib: lib.find(url), None)
+
+    def get(self, article_id: int) -> SavedArticle | None:
+        return self.call(lambda lib: lib.get(article_id), None)
+
+    def entries(self, *, search: str | None, sort: str, filter: str,
+                tag: str | None) -> list[Entry]:
+        return self.call(lambda lib: lib.entries(search=search, sort=sort, filter=filter,
+                                                 tag=tag), [])
+
+    def set_archived(self, article_id: int, value: bool) -> bool:
+        return self.call(lambda lib: lib.set_archived(article_id, value) or True, False)
+
+    def set_favourite(self, article_id: int, value: bool) -> bool:
+        return self.call(lambda lib: lib.set_favourite(article_id, value) or True, False)
+
+    def set_tags(self, article_id: int, tags: Sequence[str]) -> bool:
+        return self.call(lambda lib: lib.set_tags(article_id, tags) or True, False)
+
+    def all_tags(self) -> list[str]:
+        return self.call(lambda lib: lib.all_tags(), [])
+
+    def delete(self, article_id: int) -> DeletedToken | None:
+        return self.call(lambda lib: lib.delete(article_id), None)
+
+    def undelete(self, token: DeletedToken) -> int | None:
+        return self.call(lambda lib: lib.undelete(token), None)
+
+    def image(self, src: str) -> bytes | None:
+        """A saved picture's bytes. Called from the image loader's worker thread: it never
+        opens the library and never notifies (neither is safe off the UI thread)."""
+        library = self._library
+        if library is None:
+            return None
+        try:
+            return library.image(src)
+        except ReaderError:
+            return None
+
+    # ------------------------------------------------------------------ reading
+
+    def position(self, url: str) -> Position | None:
+        return self.call(lambda lib: lib.position(url), None)
+
+    def set_position(self, url: str, position: Position, progress: float) -> None:
+        if self._library is not None:  # never opens the library just to write a position
+            self.call(lambda lib: lib.set_position(url, position, progress), None)
+
+    def add_bookmark(self, url: str, position: Position, *, title: str = "", section: str = "",
+                     snippet: str = "", note: str = "") -> int | None:
+        return self.call(lambda lib: lib.add_bookmark(
+            url, position, title=title, section=section, snippet=snippet, note=note), None)
+
+    def bookmarks(self, url: str | None = None) -> list[Bookmark]:
+        return self.call(lambda lib: lib.bookmarks(url), [])
+
+    def delete_bookmark(self, bookmark_id: int) -> bool:
+        return self.call(lambda lib: lib.delete_bookmark(bookmark_id) or True, False)
+
+    def record_history(self, url: str, title: str) -> None:
+        self.call(lambda lib: lib.record_history(url, title), None)
+
+    def history(self, limit: int = 500) -> list[HistoryEntry]:
+        """Everything opened, newest first; the same page opened several times in a row
+        (reloads, back and forth) is listed once."""
+        empty: list[HistoryEntry] = []
+        entries = self.call(lambda lib: lib.history(limit), empty)
+        return [e for i, e in enumerate(entries) if i == 0 or e.url != entries[i - 1].url]
