@@ -144,7 +144,7 @@ async def body_cost(url: str, images: bool, pages: int) -> tuple[list[float], li
     import asyncio
 
     from reader.ui.app import ReaderApp
-    from reader.ui.widgets.figures import FiguresPane
+    from reader.ui.widgets.panes.figures import FiguresPane
 
     app = ReaderApp(url, images=images)
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:

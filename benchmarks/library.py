@@ -137,6 +137,7 @@ def screen_benchmark(library: Library, repeat: int, *, empty: Library | None = N
     from textual.widgets import DataTable, Static
 
     import reader.ui
+    from reader.ui.library_session import LibrarySession
     from reader.ui.screens.library_screen import LibraryScreen
 
     class Bare(App[None]):
@@ -148,7 +149,7 @@ def screen_benchmark(library: Library, repeat: int, *, empty: Library | None = N
         shown = library
 
         def on_mount(self) -> None:
-            self.push_screen(LibraryScreen(self.shown))
+            self.push_screen(LibraryScreen(LibrarySession.over(self.shown, print)))
 
     class WithEmptyLibrary(WithLibrary):
         shown = empty  # type: ignore[assignment]

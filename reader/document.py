@@ -281,16 +281,6 @@ class Article:
 
     # -- output ----------------------------------------------------------------
 
-    def to_markdown(self) -> str:
-        from reader.export.markdown import article_to_markdown
-
-        return article_to_markdown(self)
-
-    def to_html(self) -> str:
-        from reader.export.html import article_to_html
-
-        return article_to_html(self)
-
     def to_json(self, *, indent: int | None = None) -> str:
         return json.dumps(article_to_dict(self), ensure_ascii=False, indent=indent)
 

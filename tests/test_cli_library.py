@@ -91,7 +91,7 @@ def test_open_runs_the_app_on_the_saved_copy_or_the_url(
         calls.append(kwargs)
         return 0
 
-    monkeypatch.setattr("reader.ui.app.run_app", fake_run_app)
+    monkeypatch.setattr("reader.cli.open_command.run_app", fake_run_app)
     with Library.open() as lib:
         url = lib.get(2).url
     assert main(["open", "2"]) == 0

@@ -22,6 +22,8 @@ from reader.document import (
     Table,
     block_text,
 )
+from reader.export.html import article_to_html
+from reader.export.markdown import article_to_markdown
 from reader.sanitize import clean_text, is_clean
 
 # ---------------------------------------------------------------- strategies
@@ -156,13 +158,13 @@ def test_sanitiser_removes_escape_sequences_and_c1() -> None:
 
 
 def test_markdown_escapes_markup_and_keeps_brackets_literal() -> None:
-    md = hostile_article().to_markdown()
+    md = article_to_markdown(hostile_article())
     assert "\x1b" not in md
     assert r"\[bold\]x\[/bold\]" in md  # literal brackets, escaped for Markdown
 
 
 def test_html_escapes_text() -> None:
-    page = hostile_article().to_html()
+    page = article_to_html(hostile_article())
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "[bold]x[/bold]" in page
     assert 'href="https://x.example/?a=1&amp;b=2"' in page
@@ -170,7 +172,7 @@ def test_html_escapes_text() -> None:
 
 def test_html_drops_script_urls() -> None:
     article = Article(blocks=(Paragraph((Span("x", href="javascript:alert(1)"),)),))
-    assert "javascript:" not in article.to_html()
+    assert "javascript:" not in article_to_html(article)
 
 
 def test_markdown_of_every_block_kind() -> None:
@@ -183,7 +185,7 @@ def test_markdown_of_every_block_kind() -> None:
         Table(("a", "b"), (("1", "2"),)),
         Rule(),
     ))
-    md = article.to_markdown()
+    md = article_to_markdown(article)
     for piece in ("# T", "## H", "**bold** and `code`", "3. one\n4. two", "> q",
                   "```python\nx = 1\n```", "| a | b |", "| 1 | 2 |", "---"):
         assert piece in md, piece

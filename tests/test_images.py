@@ -19,8 +19,8 @@ from textual.strip import Strip
 
 from reader.document import Figure
 from reader.fetch import Fetcher
-from reader.images.cache import ImageCache
-from reader.images.decode import (
+from reader.ui.pictures.cache import ImageCache
+from reader.ui.pictures.decode import (
     MAX_BYTES,
     ImageRejected,
     decode,
@@ -28,9 +28,9 @@ from reader.images.decode import (
     fitted_strips,
     try_decode,
 )
-from reader.images.loader import ImageLoader
-from reader.images.terminal import resolve_mode
-from reader.ui.layout import LayoutContext, Palette, layout_block
+from reader.ui.pictures.loader import ImageLoader
+from reader.ui.pictures.terminal import resolve_mode
+from reader.ui.widgets.article.layout import LayoutContext, Palette, layout_block
 from tests.localserver import LocalServer
 
 RED, BLUE = (220, 30, 30), (30, 40, 220)
@@ -306,7 +306,7 @@ def test_laying_out_outside_an_event_loop_just_draws_the_placeholder() -> None:
 
 
 def test_automatic_mode_only_asks_terminals_that_may_draw_pictures() -> None:
-    from reader.images.terminal import may_draw_pictures
+    from reader.ui.pictures.terminal import may_draw_pictures
 
     assert may_draw_pictures({"TERM": "xterm-kitty"})
     assert may_draw_pictures({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"})

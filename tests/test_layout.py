@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from reader.document import CodeBlock
-from reader.ui.layout import (
+from reader.document import CodeBlock, Figure, ListBlock, Paragraph, Quote, Span, Table
+from reader.text import width, wrap_ranges
+from reader.ui.widgets.article.layout import (
     CODE_CONTINUATION,
     LayoutContext,
     Palette,
@@ -30,3 +31,84 @@ def test_a_token_longer_than_the_room_is_cut_at_the_edge() -> None:
     word = "x" * 100
     cuts = code_cuts(word, 30, 28)
     assert cuts == [30, 58, 86]
+
+
+# --------------------------------------------------------------------------- the renderer
+# Blocks laid out without Textual running: text, offsets, and the shapes a reader sees.
+
+def lay(block: object, width: int = 40) -> tuple[list[str], list[int]]:
+    ctx = LayoutContext(width=width, palette=Palette(), link_number=iter(range(1, 99)).__next__)
+    lines, offsets = layout_block(block, ctx)  # type: ignore[arg-type]
+    return [line.text for line in lines], offsets
+
+
+def para(*spans: Span) -> Paragraph:
+    return Paragraph(tuple(spans))
+
+
+WORDS = "one two three four five six seven eight nine ten eleven twelve thirteen"
+
+
+def test_wrap_ranges_are_offsets_into_the_text_and_lose_nothing() -> None:
+    text = "alpha beta gamma\ndelta epsilon " + "x" * 25
+    ranges = wrap_ranges(text, 10)
+    assert [text[a:b] for a, b in ranges] == [
+        "alpha beta", "gamma", "delta", "epsilon", "x" * 10, "x" * 10, "x" * 5]
+    assert all(width(text[a:b]) <= 10 for a, b in ranges)
+
+
+def test_wide_characters_are_counted_in_cells() -> None:
+    text = "漢字漢字漢字 かな"
+    ranges = wrap_ranges(text, 6)
+    assert all(width(text[a:b]) <= 6 for a, b in ranges)
+    assert "".join(text[a:b] for a, b in ranges) == text.replace(" ", "")
+
+
+def test_a_paragraph_wraps_to_the_width_and_every_line_knows_its_offset() -> None:
+    lines, offsets = lay(para(Span(WORDS)), width=20)
+    assert all(len(line) <= 20 for line in lines)
+    assert " ".join(line.strip() for line in lines) == WORDS
+    for line, offset in zip(lines, offsets, strict=True):
+        assert WORDS[offset:].startswith(line.strip())
+
+
+def test_links_carry_their_number_after_the_text() -> None:
+    lines, _ = lay(para(Span("read "), Span("this", href="https://a.example/"),
+                        Span(" and "), Span("that", href="https://b.example/")))
+    assert lines == ["read this[1] and that[2]"]
+
+
+def test_lists_get_markers_and_hanging_indents() -> None:
+    block = ListBlock(ordered=True, items=((para(Span(WORDS)),), (para(Span("short")),)),
+                      start=9)
+    lines, _ = lay(block, width=24)
+    assert lines[0].startswith(" 9. one")
+    assert all(line.startswith("    ") for line in lines[1:-1])  # under the text
+    assert lines[-1] == "10. short"
+    bullets, _ = lay(ListBlock(ordered=False, items=((para(Span("a")),),)))
+    assert bullets == ["• a"]
+
+
+def test_quotes_have_a_bar_on_every_line() -> None:
+    lines, offsets = lay(Quote((para(Span(WORDS)), para(Span("second")))), width=24)
+    assert all(line.startswith("▌ ") for line in lines)
+    assert lines[-1] == "▌ second"
+    assert offsets[-1] == len(WORDS) + 2  # block_text joins the children with a blank line
+
+
+def test_tables_keep_their_cells_and_fit_the_width() -> None:
+    lines, _ = lay(Table(header=("Bird", "Seen"), rows=(("Goldfinch", "12"), ("Wren", "3"))),
+                   width=30)
+    text = "\n".join(lines)
+    for cell in ("Bird", "Seen", "Goldfinch", "12", "Wren", "3"):
+        assert cell in text
+    assert all(len(line) <= 30 for line in lines)
+
+
+def test_a_figure_without_its_picture_is_a_framed_placeholder_with_alt_and_caption() -> None:
+    lines, _ = lay(Figure(src="https://img.example/a.png", alt="a wren on a wall",
+                          caption="Small but loud."), width=40)
+    text = "\n".join(lines)
+    assert lines[0].startswith("┌─ picture")
+    assert "a wren on a wall" in text and "Small but loud." in text
+    assert all(len(line) <= 40 for line in lines)

@@ -13,7 +13,7 @@ from textual.worker import WorkerState
 from reader.ui.app import ReaderApp
 from reader.ui.screens.help_screen import HelpScreen
 from tests.localserver import ARTICLE, LocalServer, add_standard_routes
-from tests.ui_helpers import body_text, wait_for, wait_loaded
+from tests.ui_helpers import body_text, notifications, run, wait_for, wait_loaded
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_esc_cancels_a_slow_download_and_the_app_stays_responsive(server: LocalS
             await pilot.press("question_mark")
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), timeout=5)
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_failed_download_is_reported_and_the_article_kept(server: LocalServer) -> None:
@@ -69,12 +69,12 @@ def test_a_failed_download_is_reported_and_the_article_kept(server: LocalServer)
             app.open_source(server.url("/pdf"))
             await wait_for(pilot, lambda: not app.is_loading, timeout=10)
             await pilot.pause()
-            messages = [n.message for n in app._notifications]
+            messages = notifications(app)
             assert any("is a PDF document (application/pdf), not a web page." in m
                        for m in messages), messages
             assert "Cities are full of birds" in body_text(app)
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_url_source_opens_through_the_fetcher(server: LocalServer) -> None:
@@ -86,4 +86,4 @@ def test_a_url_source_opens_through_the_fetcher(server: LocalServer) -> None:
             assert app.current.loaded.source_url == server.url("/article")
             assert "Cities are full of birds" in body_text(app)
 
-    asyncio.run(scenario())
+    run(scenario)

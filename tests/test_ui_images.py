@@ -4,7 +4,6 @@ the reader; full screen, the figures pane's previews, `O`, and images turned off
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import threading
@@ -20,10 +19,18 @@ from reader.document import Article, Figure, Heading, Paragraph, Position, Span
 from reader.sources import Loaded
 from reader.ui.app import ReaderApp
 from reader.ui.screens.figure_screen import FigureScreen
-from reader.ui.widgets.figure_view import FigureView, PreviewPrompt
-from reader.ui.widgets.figures import FiguresPane
+from reader.ui.widgets.panes.figure_view import FigureView, PreviewPrompt
+from reader.ui.widgets.panes.figures import FiguresPane
 from tests.localserver import LocalServer
-from tests.ui_helpers import body_lines, body_text, wait_for, wait_loaded
+from tests.ui_helpers import (
+    FakeBrowser,
+    body_lines,
+    body_text,
+    run,
+    use_browser,
+    wait_for,
+    wait_loaded,
+)
 
 RED, BLUE, GREEN = (220, 30, 30), (30, 40, 220), (30, 180, 60)
 
@@ -78,10 +85,6 @@ def site() -> Iterator[tuple[LocalServer, threading.Event]]:
         server.add_handler("/img/2.png", gated(png((200, 200), GREEN, RED), gate))
         yield server, gate
         gate.set()
-
-
-def run(coro: object) -> None:
-    asyncio.run(coro)  # type: ignore[arg-type]
 
 
 def picture_segments(app: ReaderApp) -> list:
@@ -230,16 +233,16 @@ def test_o_on_a_figure_opens_the_image_in_the_browser(site: Site,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     server, gate = site
     gate.set()
-    opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    browser = FakeBrowser()
+    use_browser(monkeypatch, browser)
 
     async def scenario() -> None:
         app = ReaderApp(server.url("/article"))
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_loaded(pilot, app)
             await pilot.press("O")
-            await pilot.pause()
-            assert opened == [server.url("/img/1.png")]
+            await wait_for(pilot, lambda: bool(browser.opened))
+            assert browser.opened == [server.url("/img/1.png")]
 
     run(scenario())
 
@@ -284,7 +287,7 @@ def test_a_broken_image_stays_a_placeholder() -> None:
         server.add("/img/1.png", body=b"\x89PNG\r\n\x1a\nbroken", content_type="image/png")
         server.add("/img/2.png", body=b"<svg xmlns='http://www.w3.org/2000/svg'/>",
                    content_type="image/svg+xml")
-        asyncio.run(scenario(server))
+        run(scenario(server))
 
 
 def test_a_saved_article_takes_its_pictures_from_the_library_offline() -> None:
@@ -324,7 +327,7 @@ def test_full_screen_uses_textual_image_for_graphics_terminals(mode: str) -> Non
     async def scenario() -> None:
         app = ReaderApp(images=False)
         async with app.run_test(size=(100, 30)) as pilot:
-            from reader.images.loader import ImageLoader
+            from reader.ui.pictures.loader import ImageLoader
 
             await app.push_screen(FigureScreen(ImageLoader(), figure, mode, "Figure 1 of 1"))
             view = app.screen.query_one(FigureView)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
-from ui_helpers import body_text, wait_for, wait_loaded
+from ui_helpers import body_text, notified, run, settled, wait_for, wait_loaded
 
 from reader.document import Position
 from reader.extract import extract
@@ -30,10 +28,6 @@ PAGES = {
     "https://dailydispatch.example/amnesty": FIXTURES / "dispatch-amnesty-letter.html",
 }
 FIXED = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
-
-
-def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    asyncio.run(scenario())
 
 
 def fill_library(home: Path) -> dict[str, int]:
@@ -166,8 +160,7 @@ def test_saving_from_the_reader_puts_the_article_in_the_library(reader_home: Pat
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_loaded(pilot, app)
             await pilot.press("s")
-            await wait_for(pilot, lambda: any(
-                "Saved to the library" in n.message for n in app._notifications))
+            await wait_for(pilot, lambda: notified(app, "Saved to the library"))
             await pilot.press("L")
             screen = await open_library(pilot, app)
             assert rows(screen) == ["Shipping a Rust CLI without tears"]
@@ -192,8 +185,7 @@ def test_bookmarks_add_list_jump_delete_and_survive_a_restart(reader_home: Path)
             await pilot.press("m")
             await pilot.pause()
             await pilot.press(*"sparrows here", "enter")
-            await wait_for(pilot, lambda: any(
-                "Bookmarked" in n.message for n in app._notifications))
+            await wait_for(pilot, lambda: notified(app, "Bookmarked"))
             await pilot.press("g")
             await pilot.pause()
             assert body.top_position() == Position(0)
@@ -294,8 +286,11 @@ def test_history_lists_what_was_opened_and_reopens_it(reader_home: Path) -> None
 def test_snapshot_library_screen(snap_compare: Callable[..., bool], reader_home: Path,
                                  fixed_clock: None) -> None:
     fill_library(reader_home)
-    assert snap_compare(ReaderApp(None), terminal_size=(120, 30),
-                        run_before=lambda pilot: pilot.pause(0.3))
+    async def show(pilot: Pilot[None]) -> None:
+        await open_library(pilot, pilot.app)
+        await settled(pilot)
+
+    assert snap_compare(ReaderApp(None), terminal_size=(120, 30), run_before=show)
 
 
 def test_snapshot_bookmarks_screen(snap_compare: Callable[..., bool], reader_home: Path,
@@ -310,9 +305,10 @@ def test_snapshot_bookmarks_screen(snap_compare: Callable[..., bool], reader_hom
                                      note="check this" if block == 5 else "")
 
     async def show(pilot: Pilot[None]) -> None:
-        await pilot.pause(0.2)
+        await open_library(pilot, pilot.app)
         await pilot.press("B")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BookmarksScreen))
+        await settled(pilot)
 
     assert snap_compare(ReaderApp(None), terminal_size=(120, 30), run_before=show)
 
@@ -325,9 +321,10 @@ def test_snapshot_history_screen(snap_compare: Callable[..., bool], reader_home:
             library.record_history(url, extract(path.read_bytes(), url).title)
 
     async def show(pilot: Pilot[None]) -> None:
-        await pilot.pause(0.2)
+        await open_library(pilot, pilot.app)
         await pilot.press("H")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
+        await settled(pilot)
 
     assert snap_compare(ReaderApp(None), terminal_size=(120, 30), run_before=show)
 
@@ -357,8 +354,7 @@ def test_import_from_the_library_screen_shows_entries_as_they_arrive(
                 await pilot.pause()
                 await pilot.press(*str(reading_list), "enter")
                 await wait_for(pilot, lambda: len(rows(screen)) == 4, timeout=20)
-                await wait_for(pilot, lambda: any(
-                    "Imported 2, failed 1" in n.message for n in app._notifications))
+                await wait_for(pilot, lambda: notified(app, "Imported 2, failed 1"))
                 titles = rows(screen)
                 assert "Shipping a Rust CLI without tears" in titles
                 assert "Storm surge floods harbour district; fe…" in titles
@@ -378,8 +374,7 @@ def test_a_saved_page_opens_from_the_library_when_its_site_is_down(
             async with app.run_test(size=(120, 40)) as pilot:
                 await wait_loaded(pilot, app)
                 await pilot.press("s")
-                await wait_for(pilot, lambda: any(
-                    "Saved to the library" in n.message for n in app._notifications))
+                await wait_for(pilot, lambda: notified(app, "Saved to the library"))
 
         run(save_it)
 
@@ -389,7 +384,7 @@ def test_a_saved_page_opens_from_the_library_when_its_site_is_down(
             await wait_for(pilot, lambda: app.current is not None, timeout=20)
             assert app.current is not None
             assert app.current.loaded.article.title == "Shipping a Rust CLI without tears"
-            assert any("saved copy" in n.message for n in app._notifications)
+            assert notified(app, "saved copy")
 
     run(offline)
 
@@ -407,8 +402,7 @@ def test_a_link_whose_import_failed_says_why_and_tries_again(reader_home: Path) 
             app = ReaderApp(None, saved_id=article_id, images=False)
             async with app.run_test(size=(120, 40)) as pilot:
                 await wait_for(pilot, lambda: app.current is not None, timeout=20)
-                assert any("503 Service Unavailable" in n.message
-                           for n in app._notifications)
+                assert notified(app, "503 Service Unavailable")
                 assert app.current is not None
                 assert app.current.loaded.article.title == "Shipping a Rust CLI without tears"
 

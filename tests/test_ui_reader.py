@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual.widgets import OptionList
 
 from reader.document import Heading
 from reader.ui.app import ReaderApp
-from reader.ui.widgets.body import ArticleBody
-from tests.ui_helpers import body_lines, body_text, wait_for, wait_loaded
+from reader.ui.widgets.article.body import ArticleBody
+from tests.ui_helpers import body_lines, body_text, notifications, run, wait_for, wait_loaded
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 GUIDE = SITE / "field-guide.html"
-
-
-def run(coro) -> None:
-    asyncio.run(coro)
 
 
 def test_opening_a_file_shows_title_byline_and_first_paragraph() -> None:
@@ -191,8 +186,8 @@ def test_a_bad_file_gives_a_notification_and_the_app_lives_on(tmp_path: Path) ->
     async def scenario() -> None:
         app = ReaderApp(str(bad))
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda: bool(app._notifications))
-            messages = [n.message for n in app._notifications]
+            await wait_for(pilot, lambda: bool(notifications(app)))
+            messages = notifications(app)
             assert any("is a PNG image, not a web page" in m for m in messages), messages
             # still alive and usable: open a good page from the same session
             app.open_source(str(GUIDE))

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from ui_helpers import wait_loaded
+from ui_helpers import settled, wait_for, wait_loaded
 
 from reader.ui.app import ReaderApp
+from reader.ui.screens.help_screen import HelpScreen
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,14 +27,14 @@ async def loaded(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, ReaderApp)
     await wait_loaded(pilot, app)
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 def test_article_screen_wide(snap_compare: Callable[..., bool]) -> None:
     async def second_section(pilot: Pilot[None]) -> None:
         await loaded(pilot)
         await pilot.press("right_square_bracket")
-        await pilot.pause(0.1)
+        await settled(pilot)
 
     assert snap_compare(reader_on("ghost-blog-post.html"), terminal_size=(120, 40),
                         run_before=second_section)
@@ -48,7 +49,8 @@ def test_help_screen(snap_compare: Callable[..., bool]) -> None:
     async def help_open(pilot: Pilot[None]) -> None:
         await loaded(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await settled(pilot)
 
     assert snap_compare(reader_on("site/field-guide.html"), terminal_size=(120, 40),
                         run_before=help_open)

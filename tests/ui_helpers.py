@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import webbrowser
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -10,7 +11,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from reader.ui.app import ReaderApp
-from reader.ui.widgets.body import ArticleBody
+from reader.ui.widgets.article.body import ArticleBody
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -66,3 +67,40 @@ def toasts_shown(app: App[Any]) -> list[str]:
     from textual.widgets._toast import Toast
 
     return [str(toast.render()) for toast in app.screen.query(Toast)]
+
+
+class FakeBrowser(webbrowser.BackgroundBrowser):
+    """A graphical browser that records the addresses it is given instead of starting."""
+
+    def __init__(self) -> None:
+        super().__init__("fake-browser")
+        self.opened: list[str] = []
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self.opened.append(url)
+        return True
+
+
+class FakeTerminalBrowser(webbrowser.GenericBrowser):
+    """A browser that would run in this terminal (as lynx or w3m do)."""
+
+    def __init__(self) -> None:
+        super().__init__("fake-lynx")
+        self.opened: list[str] = []
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self.opened.append(url)
+        return True
+
+
+def use_browser(monkeypatch: Any, browser: webbrowser.BaseBrowser) -> None:
+    """Make ``browser`` the one Python's webbrowser picks."""
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: browser)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Let the messages in flight, the refreshes they ask for and the work scheduled
+    after those refreshes run (what a fixed pause only hopes for)."""
+    for _ in range(3):
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()

@@ -136,7 +136,7 @@ def one_line(text: str) -> str:
 
 
 def _open(args: argparse.Namespace) -> int:
-    from reader.ui.app import run_app
+    from reader.cli.open_command import run_app
 
     return run_app(source=args.source, data_dir=args.data_dir, width=args.width,
                    images=not args.no_images)

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from reader.document import Article
+from reader.export.html import article_to_html
+from reader.export.markdown import article_to_markdown
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -22,9 +24,9 @@ def render(article: Article, fmt: str) -> str:
     if fmt == "json":
         return article.to_json(indent=1) + "\n"
     if fmt == "markdown":
-        return article.to_markdown()
+        return article_to_markdown(article)
     if fmt == "html":
-        return article.to_html()
+        return article_to_html(article)
     return text_form(article)
 
 

@@ -179,8 +179,8 @@ def resolve(library: Library, target: str) -> int:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    from reader.cli.open_command import run_app
     from reader.sources import is_url
-    from reader.ui.app import run_app
 
     target: str = args.target
     path = Path(target).expanduser()

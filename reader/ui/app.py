@@ -1,56 +1,56 @@
-"""The Textual application: opening sources, following links, history, settings.
+"""The Textual application: opening sources, following links, the library, settings.
 
-The app owns what outlives one article — the HTTP client, the back/forward history, the
-config — and the article screen shows whatever the app hands it. Loading runs in a
-worker so the screen stays responsive; Esc cancels it.
+The app owns what outlives one article — the HTTP client, the back/forward
+:class:`~reader.ui.navigation.Navigation`, the :class:`~reader.ui.library_session.LibrarySession`,
+the config — and the article screen shows whatever the app hands it. Screens ask the app
+for things with the typed messages of :mod:`reader.ui.messages`; the app talks down to
+its screens by their methods. Loading runs in a worker so the screen stays responsive;
+Esc cancels it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-import webbrowser
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from textual.app import SystemCommand
+from textual import on, work
+from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from reader import config as config_module
-from reader.document import Heading, Position
+from reader.document import Heading, Position, block_text, first_words
 from reader.errors import ReaderError
-from reader.sources import Loaded, describe, is_url, load_async
-from reader.ui.library_actions import LibraryActions
+from reader.sources import WELCOME_URL, Loaded, describe, is_url, load_async, welcome
+from reader.ui import messages
+from reader.ui.commands import ReaderCommands
 from reader.ui.library_session import LibrarySession
+from reader.ui.navigation import Navigation, Visit
+from reader.ui.screens.article_screen import ArticleScreen
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
-    from reader.ui.screens.article_screen import ArticleScreen
+    from reader.library import Bookmark
 
-HISTORY_LIMIT = 50
-
-
-@dataclass
-class Visit:
-    loaded: Loaded
-    position: Position
+POSITION_DELAY = 1.0  # seconds of stillness before a reading position is written
 
 
-class ReaderApp(LibraryActions):
+class ReaderApp(App[None]):
     """Reads articles. ``source`` is what the command line named (None: the library, or
     the welcome article on the first run); ``saved_id`` opens a saved copy."""
 
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(
@@ -68,11 +68,6 @@ class ReaderApp(LibraryActions):
         super().__init__()
         self.source = source
         self.saved_id = saved_id
-        self.data_dir = data_dir
-        self.session = LibrarySession(data_dir, lambda sentence, title: self.notify(
-            sentence, title=title, severity="error", timeout=8))
-        self._position_timer = None
-        self._unsaved_position = None
         self.initial = loaded
         self.stdin_data = stdin_data
         self.config_path = config_path
@@ -81,12 +76,14 @@ class ReaderApp(LibraryActions):
             self.config = replace(self.config, width=max(30, min(200, width)))
         if not images:
             self.config = replace(self.config, images="off")
-        self.current: Visit | None = None
-        self.back_stack: list[Visit] = []
-        self.forward_stack: list[Visit] = []
+        self.session = LibrarySession(data_dir, self._library_trouble)
+        self.navigation = Navigation()
         self._fetcher: Fetcher | None = None
         self._loading: Worker[None] | None = None
         self._last_progress = 0.0
+        self._position_timer: Timer | None = None
+        self._unsaved_position: tuple[str, Position, float] | None = None
+        self._article_screen: ArticleScreen | None = None
 
     # ------------------------------------------------------------------ start-up
 
@@ -94,9 +91,9 @@ class ReaderApp(LibraryActions):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        from reader.ui.screens.article_screen import ArticleScreen
-
-        screen = ArticleScreen()
+        screen = ArticleScreen(self.config, fetcher=self.fetcher,
+                               image_lookup=self.session.image)
+        self._article_screen = screen
         await self.push_screen(screen)
         screen.body.measure = self.config.width
         if self._config_warning:
@@ -112,15 +109,17 @@ class ReaderApp(LibraryActions):
 
     @property
     def article_screen(self) -> ArticleScreen:
-        from reader.ui.screens.article_screen import ArticleScreen
+        if self._article_screen is None:
+            raise LookupError("no article screen yet")
+        return self._article_screen
 
-        for screen in reversed(self.screen_stack):
-            if isinstance(screen, ArticleScreen):
-                return screen
-        raise LookupError("no article screen")
+    @property
+    def current(self) -> Visit | None:
+        return self.navigation.current
 
     async def on_unmount(self) -> None:
-        self.close_library()
+        self.save_position_now()
+        self.session.close()
         if self._fetcher is not None:
             await self._fetcher.aclose()
 
@@ -138,6 +137,9 @@ class ReaderApp(LibraryActions):
         ``notify`` passes ``markup=True`` by default; it is ignored on purpose.)"""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def _library_trouble(self, sentence: str, title: str) -> None:
+        self.notify(sentence, title=title, severity="error", timeout=8)
+
     # ------------------------------------------------------------------ settings
 
     def remember(self, **changes: Any) -> None:
@@ -148,6 +150,10 @@ class ReaderApp(LibraryActions):
         except OSError as exc:
             self.notify(f"Settings could not be saved: {exc.strerror or exc}.",
                         severity="warning")
+
+    @on(messages.Remember)
+    def _remember(self, message: messages.Remember) -> None:
+        self.remember(**message.changes)
 
     def _theme_changed(self, theme: Any) -> None:
         if self.config.theme != self.theme:
@@ -163,15 +169,12 @@ class ReaderApp(LibraryActions):
         """
         screen = self.article_screen
         self.save_position_now()
-        if record and self.current is not None:
-            self.back_stack.append(Visit(self.current.loaded, screen.body.top_position()))
-            del self.back_stack[:-HISTORY_LIMIT]
-            self.forward_stack.clear()
         if position is None:
             position = self.resume_position(loaded)
             if position is not None:
                 self.notify("Back where you stopped reading (g goes to the top).", timeout=3)
-        self.current = Visit(loaded, position or Position(0))
+        left_at = screen.body.top_position() if self.current is not None else None
+        self.navigation.go_to(Visit(loaded, position or Position(0)), left_at, record=record)
         screen.show(loaded.article, position)
         self.sub_title = loaded.article.title
         self.record_opened(loaded)
@@ -236,12 +239,20 @@ class ReaderApp(LibraryActions):
             self.notify("Loading cancelled.", timeout=2)
         return True
 
+    @on(messages.CancelLoading)
+    def _cancel_loading(self) -> None:
+        self.cancel_loading()
+
     @property
     def is_loading(self) -> bool:
         worker = self._loading
         return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
 
     # ------------------------------------------------------------------ links
+
+    @on(messages.OpenLink)
+    def _open_link(self, message: messages.OpenLink) -> None:
+        self.follow_link(message.href)
 
     def follow_link(self, href: str) -> None:
         """Open a link from the article: same-page anchors scroll, pages load."""
@@ -254,8 +265,9 @@ class ReaderApp(LibraryActions):
         ):
             position = self._anchor_position(current, fragment)
             if position is not None:
-                self.back_stack.append(Visit(current, self.article_screen.body.top_position()))
-                self.article_screen.body.scroll_to_position(position)
+                body = self.article_screen.body
+                self.navigation.jump(body.top_position(), position)
+                body.scroll_to_position(position)
                 return
         scheme = urlsplit(page).scheme.lower()
         if scheme == "file":
@@ -276,51 +288,160 @@ class ReaderApp(LibraryActions):
                 return Position(i)
         return None
 
+    @on(messages.OpenInBrowser)
+    def _open_in_browser(self, message: messages.OpenInBrowser) -> None:
+        self.open_in_browser(message.url)
+
     def open_in_browser(self, url: str) -> None:
         """The system browser, through Python's webbrowser (never a shell), http(s) only."""
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
-            self.notify("Only http and https addresses open in the browser.",
-                        severity="warning")
-            return
-        try:
-            opened = webbrowser.open(url)
-        except webbrowser.Error:
-            opened = False
-        if opened:
-            self.notify(f"Opened in the browser: {url}", timeout=3)
-        else:
-            self.notify("No web browser could be started here.", severity="warning")
+        from reader.ui.browser import open_in_browser
 
+        open_in_browser(self, url)
+
+    @on(messages.GoBack)
     def go_back(self) -> None:
-        if not self.back_stack:
+        visit = self.navigation.back(self.article_screen.body.top_position())
+        if visit is None:
             self.notify("Nothing to go back to.", timeout=2)
-            return
-        visit = self.back_stack.pop()
-        if self.current is not None:
-            self.forward_stack.append(
-                Visit(self.current.loaded, self.article_screen.body.top_position()))
-        self._restore(visit)
+        else:
+            self._restore(visit)
 
+    @on(messages.GoForward)
     def go_forward(self) -> None:
-        if not self.forward_stack:
+        visit = self.navigation.forward(self.article_screen.body.top_position())
+        if visit is None:
             self.notify("Nothing to go forward to.", timeout=2)
-            return
-        visit = self.forward_stack.pop()
-        if self.current is not None:
-            self.back_stack.append(
-                Visit(self.current.loaded, self.article_screen.body.top_position()))
-        self._restore(visit)
+        else:
+            self._restore(visit)
 
     def _restore(self, visit: Visit) -> None:
         screen = self.article_screen
-        if self.current is not None and visit.loaded is self.current.loaded:
+        if screen.article is visit.loaded.article:
             screen.body.scroll_to_position(visit.position)  # an anchor jump on the same page
         else:
             screen.show(visit.loaded.article, visit.position)
-        self.current = visit
         self.sub_title = visit.loaded.article.title
 
-    # ------------------------------------------------------------------ help & palette
+    # ------------------------------------------------------------------ the library
+
+    def start_without_source(self) -> None:
+        """No SOURCE: the library, or on the very first run the welcome article (which
+        goes into the library so it is there next time)."""
+        if not self.session.available:
+            self.show(welcome())
+            return
+        if self.session.is_empty():
+            loaded = welcome()
+            self.session.save(loaded.article, source_url=WELCOME_URL)
+            self.show(loaded)
+        else:
+            self.action_library()
+
+    @on(messages.OpenSaved)
+    def _open_saved(self, message: messages.OpenSaved) -> None:
+        self.open_saved(message.article_id)
+
+    def open_saved(self, article_id: int, position: Position | None = None) -> None:
+        """Open a saved copy (offline), at ``position`` or where reading stopped."""
+        saved = self.session.get(article_id)
+        if saved is None:
+            return
+        self._close_library_screens()
+        if saved.error and not saved.article.blocks:
+            # A link whose import failed: say why, and try the page again now (a success
+            # can then be saved over the failed link with `s`).
+            self.notify(f"{saved.error} Trying again…", title="Not saved yet", timeout=6)
+            self.open_source(saved.url, position=position)
+            return
+        loaded = Loaded(saved.article, saved.html, saved.source_url)
+        self.show(loaded, position or saved.position)
+
+    @on(messages.OpenAddress)
+    def _open_address(self, message: messages.OpenAddress) -> None:
+        self.open_url_or_saved(message.url)
+
+    def open_url_or_saved(self, url: str, position: Position | None = None) -> None:
+        """The saved copy of ``url`` if there is one, else fetch it."""
+        found = self.session.find(url) if self.session.available else None
+        if found is not None:
+            self.open_saved(found, position)
+            return
+        self._close_library_screens()
+        if url == WELCOME_URL:
+            self.show(welcome(), position)
+        elif is_url(url) or url.startswith("file:"):
+            page = unquote(urlsplit(url).path) if url.startswith("file:") else url
+            self.open_source(page, position=position)
+        else:
+            self.open_source(url, position=position)
+
+    @on(messages.JumpToBookmark)
+    def _jump_to_bookmark(self, message: messages.JumpToBookmark) -> None:
+        self.jump_to_bookmark(message.mark)
+
+    def jump_to_bookmark(self, mark: Bookmark) -> None:
+        current = self.current
+        if current is not None and current.loaded.key == mark.url:
+            self._close_library_screens()
+            # After the dialog has gone: the screen underneath lays out again on resume.
+            self.call_after_refresh(self.article_screen.body.scroll_to_position, mark.position)
+            return
+        self.open_url_or_saved(mark.url, mark.position)
+
+    def _close_library_screens(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ArticleScreen):
+            self.pop_screen()
+
+    def resume_position(self, loaded: Loaded) -> Position | None:
+        """Where reading of ``loaded`` stopped last time, if anywhere but the top."""
+        position = self.session.position(loaded.key) if self.session.available else None
+        if position is None or position == Position(0):
+            return None
+        if position.block >= len(loaded.article.blocks):
+            return None
+        return position
+
+    def record_opened(self, loaded: Loaded) -> None:
+        # A page from a file is reopened from the file, whatever its canonical address.
+        where = loaded.source_url if loaded.source_url.startswith("file:") else loaded.key
+        if self.session.available:
+            self.session.record_history(where, loaded.article.title)
+
+    def open_saved_instead(self, url: str, sentence: str, position: Position | None) -> bool:
+        """After ``url`` failed to load: open its saved copy, if there is one."""
+        if not self.session.available:
+            return False
+        found = self.session.find(url)
+        saved = self.session.get(found) if found is not None else None
+        if saved is None or not saved.article.blocks:
+            return False  # nothing saved, or only a link that failed before
+        self.notify(f"{sentence} Showing your saved copy instead.", severity="warning",
+                    timeout=6)
+        self.show(Loaded(saved.article, saved.html, saved.source_url),
+                  position or saved.position)
+        return True
+
+    def action_library(self) -> None:
+        from reader.ui.screens.library_screen import LibraryScreen
+
+        if isinstance(self.screen, LibraryScreen) or not self.session.available:
+            return
+        self.save_position_now()
+        self.push_screen(LibraryScreen(self.session, has_article=lambda: self.current is not None))
+
+    def action_bookmarks(self, everywhere: bool = False) -> None:
+        from reader.ui.screens.bookmarks_screen import BookmarksScreen
+
+        if isinstance(self.screen, BookmarksScreen) or not self.session.available:
+            return
+        here = self.current.loaded.key if self.current is not None else None
+        self.push_screen(BookmarksScreen(self.session, None if everywhere else here, here))
+
+    def action_history(self) -> None:
+        from reader.ui.screens.history_screen import HistoryScreen
+
+        if self.session.available and not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen(self.session))
 
     def action_help(self) -> None:
         from reader.ui.screens.help_screen import HelpScreen
@@ -328,44 +449,129 @@ class ReaderApp(LibraryActions):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every binding of the screen is also a palette command."""
-        yield from super().get_system_commands(screen)
-        from reader.ui.screens.help_screen import key_label, own_bindings, own_widget
+    # ------------------------------------------------------------------ saving
 
-        yield SystemCommand("Library", "Saved articles, searched as you type",
-                            self.action_library)
-        yield SystemCommand("Import a reading list",
-                            "Pocket, Instapaper, Omnivore, wallabag, bookmarks or URLs",
-                            self.action_import)
-        yield SystemCommand("History", "Everything opened, newest first", self.action_history)
-        yield SystemCommand("All bookmarks", "Bookmarks across the library",
-                            lambda: self.action_bookmarks(True))
+    def action_save(self) -> None:
+        if self.current is not None:
+            self._save(self.current.loaded)
 
-        seen = set()
-        owners: list[Any] = [screen]
-        owners += [w for w in screen.query("*") if w.BINDINGS and w.can_focus
-                   and own_widget(w)]
-        for owner in owners:
-            for binding in own_bindings(owner):
-                if not isinstance(binding, Binding) or not binding.description:
-                    continue
-                if binding.action in seen or binding.action in (
-                        "app.quit", "escape", "app.library", "app.history", "app.import"):
-                    continue
-                seen.add(binding.action)
-                yield SystemCommand(
-                    binding.description,
-                    f"Key: {key_label(binding.key)}",
-                    _runner(owner, binding.action),
-                )
+    @work(group="save", exclusive=True, exit_on_error=False)
+    async def _save(self, loaded: Loaded) -> None:
+        if not self.session.available:
+            return
+        from reader.library import download_images
 
+        status = self.article_screen.status
+        status.set(busy="Saving … fetching pictures")
+        try:
+            images = await download_images(loaded.article, self.fetcher())
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Not saved", severity="error", timeout=8)
+            return
+        finally:
+            status.set(busy="")
+        if self.session.save(loaded.article, source_url=loaded.source_url, html=loaded.html,
+                             images=images) is None:
+            return
+        self.save_position_now()
+        missing = sum(1 for _, f in loaded.article.figures() if f.src) - len(images)
+        note = (f" ({missing} picture{'s' if missing > 1 else ''} could not be fetched)"
+                if missing > 0 else "")
+        self.notify(f"Saved to the library{note}.", timeout=3)
 
-def _runner(owner: Any, action: str) -> Any:
-    async def run() -> None:
-        await owner.run_action(action)
+    @work(group="import", exclusive=True, exit_on_error=False)
+    async def action_import(self) -> None:
+        """Import a reading list (Pocket, Instapaper, Omnivore, wallabag, bookmarks, URLs):
+        the library screen fills in as each entry arrives."""
+        from reader.importers.runner import read_export, run_import
+        from reader.ui.dialogs import TextPrompt
+        from reader.ui.screens.library_screen import LibraryScreen
 
-    return run
+        library = self.session.for_import()
+        if library is None:
+            return
+        path = await self.push_screen_wait(TextPrompt(
+            "Import a reading list", placeholder="path to an export file",
+            hint="Pocket or Instapaper CSV, Omnivore or wallabag JSON, browser bookmarks, "
+                 "or a list of URLs · Enter starts, Esc cancels"))
+        if not path or not path.strip():
+            return
+        try:
+            entries = read_export(str(Path(path.strip()).expanduser()))
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
+            return
+        self.action_library()
+        done = 0
+
+        def arrived(_result: object) -> None:
+            nonlocal done
+            done += 1
+            screen = self.screen
+            if isinstance(screen, LibraryScreen):
+                screen.refresh_rows()
+                screen.show_state(f"importing {done}/{len(entries)} …")
+
+        self.notify(f"Importing {len(entries)} entries; they appear as they arrive.",
+                    timeout=4)
+        try:
+            summary = await run_import(entries, library, self.fetcher(), on_entry=arrived)
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Import stopped", severity="error", timeout=8)
+            return
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.refresh_rows()
+        self.notify(summary.sentence(), title="Import finished", timeout=8)
+
+    # ------------------------------------------------------------------ bookmarks
+
+    @work(group="bookmark", exclusive=True, exit_on_error=False)
+    async def action_bookmark(self) -> None:
+        """Bookmark the top of the view, with an optional note."""
+        from reader.ui.dialogs import TextPrompt
+
+        current = self.current
+        if current is None or not self.session.available:
+            return
+        screen = self.article_screen
+        position = screen.body.top_position()
+        article = current.loaded.article
+        section = screen.section_at(position)
+        text = block_text(article.blocks[position.block]) if article.blocks else ""
+        snippet = first_words(text[position.offset:] or text, 80)
+        note = await self.push_screen_wait(TextPrompt(
+            "Bookmark here — add a note?", placeholder="optional note",
+            hint=f"“{snippet}” · Enter saves, Esc cancels"))
+        if note is None:
+            return
+        added = self.session.add_bookmark(current.loaded.key, position, title=article.title,
+                                          section=section, snippet=snippet, note=note.strip())
+        if added is not None:
+            self.notify("Bookmarked. Press ' to list this article's bookmarks.", timeout=3)
+
+    # ------------------------------------------------------------------ positions
+
+    @on(messages.ReadingMoved)
+    def position_moved(self, message: messages.ReadingMoved) -> None:
+        """The body moved: remember where, and write it once scrolling has stopped.
+
+        The latest position is kept in memory so that quitting can write it even after
+        the screens are gone.
+        """
+        if self.current is None:
+            return
+        self._unsaved_position = (self.current.loaded.key, message.position, message.progress)
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_DELAY, self.save_position_now)
+
+    def save_position_now(self) -> None:
+        if self._position_timer is not None:
+            self._position_timer.stop()
+            self._position_timer = None
+        unsaved, self._unsaved_position = self._unsaved_position, None
+        if unsaved is not None:
+            self.session.set_position(*unsaved)
 
 
 def _size(count: int) -> str:
@@ -376,69 +582,8 @@ def _size(count: int) -> str:
     return f"{count / 1024 / 1024:.1f} MB"
 
 
-def run_app(source: str | None = None, *, data_dir: Path | None = None, width: int | None = None,
-            images: bool = True, loaded: Loaded | None = None, saved_id: int | None = None
-            ) -> int:
-    """Run the app in this terminal; returns the exit status.
-
-    A file or a pipe is read and extracted before Textual starts: the first frame is then
-    the article itself, and a file that is not a page fails like any command-line error
-    (one sentence, exit status 1) instead of opening an empty reader. Only URLs load
-    inside the app, where their download shows progress and Esc cancels it.
-    """
-    import os
-    import sys
-
-    from reader.sources import article_from_page, load, read_stdin, stdin_url
-
-    stdin_data = None
-    if source == "-":
-        stdin_data = read_stdin()
-        _reattach_terminal()
-        if loaded is None:
-            loaded = Loaded(article_from_page(stdin_data, "Standard input", None), stdin_data,
-                            stdin_url(stdin_data))
-    elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
-        _reattach_terminal()
-    if loaded is None and source is not None and source != "-" and not source.lower().startswith(
-            ("http://", "https://")) and _file_size(source) <= PRELOAD_BYTES:
-        loaded = load(source)
-    if loaded is not None:
-        import gc
-
-        # A long article is hundreds of thousands of long-lived objects; keep the
-        # collector from walking them again and again while Textual starts up.
-        gc.freeze()
-    app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
-                    data_dir=data_dir, saved_id=saved_id)
-    from reader.images.terminal import prepare
-
-    prepare(app.config.images)  # terminal graphics queries must run before Textual starts
-    app.run()
-    return app.return_code or 0
-
-
-# Files up to this size are extracted before the app starts (about a second at most); a
-# bigger one loads inside the app, which says so and lets Esc cancel it.
-PRELOAD_BYTES = 4 * 2**20
-
-
 def _file_size(source: str) -> int:
     try:
         return Path(source).expanduser().stat().st_size
     except (OSError, ValueError):
         return 0  # missing or odd: let load() say what is wrong
-
-
-def _reattach_terminal() -> None:
-    """After reading a pipe, give Textual the terminal by making /dev/tty our stdin."""
-    import os
-    import sys
-
-    try:
-        tty = os.open("/dev/tty", os.O_RDWR)
-    except OSError:
-        raise ReaderError("reader needs a terminal to show an article; "
-                          "`reader dump SOURCE` prints one instead.") from None
-    os.dup2(tty, sys.stdin.fileno())
-    os.close(tty)

@@ -68,3 +68,33 @@ class TextPrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ShowText(ModalScreen[None]):
+    """Shows a piece of text (an address) to select with the mouse, `c` copying it
+    through the terminal (OSC 52) where the terminal allows it."""
+
+    BINDINGS = [
+        Binding("c,y", "copy", "Copy"),
+        Binding("escape,q,enter", "close", "Close"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="small-dialog")
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="box"):
+            yield Static(Content.styled(self.title_text, "bold"), classes="question")
+            yield Static(Content(self.text), id="shown-text")
+            yield Static(Content.styled("Select it with the mouse, or press c to copy it · "
+                                        "Esc closes", "dim"), classes="hint")
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify("Copied (where the terminal allows it).", timeout=2)
+        self.dismiss()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -35,6 +35,13 @@ class LibrarySession:
         self._library: Library | None = None
         self._failed = False
 
+    @classmethod
+    def over(cls, library: Library, notify: Notify) -> LibrarySession:
+        """A session over a library that is already open (benchmarks, tests)."""
+        session = cls(library.path.parent, notify)
+        session._library = library
+        return session
+
     # ------------------------------------------------------------------ the database
 
     @property

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,13 +12,23 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from reader.config import Config
 from reader.document import Article, Figure, Heading, Position, first_words
-from reader.images.loader import ImageLoader
-from reader.ui.widgets.body import ArticleBody
-from reader.ui.widgets.figures import FiguresPane
-from reader.ui.widgets.header import ArticleHeader
-from reader.ui.widgets.status import StatusLine
-from reader.ui.widgets.toc import TocPane
+from reader.ui.messages import (
+    CancelLoading,
+    GoBack,
+    GoForward,
+    OpenInBrowser,
+    OpenLink,
+    ReadingMoved,
+    Remember,
+)
+from reader.ui.pictures.loader import ImageLoader
+from reader.ui.widgets.article.body import ArticleBody
+from reader.ui.widgets.article.header import ArticleHeader
+from reader.ui.widgets.article.status import StatusLine
+from reader.ui.widgets.panes.figures import FiguresPane
+from reader.ui.widgets.panes.toc import TocPane
 
 NARROW = 90  # columns below which the panes become overlays
 
@@ -62,8 +75,13 @@ class ArticleScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, config: Config | None = None, *,
+                 fetcher: Callable[[], Any] | None = None,
+                 image_lookup: Callable[[str], bytes | None] | None = None) -> None:
         super().__init__()
+        self.config = config or Config()
+        self._fetcher = fetcher
+        self._image_lookup = image_lookup
         self.article = Article()
         self.query_text = ""
         self.link_digits = ""
@@ -100,15 +118,14 @@ class ArticleScreen(Screen[None]):
 
     def _start_images(self) -> None:
         """Pictures for figures, unless the config (or --no-images) turned them off."""
-        from reader.images.terminal import resolve_mode
+        from reader.ui.pictures.terminal import resolve_mode
 
-        config = getattr(self.app, "config", None)
-        self.image_mode = resolve_mode(config.images if config else "auto")
+        self.image_mode = resolve_mode(self.config.images)
         if self.image_mode == "off":
             return
         self.images = ImageLoader(
-            fetcher=getattr(self.app, "fetcher", None),
-            library_lookup=getattr(self.app, "image_lookup", None),
+            fetcher=self._fetcher,
+            library_lookup=self._image_lookup,
             # after the next paint: pictures never hold up the text's first frame
             spawn=lambda job: self.call_after_refresh(
                 self.run_worker, job, group="images", exit_on_error=False),
@@ -157,11 +174,11 @@ class ArticleScreen(Screen[None]):
     def _apply_width(self, width: int) -> None:
         narrow = width < NARROW
         self.set_class(narrow, "-narrow")
-        config = getattr(self.app, "config", None)
+        config = self.config
         toc = self._toc_shown if self._toc_shown is not None else (
-            not narrow and (config.show_toc if config else True))
+            not narrow and config.show_toc)
         figures = self._figures_shown if self._figures_shown is not None else (
-            not narrow and (config.show_figures if config else True))
+            not narrow and config.show_figures)
         if narrow and self._toc_shown is None:
             toc = False
         if narrow and self._figures_shown is None:
@@ -195,10 +212,8 @@ class ArticleScreen(Screen[None]):
 
     def _remember_panes(self) -> None:
         if not self.has_class("-narrow"):
-            remember = getattr(self.app, "remember", None)
-            if remember:
-                remember(show_toc=self.has_class("-show-toc"),
-                         show_figures=self.has_class("-show-figures"))
+            self.app.post_message(Remember(show_toc=self.has_class("-show-toc"),
+                                           show_figures=self.has_class("-show-figures")))
 
     def _close_overlays(self) -> bool:
         if not self.has_class("-narrow"):
@@ -220,7 +235,7 @@ class ArticleScreen(Screen[None]):
         where = self.body.reading_position()
         self._update_status(where, event.progress)
         self.query_one(TocPane).follow(where)
-        self.app.position_moved(event.position, event.progress)  # type: ignore[attr-defined]
+        self.app.post_message(ReadingMoved(event.position, event.progress))
 
     def _update_status(self, position: Position, progress: float) -> None:
         minutes = self._minutes
@@ -309,9 +324,7 @@ class ArticleScreen(Screen[None]):
                         timeout=2)
         else:
             self.notify(f"Text width {measure} columns.", timeout=1.5)
-        remember = getattr(self.app, "remember", None)
-        if remember:
-            remember(width=measure)
+        self.app.post_message(Remember(width=measure))
 
     # ------------------------------------------------------------------ search
 
@@ -399,22 +412,22 @@ class ArticleScreen(Screen[None]):
             return
         number = self._typed_link()
         if number is not None:
-            self.app.follow_link(self.article.links()[number - 1].href)  # type: ignore[attr-defined]
+            self.app.post_message(OpenLink(self.article.links()[number - 1].href))
 
     @on(ArticleBody.LinkClicked)
     def _link_clicked(self, event: ArticleBody.LinkClicked) -> None:
         links = self.article.links()
         if 1 <= event.number <= len(links):
-            self.app.follow_link(links[event.number - 1].href)  # type: ignore[attr-defined]
+            self.app.post_message(OpenLink(links[event.number - 1].href))
 
     def action_open_in_browser(self) -> None:
         number = self._typed_link()
         if number is not None:
-            self.app.open_in_browser(self.article.links()[number - 1].href)  # type: ignore[attr-defined]
+            self.app.post_message(OpenInBrowser(self.article.links()[number - 1].href))
         elif (figure := self._figure_for_o()) is not None and figure.src:
-            self.app.open_in_browser(figure.src)  # type: ignore[attr-defined]
+            self.app.post_message(OpenInBrowser(figure.src))
         elif self.article.url:
-            self.app.open_in_browser(self.article.url)  # type: ignore[attr-defined]
+            self.app.post_message(OpenInBrowser(self.article.url))
 
     def _figure_for_o(self) -> Figure | None:
         """`O` on a figure: the one highlighted in the figures pane when it has focus,
@@ -433,14 +446,15 @@ class ArticleScreen(Screen[None]):
         self.app.push_screen(LinksScreen(self.article))
 
     def action_back(self) -> None:
-        self.app.go_back()  # type: ignore[attr-defined]
+        self.app.post_message(GoBack())
 
     def action_forward(self) -> None:
-        self.app.go_forward()  # type: ignore[attr-defined]
+        self.app.post_message(GoForward())
 
     def action_escape(self) -> None:
         """Esc undoes the most recent thing in progress: loading, link input, overlay, search."""
-        if self.app.cancel_loading():  # type: ignore[attr-defined]
+        if self.status.info.busy.startswith("Loading"):
+            self.app.post_message(CancelLoading())
             return
         if self.link_digits:
             self.link_digits = ""

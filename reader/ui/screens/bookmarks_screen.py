@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.ui.messages import JumpToBookmark
 from reader.ui.screens.library_screen import short_date
 
 if TYPE_CHECKING:
@@ -27,10 +28,12 @@ class BookmarksScreen(ModalScreen[None]):
         Binding("a", "toggle_scope", "This article / all"),
     ]
 
-    def __init__(self, library: LibrarySession, url: str | None) -> None:
+    def __init__(self, library: LibrarySession, url: str | None,
+                 here: str | None = None) -> None:
         super().__init__()
         self.library = library
         self.url = url  # None: every bookmark in the library
+        self.here = here  # the article being read, for `a`
         self.marks: list[Bookmark] = []
         self._deleted: list[Bookmark] = []  # this session's deletions, for z
 
@@ -73,7 +76,7 @@ class BookmarksScreen(ModalScreen[None]):
         if event.option_index < len(self.marks):
             mark = self.marks[event.option_index]
             self.dismiss()
-            self.app.jump_to_bookmark(mark)  # type: ignore[attr-defined]
+            self.app.post_message(JumpToBookmark(mark))
 
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted
@@ -100,11 +103,10 @@ class BookmarksScreen(ModalScreen[None]):
         self.reload()
 
     def action_toggle_scope(self) -> None:
-        current = getattr(self.app, "current", None)
         if self.url is not None:
             self.url = None
-        elif current is not None:
-            self.url = current.loaded.key
+        elif self.here is not None:
+            self.url = self.here
         self.reload()
 
     def action_close(self) -> None:

@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.document import Figure
-from reader.images.loader import ImageLoader
-from reader.ui.widgets.figure_view import FigureView
+from reader.ui.messages import OpenInBrowser
+from reader.ui.pictures.loader import ImageLoader
+from reader.ui.widgets.panes.figure_view import FigureView
 
 
 class FigureScreen(Screen[None]):
@@ -70,6 +71,4 @@ class FigureScreen(Screen[None]):
 
     def action_open_image(self) -> None:
         if self.figure.src:
-            opener = getattr(self.app, "open_in_browser", None)
-            if opener is not None:
-                opener(self.figure.src)
+            self.app.post_message(OpenInBrowser(self.figure.src))

@@ -12,40 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-KEY_NAMES = {
-    "slash": "/", "question_mark": "?", "right_square_bracket": "]",
-    "left_square_bracket": "[", "plus": "+", "minus": "-", "equals_sign": "=",
-    "space": "space", "apostrophe": "'", "escape": "Esc", "enter": "Enter",
-    "backspace": "Backspace", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
-    "end": "End", "up": "↑", "down": "↓", "tab": "Tab", "shift+tab": "Shift+Tab",
-    "asterisk": "*", "number_sign": "#", "delete": "Del", "left": "←", "right": "→",
-}
-
-
-def key_label(keys: str) -> str:
-    labels = []
-    for key in keys.split(","):
-        key = key.strip()
-        if key.startswith("ctrl+"):
-            labels.append("Ctrl+" + KEY_NAMES.get(key[5:], key[5:]))
-        else:
-            labels.append(KEY_NAMES.get(key, key))
-    return " ".join(labels)
-
-
-def own_widget(widget: object) -> bool:
-    """Whether ``widget`` is one of reader's (Textual's own inputs and tables document
-    their editing keys elsewhere, and would crowd the list)."""
-    return any(cls.__module__.startswith("reader.") for cls in type(widget).__mro__)
-
-
-def own_bindings(owner: object) -> list[Binding]:
-    """The bindings ``owner``'s reader classes declare, without Textual's inherited ones."""
-    found: list[Binding] = []
-    for cls in type(owner).__mro__:
-        if cls.__module__.startswith("reader."):
-            found += [b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
-    return found
+from reader.ui.commands import key_label, own_widget
 
 
 def help_title(owner: object) -> str:

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.ui.messages import OpenAddress
+
 if TYPE_CHECKING:
     from reader.library import HistoryEntry
     from reader.ui.library_session import LibrarySession
@@ -52,7 +54,7 @@ class HistoryScreen(ModalScreen[None]):
         if event.option_index < len(self.entries):
             url = self.entries[event.option_index].url
             self.dismiss()
-            self.app.open_url_or_saved(url)  # type: ignore[attr-defined]
+            self.app.post_message(OpenAddress(url))
 
     def action_close(self) -> None:
         self.dismiss()

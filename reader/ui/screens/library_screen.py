@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from reader.ui.dialogs import ConfirmDialog, TextPrompt
+from reader.ui.messages import OpenSaved
 
 if TYPE_CHECKING:
     from reader.ui.library_session import LibrarySession
@@ -64,9 +66,11 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, library: LibrarySession) -> None:
+    def __init__(self, library: LibrarySession, *,
+                 has_article: Callable[[], bool] = lambda: False) -> None:
         super().__init__()
         self.library = library
+        self._has_article = has_article  # Esc goes back to it, if there is one
         self.sort = "saved"
         self.filter = "all"
         self.tag: str | None = None
@@ -119,6 +123,10 @@ class LibraryScreen(Screen[None]):
         state = f"{len(self.entries)} · {self.filter} · by {self.sort}"
         if self.tag:
             state += f" · #{self.tag}"
+        self.show_state(state)
+
+    def show_state(self, state: str) -> None:
+        """The line beside the search box: count, filter, sort (or an import's progress)."""
         self.query_one("#library-state", Static).update(Content.styled(state, "dim"))
 
     def on_resize(self, event: events.Resize) -> None:
@@ -215,7 +223,7 @@ class LibraryScreen(Screen[None]):
     def action_open(self) -> None:
         article_id = self.current_id()
         if article_id is not None:
-            self.app.open_saved(article_id)  # type: ignore[attr-defined]
+            self.app.post_message(OpenSaved(article_id))
 
     def action_archive(self) -> None:
         article_id = self.current_id()
@@ -306,5 +314,5 @@ class LibraryScreen(Screen[None]):
     def action_back(self) -> None:
         if self.focused is self.query_one("#library-search"):
             self.query_one(DataTable).focus()
-        elif getattr(self.app, "current", None) is not None:
+        elif self._has_article():
             self.app.pop_screen()  # back to the article underneath

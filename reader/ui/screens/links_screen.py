@@ -12,6 +12,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.document import Article
+from reader.ui.messages import OpenInBrowser, OpenLink
 
 
 class LinksScreen(ModalScreen[None]):
@@ -59,17 +60,17 @@ class LinksScreen(ModalScreen[None]):
         index = self.query_one(OptionList).highlighted
         if index is not None and index < len(self.links):
             self.dismiss()
-            self.app.follow_link(self.links[index].href)  # type: ignore[attr-defined]
+            self.app.post_message(OpenLink(self.links[index].href))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         href = self.links[event.option_index].href
         self.dismiss()
-        self.app.follow_link(href)  # type: ignore[attr-defined]
+        self.app.post_message(OpenLink(href))
 
     def action_browser(self) -> None:
         index = self.query_one(OptionList).highlighted
         if index is not None and index < len(self.links):
-            self.app.open_in_browser(self.links[index].href)  # type: ignore[attr-defined]
+            self.app.post_message(OpenInBrowser(self.links[index].href))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

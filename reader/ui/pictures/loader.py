@@ -26,8 +26,9 @@ from rich.style import Style
 from textual.strip import Strip
 
 from reader.document import Figure
-from reader.images.cache import ImageCache
-from reader.images.decode import (
+from reader.text import wrap_ranges
+from reader.ui.pictures.cache import ImageCache
+from reader.ui.pictures.decode import (
     MAX_BYTES,
     ImageRejected,
     Picture,
@@ -280,8 +281,6 @@ def _decode_and_cut(data: bytes, sizes: list[tuple[int, int]]
 
 
 def _wrapped(text: str, width: int, style: Style) -> list[Strip]:
-    from reader.ui.layout import wrap_ranges
-
     return [Strip([Segment(text[a:b], style)]) for a, b in wrap_ranges(text, width)]
 
 

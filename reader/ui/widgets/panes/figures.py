@@ -10,8 +10,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.document import Article, Figure, Position
-from reader.images.loader import ImageLoader
-from reader.ui.widgets.figure_view import preview_prompt
+from reader.ui.pictures.loader import ImageLoader
+from reader.ui.widgets.panes.figure_view import preview_prompt
 
 
 def figure_prompt(number: int, figure: Figure) -> Content:

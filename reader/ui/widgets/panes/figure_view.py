@@ -22,8 +22,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reader.document import Figure
-from reader.images.decode import ImageRejected, decode
-from reader.images.loader import ImageLoader
+from reader.ui.pictures.decode import ImageRejected, decode
+from reader.ui.pictures.loader import ImageLoader
 
 FULL_SIDE = 2048
 
@@ -69,7 +69,7 @@ def figure_words(figure: Figure) -> Content:
 
 class FigureView(Vertical):
     """The picture area and the figure's words; ``mode`` is "halfblock", "kitty" or
-    "sixel" (see :func:`reader.images.terminal.resolve_mode`)."""
+    "sixel" (see :func:`reader.ui.pictures.terminal.resolve_mode`)."""
 
     DEFAULT_CSS = """
     FigureView { height: 1fr; }

@@ -31,7 +31,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from reader.document import Article, Figure, Heading, Position, block_text, iter_spans
-from reader.ui.layout import (
+from reader.ui.widgets.article.layout import (
     Highlight,
     LaidBlock,
     LayoutContext,
@@ -95,7 +95,7 @@ class ArticleBody(ScrollView, can_focus=True):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.article = Article()
-        # Pictures for figures (see reader.images.loader); None draws placeholders.
+        # Pictures for figures (see reader.ui.pictures.loader); None draws placeholders.
         self.figure_lines: Callable[[Figure, int], list[Strip] | None] | None = None
         self._text_len: list[int] = []
         self._link_base: list[int] = []
@@ -129,6 +129,11 @@ class ArticleBody(ScrollView, can_focus=True):
         self.hits, self.hit_index, self._highlights = [], -1, {}
         self._last_reported = None
         self._relayout(position or Position(0))
+
+    @property
+    def laid_count(self) -> int:
+        """Blocks whose lines are kept now (bounded by MAX_LAID, whatever the article)."""
+        return len(self._laid)
 
     @property
     def content_width(self) -> int:

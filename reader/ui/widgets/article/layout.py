@@ -12,7 +12,6 @@ article stay brackets.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +40,8 @@ from reader.document import (
     Table,
     block_text,
 )
+from reader.text import wrap_ranges
 
-_WORD = re.compile(r"\S+")
 BULLETS = ("•", "◦", "▪", "‣")
 
 
@@ -101,61 +100,6 @@ class LayoutContext:
     show_link_numbers: bool = True
     on_link: Callable[[int, str], Style] | None = None  # style (with click meta) for a link
     figure_lines: Callable[[Figure, int], list[Strip] | None] | None = None
-
-
-# --------------------------------------------------------------------------- wrapping
-
-
-def _width(text: str) -> int:
-    return len(text) if text.isascii() else cell_len(text)
-
-
-def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap of ``text`` to ``width`` cells: ``(start, end)`` index pairs.
-
-    Explicit newlines break lines; words longer than a line are split.
-    """
-    width = max(1, width)
-    out: list[tuple[int, int]] = []
-    base = 0
-    for part in text.split("\n"):
-        line_start = -1
-        line_end = 0
-        used = 0
-        for m in _WORD.finditer(part):
-            ws, we = m.start(), m.end()
-            w = _width(m.group())
-            need = w if line_start < 0 else used + _width(part[line_end:ws]) + w
-            if line_start >= 0 and need <= width:
-                used = need
-                line_end = we
-                continue
-            if line_start >= 0:
-                out.append((base + line_start, base + line_end))
-            # A word wider than the line is cut into line-sized pieces.
-            while w > width:
-                cut = _cut(part, ws, we, width)
-                out.append((base + ws, base + cut))
-                ws = cut
-                w = _width(part[ws:we])
-            line_start, line_end, used = ws, we, w
-        if line_start >= 0:
-            out.append((base + line_start, base + line_end))
-        else:
-            out.append((base, base))  # an empty line from consecutive newlines
-        base += len(part) + 1
-    return out
-
-
-def _cut(text: str, start: int, end: int, width: int) -> int:
-    if text.isascii():
-        return start + width
-    used = 0
-    for i in range(start, end):
-        used += cell_len(text[i])
-        if used > width:
-            return max(start + 1, i)
-    return end
 
 
 # --------------------------------------------------------------------------- inline runs

@@ -1,0 +1,1 @@
+"""The side panes beside the text: contents and figures, and one figure full size."""
