@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeAlias
 
@@ -172,6 +172,26 @@ def block_text(block: Block) -> str:
     return ""
 
 
+def link_spans(spans: Iterable[Span]) -> Iterator[tuple[int, Span, str]]:
+    """``(offset, first span, text)`` for each link among ``spans``: spans next to each
+    other with the same address are one link (a bold word inside a link, say), as the
+    reader numbers them."""
+    offset = 0
+    run: tuple[int, Span, str] | None = None
+    for span in spans:
+        if not span.text:
+            continue
+        if span.href and run is not None and run[1].href == span.href:
+            run = (run[0], run[1], run[2] + span.text)
+        else:
+            if run is not None:
+                yield run
+            run = (offset, span, span.text) if span.href else None
+        offset += len(span.text)
+    if run is not None:
+        yield run
+
+
 def iter_spans(block: Block) -> Iterator[Span]:
     """Every span inside ``block``, nested blocks included, in reading order."""
     if isinstance(block, Heading | Paragraph):
@@ -183,6 +203,24 @@ def iter_spans(block: Block) -> Iterator[Span]:
     elif isinstance(block, Quote):
         for child in block.blocks:
             yield from iter_spans(child)
+
+
+def _span_groups(block: Block) -> Iterator[Spans]:
+    """The span sequences of ``block`` that are laid out as one run of text each."""
+    if isinstance(block, Heading | Paragraph):
+        yield block.spans
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            for child in item:
+                yield from _span_groups(child)
+    elif isinstance(block, Quote):
+        for child in block.blocks:
+            yield from _span_groups(child)
+
+
+def link_count(block: Block) -> int:
+    """How many links the reader numbers in ``block``."""
+    return sum(1 for spans in _span_groups(block) for _ in link_spans(spans))
 
 
 # --------------------------------------------------------------------------- derived
@@ -255,14 +293,12 @@ class Article:
         """Every link in reading order, numbered by its index in this list in the UI."""
         found: list[Link] = []
         for i, block in enumerate(self.blocks):
-            offset = 0
             # Offsets are exact for headings and paragraphs; nested blocks point at the
             # start of their block, which is where the reader scrolls to anyway.
             flat = isinstance(block, Heading | Paragraph)
-            for span in iter_spans(block):
-                if span.href:
-                    found.append(Link(span.text, span.href, Position(i, offset if flat else 0)))
-                offset += len(span.text)
+            for spans in _span_groups(block):
+                for offset, span, text in link_spans(spans):
+                    found.append(Link(text, span.href or "", Position(i, offset if flat else 0)))
         return found
 
     def plain_text(self) -> str:

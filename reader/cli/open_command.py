@@ -52,6 +52,8 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
                     data_dir=data_dir, saved_id=saved_id)
     prepare(app.config.images)  # terminal graphics queries must run before Textual starts
     app.run()
+    if app.failure is not None:
+        raise ReaderError(app.failure)
     return app.return_code or 0
 
 

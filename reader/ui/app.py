@@ -84,6 +84,7 @@ class ReaderApp(App[None]):
         self._position_timer: Timer | None = None
         self._unsaved_position: tuple[str, Position, float] | None = None
         self._article_screen: ArticleScreen | None = None
+        self.failure: str | None = None  # why the SOURCE could not be opened, on exit
 
     # ------------------------------------------------------------------ start-up
 
@@ -213,6 +214,12 @@ class ReaderApp(App[None]):
             status.set(busy="")
             if is_url(source) and self.open_saved_instead(source, exc.sentence, position):
                 return
+            if self.current is None and source == self.source and self.initial is None:
+                # `reader URL` that fails: like a missing file, one sentence and status 1
+                # (said by the command line after the screen is gone), not a welcome page.
+                self.failure = exc.sentence
+                self.exit(return_code=1)
+                return
             self.notify(exc.sentence, title="Could not open", severity="error", timeout=8)
             if self.current is None:
                 self.start_without_source()  # not an empty screen: the library or welcome
@@ -321,6 +328,43 @@ class ReaderApp(App[None]):
         else:
             screen.show(visit.loaded.article, visit.position)
         self.sub_title = visit.loaded.article.title
+
+    # ------------------------------------------------------------------ go to, copy
+
+    @work(group="address", exclusive=True, exit_on_error=False)
+    async def action_open_address(self) -> None:
+        """`o`: type an address (or a file's path) to open; the history completes it."""
+        from textual.suggester import SuggestFromList
+
+        from reader.ui.dialogs import TextPrompt
+
+        known = [e.url for e in self.session.history(200)] if self.session.available else []
+        answer = await self.push_screen_wait(TextPrompt(
+            "Go to address", placeholder="https://… or a file",
+            hint="→ completes from history · Enter opens, Esc cancels",
+            suggester=SuggestFromList(known, case_sensitive=False)))
+        address = (answer or "").strip()
+        if not address:
+            return
+        if not is_url(address) and "://" not in address and not Path(address).expanduser(
+                ).exists() and "." in address.split("/", 1)[0] and " " not in address:
+            address = "https://" + address  # "example.org/page", as browsers take it
+        self.open_url_or_saved(address)
+
+    @on(messages.CopyText)
+    def _copy_text(self, message: messages.CopyText) -> None:
+        self.copy_text(message.text, message.what)
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Put ``text`` on the clipboard through the terminal (OSC 52). Where the terminal
+        is not known to allow that, the text is also shown to select by hand."""
+        from reader.ui.dialogs import ShowText
+
+        self.copy_to_clipboard(text)
+        if _terminal_copies():
+            self.notify(f"Copied {what}: {text}", timeout=3)
+        else:
+            self.push_screen(ShowText(f"Copy {what}", text))
 
     # ------------------------------------------------------------------ the library
 
@@ -572,6 +616,19 @@ class ReaderApp(App[None]):
         unsaved, self._unsaved_position = self._unsaved_position, None
         if unsaved is not None:
             self.session.set_position(*unsaved)
+
+
+def _terminal_copies() -> bool:
+    """Whether this terminal is known to take OSC 52 clipboard writes (kitty, WezTerm,
+    iTerm2, foot, Alacritty, Windows Terminal, Ghostty; tmux passes them on)."""
+    import os
+
+    env = os.environ
+    if any(name in env for name in ("KITTY_WINDOW_ID", "WEZTERM_PANE", "WT_SESSION",
+                                    "ALACRITTY_WINDOW_ID", "GHOSTTY_RESOURCES_DIR")):
+        return True
+    return env.get("TERM_PROGRAM", "") in ("iTerm.app", "WezTerm", "ghostty") or env.get(
+        "TERM", "").startswith(("xterm-kitty", "foot", "alacritty"))
 
 
 def _size(count: int) -> str:

@@ -20,7 +20,8 @@ from textual.app import App, SuspendNotSupported
 def _runs_in_this_terminal(controller: webbrowser.BaseBrowser) -> bool:
     """Console browsers are plain ``GenericBrowser``s, which wait in the foreground;
     graphical ones are background or remote-control subclasses."""
-    return type(controller) is webbrowser.GenericBrowser
+    return isinstance(controller, webbrowser.GenericBrowser) and not isinstance(
+        controller, webbrowser.BackgroundBrowser)
 
 
 def open_in_browser(app: App[Any], url: str) -> None:

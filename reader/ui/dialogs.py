@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static
 
 
@@ -46,9 +47,11 @@ class TextPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "",
-                 hint: str = "Enter to confirm, Esc to cancel") -> None:
+                 hint: str = "Enter to confirm, Esc to cancel",
+                 suggester: Suggester | None = None) -> None:
         super().__init__(classes="small-dialog")
         self.title_text = title
+        self.suggester = suggester
         self.value = value
         self.placeholder = placeholder
         self.hint = hint
@@ -56,7 +59,8 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="box"):
             yield Static(Content.styled(self.title_text, "bold"), classes="question")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input",
+                        suggester=self.suggester)
             yield Static(Content.styled(self.hint, "dim"), classes="hint")
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from reader.config import Config
 from reader.document import Article, Figure, Heading, Position, first_words
 from reader.ui.messages import (
     CancelLoading,
+    CopyText,
     GoBack,
     GoForward,
     OpenInBrowser,
@@ -31,6 +32,7 @@ from reader.ui.widgets.panes.figures import FiguresPane
 from reader.ui.widgets.panes.toc import TocPane
 
 NARROW = 90  # columns below which the panes become overlays
+SHORT = 20  # rows below which the header takes one line
 
 
 class SearchBar(Input):
@@ -61,6 +63,9 @@ class ArticleScreen(Screen[None]):
         Binding("enter", "open_link", "Open link (typed number) or figure", show=False),
         Binding("O", "open_in_browser", "Open link, figure or page in browser", show=False),
         Binding("u", "links", "Links"),
+        Binding("o", "app.open_address", "Go to address", show=False),
+        Binding("y", "copy_link", "Copy link (typed number) or page address", show=False),
+        Binding("Y", "copy_page", "Copy page address", show=False),
         Binding("s", "app.save", "Save"),
         Binding("m", "app.bookmark", "Bookmark"),
         Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False),
@@ -85,8 +90,9 @@ class ArticleScreen(Screen[None]):
         self.article = Article()
         self.query_text = ""
         self.link_digits = ""
-        self._toc_shown: bool | None = None
-        self._figures_shown: bool | None = None
+        # The panes a person opened or closed, per layout ("wide", "narrow"): closing an
+        # overlay in a narrow window says nothing about the side panes of a wide one.
+        self._panes: dict[str, dict[str, bool]] = {"wide": {}, "narrow": {}}
         self._minutes = 0
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
@@ -113,6 +119,7 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SearchBar).display = False
         self._apply_width(self.size.width)
+        self.query_one(ArticleHeader).set_compact(0 < self.size.height < SHORT)
         self._start_images()
         self.body.focus()
 
@@ -170,28 +177,27 @@ class ArticleScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
+        self.query_one(ArticleHeader).set_compact(event.size.height < SHORT)
 
     def _apply_width(self, width: int) -> None:
         narrow = width < NARROW
         self.set_class(narrow, "-narrow")
-        config = self.config
-        toc = self._toc_shown if self._toc_shown is not None else (
-            not narrow and config.show_toc)
-        figures = self._figures_shown if self._figures_shown is not None else (
-            not narrow and config.show_figures)
-        if narrow and self._toc_shown is None:
-            toc = False
-        if narrow and self._figures_shown is None:
-            figures = False
+        chosen = self._panes[self._layout]
+        toc = chosen.get("toc", not narrow and self.config.show_toc)
+        figures = chosen.get("figures", not narrow and self.config.show_figures)
         self.set_class(toc, "-show-toc")
         self.set_class(figures, "-show-figures")
 
+    @property
+    def _layout(self) -> str:
+        return "narrow" if self.has_class("-narrow") else "wide"
+
     def action_toggle_toc(self) -> None:
         shown = not self.has_class("-show-toc")
-        self._toc_shown = shown
+        self._panes[self._layout]["toc"] = shown
         self.set_class(shown, "-show-toc")
         if shown and self.has_class("-narrow"):
-            self._figures_shown = False
+            self._panes["narrow"]["figures"] = False
             self.remove_class("-show-figures")
             self.query_one(TocPane).focus()
         elif not shown:
@@ -200,10 +206,10 @@ class ArticleScreen(Screen[None]):
 
     def action_toggle_figures(self) -> None:
         shown = not self.has_class("-show-figures")
-        self._figures_shown = shown
+        self._panes[self._layout]["figures"] = shown
         self.set_class(shown, "-show-figures")
         if shown and self.has_class("-narrow"):
-            self._toc_shown = False
+            self._panes["narrow"]["toc"] = False
             self.remove_class("-show-toc")
             self.query_one(FiguresPane).focus()
         elif not shown:
@@ -219,10 +225,10 @@ class ArticleScreen(Screen[None]):
         if not self.has_class("-narrow"):
             return False
         closed = False
-        for cls, attr in (("-show-toc", "_toc_shown"), ("-show-figures", "_figures_shown")):
+        for cls, pane in (("-show-toc", "toc"), ("-show-figures", "figures")):
             if self.has_class(cls):
                 self.remove_class(cls)
-                setattr(self, attr, False)
+                self._panes["narrow"][pane] = False
                 closed = True
         if closed:
             self.body.focus()
@@ -428,6 +434,21 @@ class ArticleScreen(Screen[None]):
             self.app.post_message(OpenInBrowser(figure.src))
         elif self.article.url:
             self.app.post_message(OpenInBrowser(self.article.url))
+
+    def action_copy_link(self) -> None:
+        if not self.link_digits:
+            self.action_copy_page()
+            return
+        number = self._typed_link()
+        if number is not None:
+            self.app.post_message(CopyText(self.article.links()[number - 1].href,
+                                           f"link {number}"))
+
+    def action_copy_page(self) -> None:
+        if self.article.url:
+            self.app.post_message(CopyText(self.article.url, "the page address"))
+        else:
+            self.notify("This article has no web address.", timeout=2)
 
     def _figure_for_o(self) -> Figure | None:
         """`O` on a figure: the one highlighted in the figures pane when it has focus,

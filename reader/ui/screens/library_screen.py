@@ -57,8 +57,9 @@ class LibraryScreen(Screen[None]):
         Binding("v", "filter", "Filter"),
         Binding("number_sign", "tag_filter", "Tag filter", show=False),
         Binding("i", "app.import", "Import"),
-        Binding("B", "app.bookmarks(True)", "Bookmarks"),
-        Binding("H", "app.history", "History"),
+        # Listed in help (?) and the palette; the footer keeps room for Help and Quit.
+        Binding("B", "app.bookmarks(True)", "Bookmarks", show=False),
+        Binding("H", "app.history", "History", show=False),
         Binding("end,G", "last_row", "Last article", show=False),
         Binding("home,g", "first_row", "First article", show=False),
         Binding("escape", "back", "Back", show=False),
@@ -86,6 +87,7 @@ class LibraryScreen(Screen[None]):
             yield Input(placeholder="Search title, author and text…", id="library-search")
             yield Static(id="library-state")
         yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="library-empty")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -120,10 +122,30 @@ class LibraryScreen(Screen[None]):
         self._add_rows(wanted)
         if keep in self.ids:
             table.move_cursor(row=self.ids.index(keep))
+        self._say_if_empty()
         state = f"{len(self.entries)} · {self.filter} · by {self.sort}"
         if self.tag:
             state += f" · #{self.tag}"
         self.show_state(state)
+
+    def _say_if_empty(self) -> None:
+        """An empty table says why: nothing matches, or nothing is saved yet."""
+        empty = self.query_one("#library-empty", Static)
+        empty.display = not self.entries
+        if self.entries:
+            return
+        narrowed = [f"“{self.search}”"] if self.search else []
+        if self.filter != "all":
+            narrowed.append(f"the filter {self.filter}")
+        if self.tag:
+            narrowed.append(f"the tag #{self.tag}")
+        if narrowed:
+            sentence = ("No saved article matches " + " and ".join(narrowed)
+                        + ". (v changes the filter, # the tag.)")
+        else:
+            sentence = ("Nothing saved yet. Press s while reading to save an article, "
+                        "or i to import a reading list.")
+        empty.update(Content.styled(sentence, "italic"))
 
     def show_state(self, state: str) -> None:
         """The line beside the search box: count, filter, sort (or an import's progress)."""
@@ -136,10 +158,12 @@ class LibraryScreen(Screen[None]):
     def _column_widths(self) -> tuple[int, int, int]:
         """Title, site and tags widths that fit the window beside the fixed columns
         (flags, two dates, minutes, progress and the table's padding take 46)."""
-        room = max(24, (self.size.width or 120) - 46)
-        title = max(12, min(60, room * 11 // 20))
+        # 46 for the fixed columns and the cells' padding, 2 for the scrollbar.
+        room = max(30, (self.size.width or 120) - 48)
+        tags = max(10, min(24, room // 5))
         site = max(6, min(20, room // 4))
-        return title, site, max(4, min(24, room - title - site))
+        title = max(12, min(60, room - site - tags))
+        return title, site, tags
 
     def _add_rows(self, upto: int) -> None:
         table = self.query_one(DataTable)
@@ -288,6 +312,7 @@ class LibraryScreen(Screen[None]):
         article_id = self.library.undelete(self._undo.pop())
         if article_id is None:
             return
+        self.app.clear_notifications()  # "Deleted. Press z to undo." is no longer true
         self.notify("Restored.", timeout=2)
         self.refresh_rows(keep=article_id)
 

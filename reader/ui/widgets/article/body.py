@@ -30,7 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from reader.document import Article, Figure, Heading, Position, block_text, iter_spans
+from reader.document import Article, Figure, Heading, Position, block_text, link_count
 from reader.ui.widgets.article.layout import (
     Highlight,
     LaidBlock,
@@ -110,7 +110,7 @@ class ArticleBody(ScrollView, can_focus=True):
         self._dirty_from: int | None = None
         self.hits: list[SearchHit] = []
         self.hit_index = -1
-        self._last_reported: Position | None = None
+        self._last_reported: tuple[Position, float] | None = None
         self._anchoring = False
         self._pending_position: Position | None = None
 
@@ -124,7 +124,7 @@ class ArticleBody(ScrollView, can_focus=True):
         base, count = [], 0
         for b in blocks:
             base.append(count)
-            count += sum(1 for s in iter_spans(b) if s.href)
+            count += link_count(b)
         self._link_base = base
         self.hits, self.hit_index, self._highlights = [], -1, {}
         self._last_reported = None
@@ -181,7 +181,7 @@ class ArticleBody(ScrollView, can_focus=True):
 
     def _palette_now(self) -> Palette:
         if self._palette is None:
-            s = self.get_component_rich_style
+            s = self._component_style
             self._palette = Palette(
                 text=s("body--text", partial=True),
                 heading=(s("body--h1", partial=True), s("body--h2", partial=True),
@@ -201,6 +201,31 @@ class ArticleBody(ScrollView, can_focus=True):
                 syntax_theme="monokai" if self.app.current_theme.dark else "default",
             )
         return self._palette
+
+    def _component_style(self, name: str, *, partial: bool = True) -> Style:
+        """A component class's style as opaque colours on the body's background.
+
+        Rich styles cannot be translucent: a theme's ``$text-muted`` ("auto 60%") would
+        otherwise come out as full white on every theme, light ones included. So
+        translucent and automatic colours are blended here, the way Textual blends them
+        for its own widgets."""
+        style = self.get_component_rich_style(name, partial=partial)
+        styles = self.get_component_styles(name)
+        base = self.styles.background
+        if base.a < 1:
+            base = self.app.current_theme.to_color_system().background + base
+        color = bgcolor = None
+        if styles.has_rule("color"):
+            fg = styles.color
+            if styles.auto_color:
+                fg = base.get_contrast_text(fg.a)
+            if styles.auto_color or fg.a < 1:
+                color = (base + fg).rich_color
+        if styles.has_rule("background") and styles.background.a < 1:
+            bgcolor = (base + styles.background).rich_color
+        if color is None and bgcolor is None:
+            return style
+        return style + Style(color=color, bgcolor=bgcolor)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -329,6 +354,7 @@ class ArticleBody(ScrollView, can_focus=True):
             finally:
                 self._anchoring = False
         self.refresh()
+        self.call_after_refresh(self._report_move)
 
     # ------------------------------------------------------------------ painting
 
@@ -381,9 +407,12 @@ class ArticleBody(ScrollView, can_focus=True):
         if not self.article.blocks:
             return
         position = self.top_position()
-        if position != self._last_reported:
-            self._last_reported = position
-            self.post_message(self.Moved(self, position, self.progress))
+        progress = self.progress
+        # The progress changes without the top moving when a picture arrives above or
+        # below, or the window is resized: the status line must hear of it too.
+        if (position, progress) != self._last_reported:
+            self._last_reported = (position, progress)
+            self.post_message(self.Moved(self, position, progress))
 
     def action_follow_link(self, number: int) -> None:
         self.post_message(self.LinkClicked(number))
@@ -421,6 +450,8 @@ class ArticleBody(ScrollView, can_focus=True):
         Measured from the top of the view, so an article just opened is 0 % read (and
         stays "unread" in the library); one that fits on a screen is read at a glance.
         """
+        if not self.size.height:
+            return 0.0  # not laid out yet: nothing has been read
         longest = self.max_scroll_y
         if longest <= 0:
             return 1.0
@@ -432,6 +463,12 @@ class ArticleBody(ScrollView, can_focus=True):
         top = round(self.scroll_y)
         if self.max_scroll_y > 0 and top >= self.max_scroll_y:
             return self.position_at(top + self.size.height - 1)
+        # A heading in the upper half of the view: that section is what is being read.
+        blocks = self.article.blocks
+        first = self.block_at(top)
+        for i in range(self.block_at(top + self.size.height // 2), first, -1):
+            if isinstance(blocks[i], Heading):
+                return Position(i)
         return self.position_at(top)
 
     def scroll_to_position(self, position: Position, *, animate: bool = False,

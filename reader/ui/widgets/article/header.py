@@ -27,10 +27,23 @@ def _date(published: str | None) -> str | None:
 class ArticleHeader(Static):
     """Shows who wrote what, where and when; built from plain text, never markup."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.compact = False  # one line, for short windows: the text needs the rows
+        self._shown: tuple[Article, int | None] | None = None
+
     def show(self, article: Article, minutes: int | None = None) -> None:
+        self._shown = (article, minutes)
         title = article.title or "(untitled)"
         meta = meta_line(article, minutes)
         parts: list[str | tuple[str, str]] = [(title, "bold")]
         if meta:
-            parts += ["\n", (meta, "dim")]
+            parts += [(" · " if self.compact else "\n"), (meta, "dim")]
         self.update(Content.assemble(*parts))
+
+    def set_compact(self, compact: bool) -> None:
+        if compact != self.compact:
+            self.compact = compact
+            self.set_class(compact, "-compact")
+            if self._shown is not None:
+                self.show(*self._shown)

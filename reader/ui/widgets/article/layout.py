@@ -150,15 +150,20 @@ def _build_runs(spans: Spans, base: Style, ctx: LayoutContext) -> _Runs:
     pos = 0
     source = 0
     palette = ctx.palette
-    for span in spans:
+    present = [s for s in spans if s.text]
+    number = 0
+    for n, span in enumerate(present):
         text = span.text
-        if not text:
-            continue
         if span.sub or span.sup:
             text = _script(text, sup=span.sup)
         style = _span_style(span.bold, span.italic, span.code, span.strike, base, palette)
         if span.href:
-            number = ctx.link_number() if ctx.link_number else 0
+            # Spans next to each other with one address are one link (a bold word inside
+            # a link, say): one number, after the last of them.
+            starts = n == 0 or present[n - 1].href != span.href
+            ends = n + 1 == len(present) or present[n + 1].href != span.href
+            if starts:
+                number = ctx.link_number() if ctx.link_number else 0
             style = style + palette.link
             if ctx.on_link:
                 style = style + ctx.on_link(number, span.href)
@@ -167,7 +172,7 @@ def _build_runs(spans: Spans, base: Style, ctx: LayoutContext) -> _Runs:
             runs.append((pos, pos + len(text), style))
             pos += len(text)
             source += len(span.text)
-            if ctx.show_link_numbers and number:
+            if ends and ctx.show_link_numbers and number:
                 marker = f"[{number}]"
                 src.append((pos, source))
                 pieces.append(marker)

@@ -40,7 +40,8 @@ class StatusLine(Static):
             parts += [(info.busy, "bold $warning")]
         else:
             parts += [(f"{info.percent:3d}%", "bold")]
-            left = f"{info.minutes_left} min left" if info.minutes_left else "end"
+            left = (f"{info.minutes_left} min left" if info.minutes_left
+                    else "end" if info.percent >= 100 else "<1 min left")
             parts += ["  ", (left, "dim")]
             if info.section:
                 parts += ["  ", ("§ ", "dim"), info.section]

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.padding import Padding
+from rich.text import Text
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.document import Article, Position, first_words
+
+
+class Indented:
+    """A sub-section's entry: every wrapped line keeps the indent, so a long heading
+    still reads as part of its section. ``str()`` is the plain, indented title."""
+
+    def __init__(self, title: str, indent: int) -> None:
+        self.title = title
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Padding(Text(self.title), (0, 0, 0, self.indent))
+
+    def __str__(self) -> str:
+        return " " * self.indent + self.title
 
 
 class TocPane(OptionList):
@@ -30,15 +48,18 @@ class TocPane(OptionList):
 
     def show(self, article: Article) -> None:
         entries = article.toc()
-        items: list[tuple[Position, int, Content]] = []
+        items: list[tuple[Position, int, Content | Indented]] = []
         landmarks = bool(entries) and all(e.landmark for e in entries)
         top = min((e.level for e in entries), default=1)
         for e in entries:
             indent = "  " * (e.level - top)
+            prompt: Content | Indented
             if e.landmark:
                 prompt = Content.assemble(("¶ ", "dim"), e.title)
+            elif indent:
+                prompt = Indented(e.title, len(indent))
             else:
-                prompt = Content.assemble(indent, (e.title, "bold" if e.level == top else ""))
+                prompt = Content.assemble((e.title, "bold"))
             items.append((e.position, e.level, prompt))
         if landmarks or not entries:
             for n, (position, figure) in enumerate(article.figures(), 1):
