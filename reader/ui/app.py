@@ -214,7 +214,7 @@ class ReaderApp(App[None]):
             status.set(busy="")
             if is_url(source) and self.open_saved_instead(source, exc.sentence, position):
                 return
-            if self.current is None and source == self.source and self.initial is None:
+            if self.current is None and source == self.source and is_url(source):
                 # `reader URL` that fails: like a missing file, one sentence and status 1
                 # (said by the command line after the screen is gone), not a welcome page.
                 self.failure = exc.sentence
