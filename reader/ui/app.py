@@ -85,10 +85,12 @@ class ReaderApp(App[None]):
         self._unsaved_position: tuple[str, Position, float] | None = None
         self._article_screen: ArticleScreen | None = None
         self.failure: str | None = None  # why the SOURCE could not be opened, on exit
+        self.keymap = _keymap(self.config)
 
     # ------------------------------------------------------------------ start-up
 
     async def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -491,7 +493,7 @@ class ReaderApp(App[None]):
         from reader.ui.screens.help_screen import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpScreen(self.screen, self.keymap))
 
     # ------------------------------------------------------------------ saving
 
@@ -616,6 +618,17 @@ class ReaderApp(App[None]):
         unsaved, self._unsaved_position = self._unsaved_position, None
         if unsaved is not None:
             self.session.set_position(*unsaved)
+
+
+def _keymap(config: config_module.Config) -> dict[str, str]:
+    """The config's ``[keys]`` table: binding id → keys, e.g. ``"reader.line_down" = "j,n"``.
+
+    Read defensively: the ``keys`` field is new in the config, and the file is edited by
+    hand (anything that is not text for text is ignored)."""
+    keys = getattr(config, "keys", None)
+    if not isinstance(keys, dict):
+        return {}
+    return {str(k): v.strip() for k, v in keys.items() if isinstance(v, str) and v.strip()}
 
 
 def _terminal_copies() -> bool:

@@ -8,8 +8,8 @@ disagree: all three are read from the same ``BINDINGS``. A few app-wide commands
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 from textual.binding import Binding
@@ -27,6 +27,18 @@ KEY_NAMES = {
 
 # Shown as their own entries (below), or not at all.
 _SKIPPED = ("app.quit", "escape", "app.library", "app.history", "app.import")
+
+
+@runtime_checkable
+class HasKeymap(Protocol):
+    """An app whose keys a person may have changed (binding id → keys)."""
+
+    keymap: dict[str, str]
+
+
+def keys_of(binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The keys that run ``binding`` now: the keymap's, else the binding's own."""
+    return keymap.get(binding.id, binding.key) if binding.id else binding.key
 
 
 def key_label(keys: str) -> str:
@@ -79,6 +91,7 @@ class ReaderCommands(Provider):
         yield ("All bookmarks", "Bookmarks across the library",
                _runner(app, "bookmarks(True)"))
         screen = self.screen
+        keymap = app.keymap if isinstance(app, HasKeymap) else {}
         seen: set[str] = set()
         owners: list[Any] = [screen]
         owners += [w for w in screen.query("*") if w.BINDINGS and w.can_focus
@@ -89,7 +102,7 @@ class ReaderCommands(Provider):
                         binding.action in _SKIPPED):
                     continue
                 seen.add(binding.action)
-                yield (binding.description, f"Key: {key_label(binding.key)}",
+                yield (binding.description, f"Key: {key_label(keys_of(binding, keymap))}",
                        _runner(owner, binding.action))
 
     async def discover(self) -> Hits:

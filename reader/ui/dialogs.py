@@ -15,8 +15,8 @@ class ConfirmDialog(ModalScreen[bool]):
     """Asks a question; `y`/Enter on Yes answers True, `n`/Esc False."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="dialog.answer_all"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.answer"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
@@ -44,7 +44,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class TextPrompt(ModalScreen[str | None]):
     """Asks for one line of text; Enter returns it (maybe empty), Esc returns None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.prompt_cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "",
                  hint: str = "Enter to confirm, Esc to cancel",
@@ -79,8 +79,8 @@ class ShowText(ModalScreen[None]):
     through the terminal (OSC 52) where the terminal allows it."""
 
     BINDINGS = [
-        Binding("c,y", "copy", "Copy"),
-        Binding("escape,q,enter", "close", "Close"),
+        Binding("c,y", "copy", "Copy", id="dialog.copy"),
+        Binding("escape,q,enter", "close", "Close", id="dialog.close"),
     ]
 
     def __init__(self, title: str, text: str) -> None:

@@ -38,7 +38,7 @@ SHORT = 20  # rows below which the header takes one line
 class SearchBar(Input):
     """The `/` prompt; Enter searches, Esc gives up."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="reader.search_cancel")]
 
     def action_cancel(self) -> None:
         screen = self.screen  # a query would look below the screen, never at it
@@ -53,31 +53,36 @@ class ArticleScreen(Screen[None]):
     HELP_ORDER = 10
 
     BINDINGS = [
-        Binding("t", "toggle_toc", "Contents"),
-        Binding("f", "toggle_figures", "Figures"),
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_hit", "Next hit", show=False),
-        Binding("N", "previous_hit", "Previous hit", show=False),
-        Binding("right_square_bracket", "next_section", "Next section", show=False),
-        Binding("left_square_bracket", "previous_section", "Previous section", show=False),
-        Binding("enter", "open_link", "Open link (typed number) or figure", show=False),
-        Binding("O", "open_in_browser", "Open link, figure or page in browser", show=False),
-        Binding("u", "links", "Links"),
-        Binding("o", "app.open_address", "Go to address", show=False),
-        Binding("y", "copy_link", "Copy link (typed number) or page address", show=False),
-        Binding("Y", "copy_page", "Copy page address", show=False),
-        Binding("s", "app.save", "Save"),
-        Binding("m", "app.bookmark", "Bookmark"),
-        Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False),
-        Binding("L", "app.library", "Library"),
-        Binding("H", "app.history", "History", show=False),
-        Binding("backspace,h", "back", "Back", show=False),
-        Binding("l", "forward", "Forward", show=False),
-        Binding("plus,equals_sign", "wider", "Text width: wider", show=False),
-        Binding("minus", "narrower", "Text width: narrower", show=False),
-        Binding("escape", "escape", "Cancel", show=False),
-        Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("t", "toggle_toc", "Contents", id="reader.toggle_toc"),
+        Binding("f", "toggle_figures", "Figures", id="reader.toggle_figures"),
+        Binding("slash", "search", "Search", id="reader.search"),
+        Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
+        Binding("N", "previous_hit", "Previous hit", show=False, id="reader.previous_hit"),
+        Binding("right_square_bracket", "next_section", "Next section", show=False,
+                id="reader.next_section"),
+        Binding("left_square_bracket", "previous_section", "Previous section", show=False,
+                id="reader.previous_section"),
+        Binding("enter", "open_link", "Open link (typed number) or figure", show=False,
+                id="reader.open_link"),
+        Binding("O", "open_in_browser", "Open link, figure or page in browser", show=False,
+                id="reader.open_in_browser"),
+        Binding("u", "links", "Links", id="reader.links"),
+        Binding("o", "app.open_address", "Go to address", show=False, id="reader.open_address"),
+        Binding("y", "copy_link", "Copy link (typed number) or page address", show=False,
+                id="reader.copy_link"),
+        Binding("Y", "copy_page", "Copy page address", show=False, id="reader.copy_page"),
+        Binding("s", "app.save", "Save", id="reader.save"),
+        Binding("m", "app.bookmark", "Bookmark", id="reader.bookmark"),
+        Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False, id="reader.bookmarks"),
+        Binding("L", "app.library", "Library", id="reader.library"),
+        Binding("H", "app.history", "History", show=False, id="reader.history"),
+        Binding("backspace,h", "back", "Back", show=False, id="reader.back"),
+        Binding("l", "forward", "Forward", show=False, id="reader.forward"),
+        Binding("plus,equals_sign", "wider", "Text width: wider", show=False, id="reader.wider"),
+        Binding("minus", "narrower", "Text width: narrower", show=False, id="reader.narrower"),
+        Binding("escape", "escape", "Cancel", show=False, id="reader.escape"),
+        Binding("question_mark", "app.help", "Help", id="reader.help"),
+        Binding("q", "app.quit", "Quit", id="reader.quit"),
     ]
 
     def __init__(self, config: Config | None = None, *,

@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
 class BookmarksScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q", "close", "Close"),
-        Binding("d,delete", "delete", "Delete"),
-        Binding("z,ctrl+z", "undo", "Undo delete"),
-        Binding("a", "toggle_scope", "This article / all"),
+        Binding("escape,q", "close", "Close", id="bookmarks.close"),
+        Binding("d,delete", "delete", "Delete", id="bookmarks.delete"),
+        Binding("z,ctrl+z", "undo", "Undo delete", id="bookmarks.undo"),
+        Binding("a", "toggle_scope", "This article / all", id="bookmarks.toggle_scope"),
     ]
 
     def __init__(self, library: LibrarySession, url: str | None,

@@ -29,10 +29,10 @@ class FigureScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,enter", "close", "Back"),
-        Binding("n,right", "step(1)", "Next figure"),
-        Binding("p,left", "step(-1)", "Previous figure"),
-        Binding("O", "open_image", "Open image in browser"),
+        Binding("escape,q,enter", "close", "Back", id="figure.close"),
+        Binding("n,right", "step(1)", "Next figure", id="figure.step_next"),
+        Binding("p,left", "step(-1)", "Previous figure", id="figure.step_previous"),
+        Binding("O", "open_image", "Open image in browser", id="figure.open_image"),
     ]
 
     def __init__(self, loader: ImageLoader, figure: Figure, mode: str = "halfblock",

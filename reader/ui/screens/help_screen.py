@@ -4,6 +4,7 @@ themselves so it can never disagree with what the keys do."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from reader.ui.commands import key_label, own_widget
+from reader.ui.commands import key_label, keys_of, own_widget
 
 
 def help_title(owner: object) -> str:
@@ -24,8 +25,10 @@ def help_title(owner: object) -> str:
     return words.capitalize()
 
 
-def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(where, keys, what) for the screen, its focusable widgets and the app."""
+def binding_rows(screen: Screen, keymap: Mapping[str, str] | None = None
+                 ) -> list[tuple[str, str, str]]:
+    """(where, keys, what) for the screen, its focusable widgets and the app, with the
+    keys of ``keymap`` where the person changed them."""
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     sources: list[tuple[str, object]] = [(help_title(screen), screen)]
@@ -42,24 +45,27 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
             if ident in seen:
                 continue
             seen.add(ident)
-            rows.append((where, key_label(binding.key), binding.description))
+            rows.append((where, key_label(keys_of(binding, keymap or {})),
+                         binding.description))
     rows.append(("Everywhere", "Ctrl+P", "Command palette: every action, themes"))
     rows.append(("Everywhere", "Tab Shift+Tab", "Move between the panes"))
     return rows
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
-    def __init__(self, target: Screen) -> None:
+    def __init__(self, target: Screen, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.target = target
+        self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         pieces: list[str | tuple[str, str] | Content] = [("Keys\n", "bold")]
-        widths = max((len(keys) for _, keys, _ in binding_rows(self.target)), default=8)
+        rows = binding_rows(self.target, self.keymap)
+        widths = max((len(keys) for _, keys, _ in rows), default=8)
         last_where = None
-        for where, keys, what in binding_rows(self.target):
+        for where, keys, what in rows:
             if where != last_where and where:
                 pieces.append(("\n" + where + "\n", "bold dim"))
             last_where = where

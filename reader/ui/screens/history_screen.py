@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class HistoryScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
 
     def __init__(self, library: LibrarySession) -> None:
         super().__init__()

@@ -17,9 +17,9 @@ from reader.ui.messages import OpenInBrowser, OpenLink
 
 class LinksScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("enter", "open", "Open in reader"),
-        Binding("O,o", "browser", "Open in browser"),
-        Binding("escape,q,u", "dismiss", "Close"),
+        Binding("enter", "open", "Open in reader", id="links.open"),
+        Binding("O,o", "browser", "Open in browser", id="links.browser"),
+        Binding("escape,q,u", "dismiss", "Close", id="links.dismiss"),
     ]
 
     def __init__(self, article: Article) -> None:

@@ -58,14 +58,16 @@ class ArticleBody(ScrollView, can_focus=True):
     HELP_ORDER = 0
 
     BINDINGS = [
-        Binding("j,down", "line_down", "Down", show=False),
-        Binding("k,up", "line_up", "Up", show=False),
-        Binding("space,pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("b,pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("ctrl+d", "half_page_down", "Half page down", show=False),
-        Binding("ctrl+u", "half_page_up", "Half page up", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "Bottom", show=False),
+        Binding("j,down", "line_down", "Down", show=False, id="reader.line_down"),
+        Binding("k,up", "line_up", "Up", show=False, id="reader.line_up"),
+        Binding("space,pagedown,ctrl+f", "page_down", "Page down", show=False,
+                id="reader.page_down"),
+        Binding("b,pageup,ctrl+b", "page_up", "Page up", show=False, id="reader.page_up"),
+        Binding("ctrl+d", "half_page_down", "Half page down", show=False,
+                id="reader.half_page_down"),
+        Binding("ctrl+u", "half_page_up", "Half page up", show=False, id="reader.half_page_up"),
+        Binding("g,home", "top", "Top", show=False, id="reader.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom"),
     ]
 
     COMPONENT_CLASSES = {
