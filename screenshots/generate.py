@@ -24,7 +24,7 @@ os.environ.setdefault("READER_HOME", tempfile.mkdtemp(prefix="reader-shots-"))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from textual.pilot import Pilot  # noqa: E402
-from ui_helpers import wait_loaded  # noqa: E402
+from ui_helpers import settled, wait_loaded  # noqa: E402
 
 from reader.ui.app import ReaderApp  # noqa: E402
 
@@ -41,7 +41,7 @@ def shot(name: str) -> Callable[[Shot], Shot]:
 
 
 async def _save(app: ReaderApp, pilot: Pilot[None], name: str) -> None:
-    await pilot.pause(0.3)
+    await settled(pilot)
     app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
     print(f"screenshots/{name}.svg")
 
@@ -53,6 +53,18 @@ async def article_wide() -> None:
         await wait_loaded(pilot, app)
         await pilot.press("]")
         await _save(app, pilot, "article-wide")
+
+
+@shot("article-light")
+async def article_light() -> None:
+    """A light theme: link numbers and links must read as well as in the dark."""
+    # its own config file: the theme it chooses must not stay for the other shots
+    config = Path(tempfile.mkdtemp(prefix="reader-shots-")) / "config.toml"
+    app = ReaderApp(str(FIXTURES / "site" / "field-guide.html"), config_path=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        app.theme = "solarized-light"
+        await _save(app, pilot, "article-light")
 
 
 @shot("article-narrow")

@@ -66,13 +66,14 @@ class ArticleScreen(Screen[None]):
                 id="reader.open_link"),
         Binding("O", "open_in_browser", "Open link, figure or page in browser", show=False,
                 id="reader.open_in_browser"),
-        Binding("u", "links", "Links", id="reader.links"),
+        # In help (?) and the palette, not the footer: it keeps room for Help and Quit.
+        Binding("u", "links", "Links", show=False, id="reader.links"),
         Binding("o", "app.open_address", "Go to address", show=False, id="reader.open_address"),
         Binding("y", "copy_link", "Copy link (typed number) or page address", show=False,
                 id="reader.copy_link"),
         Binding("Y", "copy_page", "Copy page address", show=False, id="reader.copy_page"),
         Binding("s", "app.save", "Save", id="reader.save"),
-        Binding("m", "app.bookmark", "Bookmark", id="reader.bookmark"),
+        Binding("m", "app.bookmark", "Bookmark", show=False, id="reader.bookmark"),
         Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False, id="reader.bookmarks"),
         Binding("L", "app.library", "Library", id="reader.library"),
         Binding("H", "app.history", "History", show=False, id="reader.history"),
@@ -187,6 +188,7 @@ class ArticleScreen(Screen[None]):
     def _apply_width(self, width: int) -> None:
         narrow = width < NARROW
         self.set_class(narrow, "-narrow")
+        self.query_one(Footer).compact = narrow  # the whole footer, Help and Quit, fits
         chosen = self._panes[self._layout]
         toc = chosen.get("toc", not narrow and self.config.show_toc)
         figures = chosen.get("figures", not narrow and self.config.show_figures)
