@@ -218,7 +218,9 @@ class ImageLoader:
             return data
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
-            raise ImageRejected(f"Images are fetched over http and https; this one is {scheme}.")
+            raise ImageRejected(
+                f"Images are fetched over http and https; this one is {scheme}:." if scheme
+                else "The picture's address is relative to a page with no web address.")
         source = self._fetcher
         if source is None:
             raise ImageRejected("Images cannot be fetched here.")

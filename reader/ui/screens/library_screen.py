@@ -49,8 +49,8 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_search", "Search", id="library.focus_search"),
         Binding("enter", "open", "Open", show=False, id="library.open"),
         Binding("a", "archive", "Archive", id="library.archive"),
-        Binding("asterisk,F", "favourite", "Favourite", id="library.favourite"),
-        Binding("T", "tags", "Tags", id="library.tags"),
+        Binding("asterisk,F", "favourite", "Favourite", show=False, id="library.favourite"),
+        Binding("T", "tags", "Tags", show=False, id="library.tags"),
         Binding("d,delete", "delete", "Delete", id="library.delete"),
         Binding("z,ctrl+z", "undo", "Undo delete", show=False, id="library.undo"),
         Binding("S", "sort", "Sort", id="library.sort"),
@@ -152,6 +152,7 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-state", Static).update(Content.styled(state, "dim"))
 
     def on_resize(self, event: events.Resize) -> None:
+        self.query_one(Footer).compact = event.size.width < 100  # Help and Quit stay in view
         if self.ids and event.size.width != self._laid_out_width:
             self.refresh_rows()  # clip titles again for the new width
 
