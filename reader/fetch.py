@@ -31,7 +31,7 @@ from reader import __version__
 from reader.errors import FetchError
 
 MiB = 2**20
-USER_AGENT = f"reader/{__version__} (+https://github.com/reader; terminal article reader)"
+USER_AGENT = f"reader-tui/{__version__} (+https://github.com/reader-tui/reader-tui)"
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
 # Only what we can decode in bounded steps ourselves (see the module docstring).

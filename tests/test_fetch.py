@@ -80,7 +80,8 @@ def test_article_arrives_with_a_polite_user_agent(server: LocalServer) -> None:
     assert result == FetchResult(server.url("/article"), 200, "text/html", "utf-8",
                                  ARTICLE.read_bytes(), "html")
     sent = server.requests_to("/article")[-1].headers
-    assert sent["User-Agent"].startswith(f"reader/{__version__} (")
+    assert sent["User-Agent"] == (
+        f"reader-tui/{__version__} (+https://github.com/reader-tui/reader-tui)")
     assert sent["Accept"].startswith("text/html")
 
 

@@ -1,0 +1,1 @@
+"""Many articles → ONE EPUB 3 book (placeholder, filled in below)."""
