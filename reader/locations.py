@@ -30,6 +30,8 @@ ENVIRONMENT: dict[str, str] = {
     "READ_TIMEOUT": "seconds to wait without data from a server (default 20)",
     "TOTAL_TIMEOUT": "seconds a download may take in all (default 60)",
     "MAX_BYTES": "largest page read, in decoded bytes (default 20 MiB)",
+    "ALLOW_PRIVATE": "1 lets a page's pictures and redirects reach private addresses "
+                     "(as allow_private_addresses = true in config.toml)",
 }
 
 

@@ -53,6 +53,18 @@ def _actions(parser: argparse.ArgumentParser, *, skip_global: bool = False) -> l
     return lines
 
 
+def _command(title: str, parser: argparse.ArgumentParser, summary: str) -> list[str]:
+    """A command's section, and one for each of its own subcommands (``reader feed add``)."""
+    lines = [".SS " + _roff(title), _roff(parser.description or summary)]
+    lines += _actions(parser, skip_global=True)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            for name, child in action.choices.items():
+                lines += _command(f"{title} {name}", child, helps.get(name, ""))
+    return lines
+
+
 def render() -> str:
     from reader.cli import COMMANDS, EXAMPLES, build_open_parser, build_parser
     from reader.locations import ENV_PREFIX, ENVIRONMENT
@@ -77,10 +89,7 @@ def render() -> str:
         ".SH COMMANDS",
     ]
     for name in COMMANDS:
-        command = sub.choices[name]
-        out += [".SS " + _roff(f"reader {name}"), _roff(command.description or
-                                                         COMMANDS[name].summary)]
-        out += _actions(command, skip_global=True)
+        out += _command(f"reader {name}", sub.choices[name], COMMANDS[name].summary)
     out += [".SH EXAMPLES", ".nf"]
     out += [_roff(line.strip()) for line in EXAMPLES.splitlines()]
     out += [".fi", ".SH ENVIRONMENT"]
