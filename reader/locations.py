@@ -12,6 +12,7 @@ tests and side-by-side runs want; otherwise platformdirs gives the usual places.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -122,9 +123,10 @@ def _is_our_library(path: Path) -> bool:
 
 def migrate_old_library() -> str | None:
     """Move a library left by a release before the rename (``…/reader/library.db``) into
-    the new data folder, once, and only if it is ours. Returns the sentence to show the
-    user, or None when there was nothing to move. Never raises: a move that cannot happen
-    leaves both folders as they were and says so."""
+    the new data folder, once, and only if it is ours; its config file too if reader wrote
+    it. Returns the sentence to show the user, or None when there was nothing to move.
+    Never raises: a move that cannot happen leaves both folders as they were and says so
+    (the files are copied first and the old ones removed only once every copy is made)."""
     if _home() is not None:
         return None  # an explicit home is used as given
     old_dir = Path(_platformdirs().user_data_dir(OLD_APP_NAME))
@@ -139,13 +141,39 @@ def migrate_old_library() -> str | None:
         return None
     import shutil
 
+    sources = [old_dir / name for name in _LIBRARY_FILES if (old_dir / name).exists()]
+    copies: list[Path] = []
     try:
         new_dir.mkdir(parents=True, exist_ok=True)
-        for name in _LIBRARY_FILES:
-            source = old_dir / name
-            if source.exists():
-                shutil.move(str(source), str(new_dir / name))
+        for source in sources:
+            copies.append(Path(shutil.copy2(source, new_dir / source.name)))
     except OSError as exc:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
         return (f"The library in {old_dir} could not be moved to {new_dir} "
                 f"({exc.strerror or exc}); move library.db there by hand.")
+    for source in sources:
+        with contextlib.suppress(OSError):  # the copy is complete; a stale file is harmless
+            source.unlink()
+    _copy_old_config()
     return f"Moved your library from {old_dir} to {new_dir} (reader is now reader-tui)."
+
+
+_OUR_CONFIG_HEADER = "# reader settings; written by reader"
+
+
+def _copy_old_config() -> None:
+    """The old ``config.toml`` comes along only if reader wrote it (its first line says
+    so): the feed-reader library called ``reader`` may keep its own config there."""
+    old = Path(_platformdirs().user_config_dir(OLD_APP_NAME)) / "config.toml"
+    new = config_file()
+    try:
+        if new.exists() or not old.is_file():
+            return
+        text = old.read_text(encoding="utf-8")
+        if not text.startswith(_OUR_CONFIG_HEADER):
+            return
+        new.parent.mkdir(parents=True, exist_ok=True)
+        new.write_text(text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return

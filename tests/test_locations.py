@@ -52,6 +52,10 @@ def test_our_library_in_the_old_folder_moves_once_with_a_sentence(
     old = _old_dir(platform_home)
     with Library.open(old) as library:
         library.set_position("https://example.org/a", Position(3, 0), 0.5)
+    old_config = platform_home / "config" / "reader" / "config.toml"
+    old_config.parent.mkdir(parents=True)
+    old_config.write_text('# reader settings; written by reader, safe to edit by hand\n'
+                          'theme = "nord"\n')
     assert main(["list", "--json"]) == 0
     captured = capsys.readouterr()
     assert "Moved your library from" in captured.err and "reader-tui" in captured.err
@@ -60,6 +64,7 @@ def test_our_library_in_the_old_folder_moves_once_with_a_sentence(
         assert library.position("https://example.org/a") is not None
     assert main(["list"]) == 0
     assert "Moved" not in capsys.readouterr().err  # once
+    assert 'theme = "nord"' in locations.config_file().read_text()
 
 
 def test_another_programs_database_in_the_old_folder_is_left_alone(
@@ -70,9 +75,13 @@ def test_another_programs_database_in_the_old_folder_is_left_alone(
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
+    foreign_config = platform_home / "config" / "reader" / "config.toml"
+    foreign_config.parent.mkdir(parents=True)
+    foreign_config.write_text("[reader]\nfeed_root = '/srv'\n")
     before = (old / "library.db").read_bytes()
     assert main(["list"]) == 0
     assert "Moved" not in capsys.readouterr().err
     assert (old / "library.db").read_bytes() == before
     with Library.open() as library:  # a new, empty library of ours beside it
         assert library.is_empty()
+    assert not locations.config_file().exists()
