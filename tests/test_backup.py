@@ -92,7 +92,7 @@ def test_round_trip_of_fifty_articles_into_a_fresh_home(
     assert main(["--data-dir", str(new), "restore", str(archive), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again == {"added": [], "updated": [], "unchanged": 51, "bookmarks": 0,
-                     "history": 0}
+                     "history": 0, "highlights": 0}
     assert listing(new, capsys) == listing(old, capsys)
     assert everything(new) == everything(old)
 
@@ -137,6 +137,37 @@ def test_a_backup_with_newer_states_wins_over_an_older_library(
     assert main(["--data-dir", str(home), "restore", str(newer)]) == 0
     second = next(e for e in listing(home, capsys) if e["url"] == "https://example.org/a/2")
     assert second["progress"] == 0.75 and second["favourite"] is True
+
+
+def test_highlights_go_round_too_where_the_library_keeps_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    old, new, archive = tmp_path / "old", tmp_path / "new", tmp_path / "backup.zip"
+    build_library(old, count=2)
+    conn = sqlite3.connect(old / "library.db")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "highlights" not in tables:
+        conn.close()
+        pytest.skip("this library has no highlights table (it comes with the highlights work)")
+    with conn:
+        conn.execute(
+            "INSERT INTO highlights (url, start_block, start_offset, end_block, end_offset,"
+            " exact, prefix, suffix, note, section, created, updated) VALUES"
+            " ('https://example.org/a/1', 1, 0, 1, 10, 'Article 1 ', '', 'tells', 'mine',"
+            " 'Start', '2026-05-01T10:00:00.000000+00:00', '2026-05-01T10:00:00.000000+00:00')")
+    conn.close()
+    assert main(["--data-dir", str(old), "backup", str(archive)]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(new), "restore", str(archive), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["highlights"] == 1
+    assert main(["--data-dir", str(new), "restore", str(archive), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["highlights"] == 0
+    check = sqlite3.connect(new / "library.db")
+    rows = check.execute("SELECT url, exact, note, created FROM highlights").fetchall()
+    check.close()
+    assert rows == [("https://example.org/a/1", "Article 1 ", "mine",
+                     "2026-05-01T10:00:00.000000+00:00")]
 
 
 def test_backup_will_not_replace_a_file_without_force(

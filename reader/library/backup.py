@@ -58,6 +58,19 @@ _PAGE = re.compile(r"pages/(\d{1,9})\.html")
 _IMAGE = re.compile(r"images/([0-9a-f]{64})")
 
 
+# Highlights (passages marked while reading) live in a table of their own when the
+# library has one; an archive from a library without it simply has none.
+_HIGHLIGHT_COLUMNS = ("url", "start_block", "start_offset", "end_block", "end_offset",
+                      "exact", "prefix", "suffix", "note", "section", "created", "updated")
+_HIGHLIGHT_NUMBERS = ("start_block", "start_offset", "end_block", "end_offset")
+_HIGHLIGHT_TEXTS = ("exact", "prefix", "suffix", "note", "section")
+
+
+def _has_table(library: Library, name: str) -> bool:
+    return bool(library._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (name,)))
+
+
 class ArchiveError(LibraryError):
     """A backup archive that cannot be restored; the sentence says why."""
 
@@ -76,15 +89,18 @@ class RestoreResult:
     unchanged: int = 0
     bookmarks: int = 0  # bookmarks added
     history: int = 0  # history rows added
+    highlights: int = 0  # highlights added
 
     def sentence(self) -> str:
         return (f"Restored {len(self.added)} new articles, updated {len(self.updated)}, "
                 f"{self.unchanged} already as in the archive; added {self.bookmarks} "
-                f"bookmarks and {self.history} history entries.")
+                f"bookmarks and {self.history} history entries"
+                + (f" and {self.highlights} highlights." if self.highlights else "."))
 
     def as_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "bookmarks": self.bookmarks, "history": self.history}
+                "bookmarks": self.bookmarks, "history": self.history,
+                "highlights": self.highlights}
 
 
 # ---------------------------------------------------------------------- backup
@@ -161,12 +177,15 @@ def _write_members(library: Library, archive: zipfile.ZipFile) -> BackupSummary:
                 " FROM bookmarks ORDER BY id")]
             history = [dict(r) for r in library._read(
                 "SELECT url, title, opened_at FROM history ORDER BY id")]
+            highlights = ([dict(r) for r in library._read(
+                f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights ORDER BY id")]
+                if _has_table(library, "highlights") else [])
         finally:
             conn.execute("COMMIT")
     manifest = {"format": FORMAT, "version": VERSION, "reader": __version__,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "articles": articles, "positions": positions, "bookmarks": bookmarks,
-                "history": history}
+                "history": history, "highlights": highlights}
     archive.writestr(_info("manifest.json", zipfile.ZIP_DEFLATED),
                      json.dumps(manifest, ensure_ascii=False, indent=1))
     return BackupSummary(len(articles), len(bookmarks), len(written_images))
@@ -361,7 +380,8 @@ class _Checker:
 
 
 def _read_manifest(archive: _Archive) -> tuple[list[_Record], list[dict[str, Any]],
-                                               list[dict[str, Any]], list[dict[str, Any]]]:
+                                               list[dict[str, Any]], list[dict[str, Any]],
+                                               list[dict[str, Any]]]:
     assert archive.manifest is not None
     raw = archive.read(archive.manifest, MAX_MANIFEST)
     try:
@@ -443,7 +463,17 @@ def _read_manifest(archive: _Archive) -> tuple[list[_Record], list[dict[str, Any
         history.append({"url": c.url(h, "url", where),
                         "title": c.text(h, "title", where, optional=True) or "",
                         "opened_at": c.time(h, "opened_at", where)})
-    return records, positions, bookmarks, history
+    highlights = []
+    for n, item in enumerate(c.items(top.get("highlights", []), "the manifest's highlights")):
+        where = f"highlight {n + 1}"
+        h = c.obj(item, where)
+        highlights.append({"url": c.url(h, "url", where),
+                           **{k: c.whole(h, k, where) for k in _HIGHLIGHT_NUMBERS},
+                           **{k: c.text(h, k, where, optional=True) or ""
+                              for k in _HIGHLIGHT_TEXTS},
+                           "created": c.time(h, "created", where),
+                           "updated": c.time(h, "updated", where)})
+    return records, positions, bookmarks, history, highlights
 
 
 # ---------------------------------------------------------------------- restore
@@ -477,7 +507,9 @@ def _one_transaction(library: Library) -> Iterator[Any]:
 def restore_backup(library: Library, path: Path) -> RestoreResult:
     """Merge the archive at ``path`` into ``library``; see the module's docstring."""
     with _open_archive(path) as archive:
-        records, positions, bookmarks, history = _read_manifest(archive)
+        records, positions, bookmarks, history, highlights = _read_manifest(archive)
+        if highlights and not _has_table(library, "highlights"):
+            raise archive.bad("it holds highlights, which this reader cannot keep")
         for record in records:  # every picture and page readable and intact, before writing
             for sha in set(record.images.values()):
                 archive.image(sha)
@@ -511,7 +543,31 @@ def restore_backup(library: Library, path: Path) -> RestoreResult:
                     conn.execute("INSERT INTO history (url, title, opened_at) VALUES (?, ?, ?)",
                                  (h["url"], h["title"], stamp))
                     result.history += 1
+            for h in highlights:
+                result.highlights += _restore_highlight(conn, h)
     return result
+
+
+def _restore_highlight(conn: Any, h: dict[str, Any]) -> int:
+    """Add a highlight the library lacks (same place, made at the same time); for one it
+    has, the note edited last wins. Returns 1 when one was added."""
+    key = (h["url"], h["start_block"], h["start_offset"], h["end_block"], h["end_offset"],
+           _stamp(h["created"]))
+    row = conn.execute("SELECT id, updated FROM highlights WHERE url = ? AND start_block = ?"
+                       " AND start_offset = ? AND end_block = ? AND end_offset = ?"
+                       " AND created = ?", key).fetchone()
+    if row is None:
+        values = [h[k] for k in _HIGHLIGHT_COLUMNS]
+        values[_HIGHLIGHT_COLUMNS.index("created")] = _stamp(h["created"])
+        values[_HIGHLIGHT_COLUMNS.index("updated")] = _stamp(h["updated"])
+        conn.execute(f"INSERT INTO highlights ({', '.join(_HIGHLIGHT_COLUMNS)}) VALUES "
+                     f"({', '.join('?' * len(values))})", values)
+        return 1
+    local = _time(row[1])
+    if local is None or h["updated"] > local:
+        conn.execute("UPDATE highlights SET note = ?, updated = ? WHERE id = ?",
+                     (h["note"], _stamp(h["updated"]), row[0]))
+    return 0
 
 
 def _state_time(conn: Any, url: str, updated_at: datetime | None) -> datetime | None:
