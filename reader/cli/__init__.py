@@ -131,7 +131,7 @@ def build_open_parser() -> argparse.ArgumentParser:
     open_parser = argparse.ArgumentParser(
         prog="reader", usage="reader [-h] [--version] [SOURCE] [--width COLUMNS] "
         "[--no-images]\n       reader COMMAND [options]   (reader COMMAND --help)",
-        description="A terminal article reader: give it a web address, a saved page or a "
+        description="A terminal article reader: give it a web address, a saved page or a\n"
         "pipe, and it shows the article without the page around it.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"commands:\n{_commands_help()}\n\nexamples:\n{EXAMPLES}\n\n"
