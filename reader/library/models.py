@@ -91,4 +91,4 @@ class DeletedToken:
     tags: tuple[str, ...] = ()
     images: tuple[tuple[str, str, str | None, bytes], ...] = field(default=(), repr=False)
     fts: tuple[str, str, str] = field(default=("", "", ""), repr=False)
-    content: tuple[str, bytes | None] | None = field(default=None, repr=False)
+    content: tuple[bytes, bytes | None] | None = field(default=None, repr=False)
