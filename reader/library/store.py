@@ -595,9 +595,10 @@ class Library:
 
     @_sqlite_errors
     def count(self, search: str | None = None, filter: str = "all",
-              tag: str | None = None) -> int:
-        """How many articles the list of :meth:`entries` holds, without reading them."""
-        query = self._query(search, "saved", filter, tag)
+              tag: str | None = None, *, sort: str = "saved") -> int:
+        """How many articles the list of :meth:`entries` holds, without reading them
+        (``sort`` changes nothing; it is taken so that one query's words fit both)."""
+        query = self._query(search, sort, filter, tag)
         if query is None:
             return 0
         where, params = query
