@@ -361,8 +361,8 @@ class Library:
         """Save or update the article (keyed on its canonical URL, else ``source_url``);
         bookmarks, position, tags and flags of an earlier save are kept."""
         key = article.url or source_url
-        data = schema.pack_article(article.to_json())
         body = article.plain_text()
+        data = schema.pack_article(article.to_json(), body)
         packed = zlib.compress(html, 6) if html is not None else None
         stamp = _stamp(None)
         with self._write() as conn:
@@ -441,10 +441,13 @@ class Library:
                            (article_id,)).fetchone()
         if row is None:
             return None
-        values = schema.unpack_index(row[0])
+        conn.execute("DELETE FROM article_index WHERE article_id = ?", (article_id,))
+        try:
+            values = schema.unpack_index(row[0])
+        except ValueError:
+            return None  # a damaged row: its words cannot be named, so they stay behind
         conn.execute("INSERT INTO articles_fts (articles_fts, rowid, title, byline, body) "
                      "VALUES ('delete', ?, ?, ?, ?)", (article_id, *values))
-        conn.execute("DELETE FROM article_index WHERE article_id = ?", (article_id,))
         return values
 
     @staticmethod
@@ -482,8 +485,9 @@ class Library:
     def get(self, id: int) -> SavedArticle:
         rows = self._read(
             f"SELECT {_ENTRY_COLUMNS}, c.article, c.html, a.source_url, p.block,"
-            ' p."offset" FROM articles a LEFT JOIN positions p ON p.url = a.url'
-            " LEFT JOIN article_content c ON c.article_id = a.id WHERE a.id = ?", (id,))
+            ' p."offset", i.packed FROM articles a LEFT JOIN positions p ON p.url = a.url'
+            " LEFT JOIN article_content c ON c.article_id = a.id"
+            " LEFT JOIN article_index i ON i.article_id = a.id WHERE a.id = ?", (id,))
         if not rows:
             raise LibraryError(f"There is no article {id} in the library.")
         row = rows[0]
@@ -493,8 +497,9 @@ class Library:
         error = entry.error
         if row["article"] is not None:
             try:
-                article = schema.unpack_article(row["article"])
-            except ValueError:
+                body = schema.unpack_index(row["packed"])[2] if row["packed"] else ""
+                article = schema.unpack_article(row["article"], body)
+            except (ValueError, zlib.error, UnicodeDecodeError):
                 error = schema.DAMAGED  # that article alone; the row is left as it is
         position = (Position(int(row["block"]), int(row["offset"]))
                     if row["block"] is not None else None)
