@@ -201,13 +201,26 @@ CREATE TRIGGER articles_progress_url AFTER UPDATE OF url ON articles BEGIN
         (SELECT p.progress FROM positions p WHERE p.url = NEW.url), 0) WHERE id = NEW.id;
 END;
 
--- One index per sort (scanned backwards for the descending ones) and one that answers
--- the filters' counts without reading the rows.
+-- One index per sort (scanned backwards for the descending ones; saved_at has one), and
+-- one per sort and filter holding only the filter's rows, so that a page of a filtered
+-- list never walks past rows it does not show, however rare they are.
 CREATE INDEX articles_published ON articles(COALESCE(published, ''), saved_at);
 CREATE INDEX articles_title ON articles(title COLLATE NOCASE);
 CREATE INDEX articles_progress ON articles(progress, saved_at);
-CREATE INDEX articles_flags ON articles(archived, progress, favourite);
+{{filtered}}
+-- Tags are matched without regard to case.
+CREATE INDEX tags_tag_nocase ON tags(tag COLLATE NOCASE);
 """
+# Index columns per sort and rows per filter; the store's orders and filters are these.
+SORT_COLUMNS = {"saved": "saved_at", "published": "COALESCE(published, ''), saved_at",
+                "title": "title COLLATE NOCASE", "progress": "progress, saved_at"}
+# (The unary plus keeps SQLite from taking "progress = 0" for a selective equality on the
+# progress index, which would sort a whole filtered library instead of walking an index.)
+FILTER_ROWS = {"unread": "+progress = 0 AND archived = 0", "archived": "archived = 1",
+               "favourites": "favourite = 1"}
+SCHEMA_V3 = SCHEMA_V3.replace("{filtered}", "\n".join(
+    f"CREATE INDEX articles_{name}_by_{sort} ON articles({columns}) WHERE {rows};"
+    for name, rows in FILTER_ROWS.items() for sort, columns in SORT_COLUMNS.items()))
 
 
 ZDICT_BYTES = 32768  # zlib's window: a longer dictionary is of no use

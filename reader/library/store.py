@@ -84,11 +84,16 @@ def _after(sort: str, key: Sequence[Any], *, before: bool = False) -> tuple[str,
 
 _WHERE = {
     "all": "1",
-    "unread": "a.progress = 0 AND a.archived = 0",
+    "unread": "+a.progress = 0 AND a.archived = 0",  # as schema.FILTER_ROWS
     "archived": "a.archived = 1",
     "favourites": "a.favourite = 1",
 }
+# A search with few matches reads them all and sorts them; one with many walks the sort's
+# index and keeps the rows that match until the page is full (it soon is).
+SPARSE_MATCHES = 3000
 _MATCH = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+_MATCH_DENSE = "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+_TAGGED = "a.id IN (SELECT t.article_id FROM tags t WHERE t.tag = ? COLLATE NOCASE)"
 # The columns of an Entry, in the order of its fields (tags are filled in apart).
 _ENTRY_COLUMNS = """
     a.id, a.url, a.title, a.site_name, a.byline, a.saved_at, a.published,
@@ -532,8 +537,8 @@ class Library:
                 found[article_id] = tuple(sorted(tags, key=lambda t: (t.casefold(), t)))
         return found
 
-    def _query(self, search: str | None, sort: str, filter: str, tag: str | None
-               ) -> tuple[list[str], list[Any]] | None:
+    def _query(self, search: str | None, sort: str, filter: str, tag: str | None, *,
+               plan: bool = True) -> tuple[list[str], list[Any]] | None:
         """The WHERE terms and parameters of a list; None when the search holds no word
         (nothing can match)."""
         if sort not in _ORDER:
@@ -543,14 +548,16 @@ class Library:
         where = [_WHERE[filter]]
         params: list[Any] = []
         if tag:
-            where.append("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id "
-                         "AND t.tag = ? COLLATE NOCASE)")
+            where.append(_TAGGED)
             params.append(tag.strip().lstrip("#"))
         if search and search.strip():
             query = fts_query(search)
             if query is None:
                 return None
-            where.append(_MATCH)
+            dense = plan and self._conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts "
+                "MATCH ? LIMIT ?)", (query, SPARSE_MATCHES + 1)).fetchone()[0] > SPARSE_MATCHES
+            where.append(_MATCH_DENSE if dense else _MATCH)
             params.append(query)
         return where, params
 
@@ -565,11 +572,11 @@ class Library:
         after the article with id ``after`` in this order. :meth:`count` gives the length of
         the whole list apart. Without ``limit`` the whole list comes back at once (for a
         long one, :meth:`iter_entries` keeps memory flat)."""
-        query = self._query(search, sort, filter, tag)
-        if query is None:
-            return []
-        where, params = query
         with self._lock:
+            query = self._query(search, sort, filter, tag)
+            if query is None:
+                return []
+            where, params = query
             if after is not None:
                 key = self._key(sort, after)
                 if key is None:
@@ -603,7 +610,7 @@ class Library:
               tag: str | None = None, *, sort: str = "saved") -> int:
         """How many articles the list of :meth:`entries` holds, without reading them
         (``sort`` changes nothing; it is taken so that one query's words fit both)."""
-        query = self._query(search, sort, filter, tag)
+        query = self._query(search, sort, filter, tag, plan=False)
         if query is None:
             return 0
         where, params = query
@@ -620,11 +627,11 @@ class Library:
                  filter: str = "all", tag: str | None = None) -> int | None:
         """Where article ``id`` stands in that list (0 for the first row); None when it is
         not in it. A screen that lists again keeps its cursor on the same article."""
-        query = self._query(search, sort, filter, tag)
-        if query is None:
-            return None
-        where, params = query
         with self._lock:
+            query = self._query(search, sort, filter, tag)
+            if query is None:
+                return None
+            where, params = query
             conn = self._conn
             conn.execute("BEGIN")
             try:
