@@ -363,3 +363,17 @@ def test_an_old_library_that_cannot_be_written_is_one_sentence(tmp_path: Path) -
     with pytest.raises(LibraryError) as caught:
         Library.open(tmp_path, read_only=True)
     assert "older reader" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_kept_page_survives_a_save_of_new_text_without_a_page(tmp_path: Path) -> None:
+    """The page is packed with the body as zlib's dictionary: a new body repacks it."""
+    url = "https://h.example/"
+    page = b"<html><body><p>an ibis wades in the shallows</p>" + b"<nav>x</nav>" * 50
+    with Library.open(tmp_path) as lib:
+        id = lib.save(make_article(url, "Ibis", "an ibis wades in the shallows"),
+                      source_url=url, html=page)
+        assert lib.get(id).html == page
+        lib.save(make_article(url, "Ibis", "an ibis flies away"), source_url=url)
+        assert lib.get(id).html == page
+        token = lib.delete(id)
+        assert lib.get(lib.undelete(token)).html == page

@@ -226,8 +226,18 @@ SCHEMA_V3 = SCHEMA_V3.replace("{filtered}", "\n".join(
 ZDICT_BYTES = 32768  # zlib's window: a longer dictionary is of no use
 
 
-def _zdict(body: str | None) -> bytes:
+def zdict(body: str | None) -> bytes:
+    """zlib's preset dictionary for an article's stored forms: the end of its body text."""
     return (body or "").encode("utf-8", "surrogatepass")[-ZDICT_BYTES:]
+
+
+def pack_html(html: bytes, body: str | None = None) -> bytes:
+    """The page as received, primed with the body as :func:`pack_article` is (the page
+    holds the article's text too). A page packed before version 3 has no dictionary;
+    :func:`unpack_raw` reads both."""
+    packer = zlib.compressobj(COMPRESS_LEVEL, zdict=zdict(body)) if body else (
+        zlib.compressobj(COMPRESS_LEVEL))
+    return packer.compress(html) + packer.flush()
 
 
 def pack_article(data: object, body: str | None = None) -> bytes:
@@ -241,8 +251,8 @@ def pack_article(data: object, body: str | None = None) -> bytes:
         raw = bytes(data)
     else:
         raw = str(data).encode()
-    zdict = _zdict(body)
-    packer = zlib.compressobj(COMPRESS_LEVEL, zdict=zdict) if zdict else zlib.compressobj(
+    primer = zdict(body)
+    packer = zlib.compressobj(COMPRESS_LEVEL, zdict=primer) if primer else zlib.compressobj(
         COMPRESS_LEVEL)
     return packer.compress(raw) + packer.flush()
 
@@ -258,8 +268,8 @@ def unpack_article(packed: bytes, body: str | None = None) -> Article:
 
 def unpack_raw(packed: bytes, body: str | None = None) -> bytes:
     """The bytes :func:`pack_article` was given (``zlib.error`` when they cannot be had)."""
-    zdict = _zdict(body)
-    unpacker = zlib.decompressobj(zdict=zdict) if zdict else zlib.decompressobj()
+    primer = zdict(body)
+    unpacker = zlib.decompressobj(zdict=primer) if primer else zlib.decompressobj()
     raw = unpacker.decompress(packed) + unpacker.flush()
     if not unpacker.eof:
         raise zlib.error("the stored article is cut short")

@@ -368,7 +368,7 @@ class Library:
         key = article.url or source_url
         body = article.plain_text()
         data = schema.pack_article(article.to_json(), body)
-        packed = zlib.compress(html, 6) if html is not None else None
+        packed = schema.pack_html(html, body) if html is not None else None
         stamp = _stamp(None)
         with self._write() as conn:
             existing = self._existing(conn, key, source_url)
@@ -392,7 +392,9 @@ class Library:
                     (*values, _stamp(saved_at) if saved_at else None,
                      None if archived is None else int(archived),
                      None if favourite is None else int(favourite), article_id))
-                self._unindex(conn, article_id)
+                old = self._unindex(conn, article_id)
+                if packed is None and old is not None and old[2] != body:
+                    packed = self._repack_html(conn, article_id, old[2], body)
             conn.execute(
                 "INSERT INTO article_content (article_id, article, html) VALUES (?, ?, ?)"
                 " ON CONFLICT(article_id) DO UPDATE SET article = excluded.article,"
@@ -456,6 +458,20 @@ class Library:
         return values
 
     @staticmethod
+    def _repack_html(conn: sqlite3.Connection, article_id: int, old_body: str, body: str
+                     ) -> bytes | None:
+        """The kept page, packed again for a new body: it was compressed with the old
+        one as its dictionary (see ``schema.pack_html``)."""
+        row = conn.execute("SELECT html FROM article_content WHERE article_id = ?",
+                           (article_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return schema.pack_html(schema.unpack_raw(row[0], old_body), body)
+        except zlib.error:
+            return None  # damaged: the COALESCE keeps it as it was
+
+    @staticmethod
     def _existing(conn: sqlite3.Connection, key: str, source_url: str) -> int | None:
         row = conn.execute("SELECT id FROM articles WHERE url = ?", (key,)).fetchone()
         if row is None:
@@ -500,6 +516,7 @@ class Library:
             entry = self._entry(tuple(row), self._tags([id]).get(id, ()))
         article = Article(url=entry.url, title=entry.title)
         error = entry.error
+        body = ""
         if row["article"] is not None:
             try:
                 body = schema.unpack_index(row["packed"])[2] if row["packed"] else ""
@@ -514,7 +531,8 @@ class Library:
             reading_minutes=entry.reading_minutes, progress=entry.progress,
             archived=entry.archived, favourite=entry.favourite, tags=entry.tags,
             error=error, article=article, source_url=row["source_url"],
-            position=position, compressed_html=row["html"])
+            position=position, compressed_html=row["html"],
+            html_dictionary=schema.zdict(body))
 
     @staticmethod
     def _entry(row: Sequence[Any], tags: tuple[str, ...]) -> Entry:
