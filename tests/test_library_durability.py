@@ -85,15 +85,16 @@ def wait_for(predicate: object, timeout: float = 30) -> None:
 
 
 def assert_consistent(folder: Path) -> None:
-    """Integrity, foreign keys, one index row per article, every JSON readable, and the
-    library still opens and lists."""
+    """Integrity, foreign keys, one index row (and its kept text) per article, every JSON
+    readable, and the library still opens and lists."""
     conn = sqlite3.connect(folder / "library.db")
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         indexed = conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
-        assert articles == indexed
+        kept = conn.execute("SELECT count(*) FROM article_index").fetchone()[0]
+        assert articles == indexed == kept
         orphans = conn.execute("SELECT count(*) FROM article_images ai LEFT JOIN images i "
                                "ON i.sha256 = ai.sha256 WHERE i.sha256 IS NULL").fetchone()[0]
         assert orphans == 0
