@@ -628,16 +628,17 @@ class Library:
               tag: str | None = None, *, sort: str = "saved") -> int:
         """How many articles the list of :meth:`entries` holds, without reading them
         (``sort`` changes nothing; it is taken so that one query's words fit both)."""
-        query = self._query(search, sort, filter, tag, plan=False)
-        if query is None:
-            return 0
-        where, params = query
-        if filter == "all" and not tag and len(where) == 2:
-            # Every indexed row is an article: the index counts its matches alone.
-            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-        else:
-            sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
+        alone = filter == "all" and not tag
         with self._lock:
+            query = self._query(search, sort, filter, tag, plan=not alone)
+            if query is None:
+                return 0
+            where, params = query
+            if alone and len(where) == 2:
+                # Every indexed row is an article: the index counts its matches alone.
+                sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            else:
+                sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
             return int(self._conn.execute(sql, params).fetchone()[0])
 
     @_sqlite_errors
