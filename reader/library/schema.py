@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Callable
 
 from reader.document import Article
+from reader.library import highlights
 
 SCHEMA_V1 = """
 CREATE TABLE articles (
@@ -141,7 +142,7 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, highlights.migrate)
 CURRENT_VERSION = len(MIGRATIONS)
 EXPECTED_TABLES = frozenset({"articles", "article_content", "tags", "images", "article_images",
                              "positions", "bookmarks", "history"})
