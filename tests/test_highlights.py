@@ -118,3 +118,55 @@ def test_highlights_survive_reopening_and_attach_to_a_real_page(tmp_path: Path) 
     with Library.open(tmp_path / "lib") as lib:
         [placed] = place(lib.highlights("https://example.org/amnesty"), art)
     assert placed.found and quoted(art, placed.passage) == words
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_lists_highlights_and_writes_notes_for_note_apps(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from reader.cli import main
+
+    page = FIXTURES / "dispatch-amnesty-letter.html"
+    assert main(["save", str(page), "--tag", "russia"]) == 0
+    capsys.readouterr()
+    with Library.open() as lib:
+        saved = lib.get(1)
+        art = saved.article
+        words = art.plain_text().split("\n\n")[1][:50]
+        lib.add_highlight(saved.url, art, passage_of(art, words),
+                          note="\x1b]52;c;ZXZpbA==\x07[bold]see[/] *this*")
+        lib.add_highlight(saved.url, art, passage_of(art, art.plain_text().split("\n\n")[3][:30]))
+        # A highlight whose passage is no longer in the saved copy.
+        gone = article(["A passage that the saved copy does not have."])
+        lib.add_highlight(saved.url, gone, passage_of(gone, "does not have"))
+
+    assert main(["highlights", "1", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [h["found"] for h in listed] == [True, True, False]
+    assert listed[0]["text"] == words
+    assert "\x1b" not in listed[0]["note"] and "[bold]see[/]" in listed[0]["note"]
+
+    assert main(["highlights"]) == 0
+    out = capsys.readouterr().out
+    assert "not found in this version" in out and "\x1b" not in out
+
+    notes = tmp_path / "vault"
+    assert main(["highlights", "--notes", str(notes)]) == 0
+    [written] = notes.iterdir()
+    text = written.read_text()
+    assert text.startswith("---\ntitle: ") and '\ntags: ["russia"]\n' in text
+    assert "\nurl: " in text and "> " + words.split()[0] in text
+    assert "\\[bold\\]see\\[/\\] \\*this\\*" in text  # the note is text, not Markdown
+    assert "(not found in this version)" in text
+
+
+def test_cli_highlights_of_a_missing_article_is_one_sentence(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from reader.cli import main
+
+    assert main(["highlights", "42"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("reader: error: ") and err.count("\n") == 1

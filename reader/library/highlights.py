@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reader.document import Article, Position
 from reader.highlights import ArticleText, Passage, TextQuote
+from reader.sanitize import clean_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -166,7 +167,8 @@ class HighlightsMixin(_Base):
                 " exact, prefix, suffix, note, section, created, updated)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (url, start.block, start.offset, end.block, end.offset, quote.exact,
-                 quote.prefix, quote.suffix, note, section, stamp, stamp))
+                 quote.prefix, quote.suffix, clean_text(note), clean_text(section), stamp,
+                 stamp))
             new_id = int(cursor.lastrowid or 0)
         return self.highlight(new_id)
 
@@ -202,7 +204,7 @@ class HighlightsMixin(_Base):
     def set_highlight_note(self, id: int, note: str) -> None:
         with self._write() as conn:
             conn.execute("UPDATE highlights SET note = ?, updated = ? WHERE id = ?",
-                         (note, _stamp(), id))
+                         (clean_text(note), _stamp(), id))
 
     @_guarded
     def move_highlight(self, id: int, passage: Passage) -> None:
