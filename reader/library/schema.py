@@ -21,6 +21,9 @@ in the index needs); the reading progress is a column of ``articles`` kept by tr
 that every sort and filter has an index. Rows whose stored article is damaged are carried
 over byte for byte, never parsed here.
 
+Version 4 (:func:`reader.library.highlights.migrate`) adds the highlights table: passages
+with their ``(block, offset)`` ends and a text quote, keyed on the article's URL.
+
 Only ``store.Library`` writes articles, their content and the index; it keeps them in
 step (a row is unindexed with exactly the values it was indexed with).
 """
@@ -33,6 +36,7 @@ import zlib
 from collections.abc import Callable
 
 from reader.document import Article
+from reader.library import highlights
 
 SCHEMA_V1 = """
 CREATE TABLE articles (
@@ -338,7 +342,8 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _compact)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1, _v2, _compact, highlights.migrate)
 CURRENT_VERSION = len(MIGRATIONS)
 EXPECTED_TABLES = frozenset({"articles", "article_content", "tags", "images", "article_images",
                              "positions", "bookmarks", "history"})

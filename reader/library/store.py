@@ -40,6 +40,7 @@ from urllib.parse import quote
 from reader.document import Article, Position
 from reader.errors import LibraryError
 from reader.library import schema
+from reader.library.highlights import HighlightsMixin
 from reader.library.images import digest, image_type
 from reader.library.models import Bookmark, DeletedToken, Entry, HistoryEntry, SavedArticle
 from reader.library.search import fts_query
@@ -156,7 +157,7 @@ def _sqlite_errors(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-class Library:
+class Library(HighlightsMixin):
     """Saved articles, their images, reading positions, bookmarks and history."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False
