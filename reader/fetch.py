@@ -29,6 +29,7 @@ import httpx
 
 from reader import __version__
 from reader.errors import FetchError
+from reader.sanitize import clean_text, clean_url
 
 MiB = 2**20
 USER_AGENT = f"reader/{__version__} (+https://github.com/reader; terminal article reader)"
@@ -197,7 +198,7 @@ class Fetcher:
             else:
                 mime = "text/html"
         kind = "image" if image else ("text" if mime in TEXT_TYPES else "html")
-        return FetchResult(str(url), status, mime, charset, body, kind)
+        return FetchResult(clean_url(str(url)), status, mime, charset, body, kind)
 
     async def _read_body(self, url: httpx.URL, response: httpx.Response, max_bytes: int,
                          progress: Progress | None) -> bytes:
@@ -346,8 +347,11 @@ _MAGIC = (
 
 
 def parse_content_type(header: str) -> tuple[str, str | None]:
-    """``("text/html", "windows-1251")`` from ``text/html; charset="windows-1251"``."""
-    parts = header.split(";")
+    """``("text/html", "windows-1251")`` from ``text/html; charset="windows-1251"``.
+
+    The header is the server's choice and may end up quoted in an error sentence, so it
+    is cleaned of controls here, where it enters reader."""
+    parts = clean_text(header).split(";")
     mime = parts[0].strip().lower()
     charset = None
     for param in parts[1:]:
