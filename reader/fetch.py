@@ -29,9 +29,9 @@ import httpx
 
 from reader import __version__
 from reader.errors import FetchError
+from reader.media import MiB, format_size, sniff_type
 from reader.sanitize import clean_text, clean_url
 
-MiB = 2**20
 USER_AGENT = f"reader/{__version__} (+https://github.com/reader; terminal article reader)"
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
@@ -332,20 +332,6 @@ _TYPE_NAMES = {
 }
 _TOP_NAMES = {"image": "an image", "audio": "an audio file", "video": "a video",
               "font": "a font", "model": "a 3D model"}
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-    (b"PK\x03\x04", "application/zip"),
-    (b"\x1f\x8b", "application/gzip"),
-    (b"ID3", "audio/mpeg"),
-    (b"OggS", "audio/ogg"),
-)
-
-
 def parse_content_type(header: str) -> tuple[str, str | None]:
     """``("text/html", "windows-1251")`` from ``text/html; charset="windows-1251"``.
 
@@ -369,18 +355,6 @@ def describe_type(mime: str) -> str:
     if top in _TOP_NAMES:
         return _TOP_NAMES[top]
     return "a file of a kind reader cannot show"
-
-
-def sniff_type(body: bytes) -> str | None:
-    """The type of a body sent without Content-Type if its first bytes give it away."""
-    for magic, mime in _MAGIC:
-        if body.startswith(magic):
-            return mime
-    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
-        return "image/webp"
-    if body[4:8] == b"ftyp":
-        return "video/mp4"
-    return None
 
 
 # ---------------------------------------------------------------------- errors
@@ -462,7 +436,7 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _too_large(url: httpx.URL, max_bytes: int) -> FetchError:
-    return FetchError(f"{url} is larger than {_size(max_bytes)}, the most reader will "
+    return FetchError(f"{url} is larger than {format_size(max_bytes)}, the most reader will "
                       "download.")
 
 
@@ -489,13 +463,3 @@ def _content_length(response: httpx.Response) -> int | None:
 
 def _seconds(value: float) -> str:
     return f"{value:g} second" + ("" if value == 1 else "s")
-
-
-def _size(count: int) -> str:
-    if count >= MiB and count % MiB == 0:
-        return f"{count // MiB} MiB"
-    if count >= MiB:
-        return f"{count / MiB:.1f} MiB"
-    if count >= 1024:
-        return f"{count / 1024:.0f} KiB"
-    return f"{count} bytes"
