@@ -26,6 +26,7 @@ class Config:
     images: str = "auto"
     show_toc: bool = True
     show_figures: bool = True
+    allow_private_addresses: bool = False  # see reader.fetch.AddressPolicy
 
 
 def load(path: Path | None = None) -> tuple[Config, str | None]:

@@ -339,7 +339,7 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
             return EntryResult(entry, "skipped", there[0])
     if not article.title and entry.title:
         article = dataclasses.replace(article, title=entry.title)
-    found = await download_images(article, fetcher) if images else {}
+    found = await download_images(article, fetcher, final_url) if images else {}
     article_id = await asyncio.to_thread(
         library.save, article, source_url=entry.url, html=html, images=found,
         saved_at=entry.added, tags=entry.tags, archived=entry.archived,

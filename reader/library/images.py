@@ -41,8 +41,14 @@ def _unique(sources: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-async def download_images(article: Article, fetcher: Fetcher) -> dict[str, bytes]:
-    """The bytes of every figure image that could be fetched, by figure ``src``."""
+async def download_images(article: Article, fetcher: Fetcher, origin: str | None = None
+                          ) -> dict[str, bytes]:
+    """The bytes of every figure image that could be fetched, by figure ``src``.
+
+    ``origin`` is the URL the page was fetched from (the article's own URL when not
+    given): the images are fetched on its behalf, so a page from a public address
+    cannot make reader reach a private one (see :class:`reader.fetch.AddressPolicy`)."""
+    origin = origin or article.url
     sources = figure_sources(article)
     gate = asyncio.Semaphore(CONCURRENCY)
     found: dict[str, bytes] = {}
@@ -50,7 +56,7 @@ async def download_images(article: Article, fetcher: Fetcher) -> dict[str, bytes
     async def one(src: str) -> None:
         async with gate:
             try:
-                result = await fetcher.fetch_image(src)
+                result = await fetcher.fetch_image(src, origin=origin)
             except FetchError:
                 return
         if result.body:
