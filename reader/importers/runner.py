@@ -35,6 +35,7 @@ from reader.errors import FetchError, ImportFormatError, ReaderError, SourceErro
 from reader.importers import detect, parse
 from reader.importers.base import ImportEntry
 from reader.media import format_size
+from reader.sanitize import clean_text
 
 if TYPE_CHECKING:
     from reader.document import Article
@@ -53,6 +54,7 @@ class EntryResult:
     article_id: int | None  # the library id (also for failed links and skipped entries)
     error: str | None = None  # the failure sentence, kept in the library too
     failed_before: bool = False  # skipped because an earlier attempt failed
+    retryable: bool = False  # failed for a reason that may pass (a timeout, a 503)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ImportSummary:
     failed: int = 0
     skipped: int = 0
     skipped_failed: int = 0  # of the skipped: links whose earlier attempt had failed
+    retryable: int = 0  # of the failed: those that may work later (timeouts, 429, 5xx)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, sentence)
 
     def add(self, result: EntryResult) -> None:
@@ -68,6 +71,7 @@ class ImportSummary:
             self.imported += 1
         elif result.outcome == "failed":
             self.failed += 1
+            self.retryable += result.retryable
             self.failures.append((result.entry.url, result.error or ""))
         else:
             self.skipped += 1
@@ -79,7 +83,10 @@ class ImportSummary:
 
     def sentence(self) -> str:
         failed = f"failed {self.failed}"
-        if self.failed:
+        if self.failed and self.retryable:
+            failed += (f" (reader list --json shows why; {self.retryable} of them may work "
+                       "later with --retry-failed)")
+        elif self.failed:
             failed += " (reader list --json shows why)"
         skipped = f"skipped {self.skipped} already in the library"
         if self.skipped_failed:
@@ -308,10 +315,11 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
     html: bytes | None = None
     final_url = entry.url
     reason: str | None = None
+    retryable = False
     try:
         result = await fetcher.fetch(entry.url)
     except FetchError as exc:
-        reason = exc.sentence
+        reason, retryable = exc.sentence, exc.retryable
     else:
         final_url, html = result.url, result.body
         if result.url != entry.url:
@@ -323,15 +331,15 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
         except SourceError as exc:
             reason = exc.sentence
         except Exception as exc:  # a page that trips extraction must not end the import
-            reason = (f"reader could not read this page as an article "
-                      f"({type(exc).__name__}: {exc}).")
+            reason = clean_text(f"reader could not read this page as an article "
+                                f"({type(exc).__name__}: {exc}).")
     if reason is not None:
         if not entry.content:
-            return await _failed(entry, library, reason)
+            return await _failed(entry, library, reason, retryable)
         try:  # the page is gone, but the service kept its text (wallabag)
             article = await asyncio.to_thread(_article_from_copy, entry)
         except Exception:
-            return await _failed(entry, library, reason)
+            return await _failed(entry, library, reason, retryable)
         html = entry.content.encode("utf-8")
     if article.url and article.url not in (entry.url, final_url):
         there = await asyncio.to_thread(_previous, library, article.url)
@@ -360,9 +368,10 @@ def _article_from_copy(entry: ImportEntry) -> Article:
     return article_from_page(entry.content.encode("utf-8"), entry.url, entry.url, "utf-8")
 
 
-async def _failed(entry: ImportEntry, library: Library, sentence: str) -> EntryResult:
+async def _failed(entry: ImportEntry, library: Library, sentence: str,
+                  retryable: bool = False) -> EntryResult:
     article_id = await asyncio.to_thread(
         library.save_link, entry.url, title=entry.title or None, error=sentence,
         saved_at=entry.added, tags=entry.tags, archived=entry.archived,
         favourite=entry.favourite)
-    return EntryResult(entry, "failed", article_id, sentence)
+    return EntryResult(entry, "failed", article_id, sentence, retryable=retryable)
