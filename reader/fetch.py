@@ -2,16 +2,22 @@
 
 Every page reader shows comes through here, so this is where a hostile or broken server
 must be contained: only ``http``/``https``; redirects followed by hand so that each
-target is checked (a page may not send us to ``file:`` or ``javascript:``); timeouts on
+target is checked (a page may not send us to ``file:`` or ``javascript:``) — taken out
+of httpx by a response hook before httpx parses the Location itself, since its parser
+raises on some of them; a private-address policy (:class:`AddressPolicy`) so that a
+public page's images and a public host's redirects never reach the person's own
+network; timeouts on
 connect and read plus a total deadline, because a server that drips one byte a second
 never trips a read timeout; and a size cap counted on *decoded* bytes. Decompression is
 done here, in bounded pieces, rather than by httpx, because httpx inflates each network
 chunk in one go and a 64 KB chunk of a gzip bomb becomes 64 MB before anyone can count
-it. Everything that goes wrong becomes one :class:`~reader.errors.FetchError` with a
-sentence a person understands; no httpx exception escapes.
+it. Everything that goes wrong becomes one :class:`~reader.errors.FetchError` (or one
+of its kinds: timeout, HTTP status, not a page, private address) with a sentence a person
+understands; no httpx exception escapes. What the server names — the final URL, the
+Content-Type — is cleaned of terminal controls here, where it enters reader.
 
-The app keeps one :class:`Fetcher` (one connection pool) for pages and images; the CLI
-uses :func:`fetch_sync`.
+The app keeps one :class:`Fetcher` (one connection pool, plus a guarded one for what
+pages pull in) for pages and images; the CLI uses :func:`fetch_sync`.
 """
 
 from __future__ import annotations

@@ -99,7 +99,9 @@ def served_page() -> Iterator[tuple[LocalServer, str]]:
     with LocalServer() as server:
         body = PAGE.read_bytes().replace(b"SERVER", server.url("").rstrip("/").encode())
         server.add("/article", body=body, headers={"Content-Type": "text/html; charset=utf-8"})
-        yield server, server.url("/article")
+        # A redirect whose Location carries C1 controls (sent as raw bytes 0x85, 0x9b).
+        server.add("/go", status=302, headers={"Location": "/article?x=\x85\x9b"})
+        yield server, server.url("/go")
 
 
 def test_save_list_and_export_write_no_control_sequence(

@@ -181,6 +181,7 @@ def _ld_image(value: Any) -> str | None:
 
 
 def _canonical(doc: HtmlElement, meta: dict[str, str], url: str | None) -> str | None:
+    url = clean_url(url) if url else url
     for link in doc.iter("link"):
         rels = (link.get("rel") or "").lower().split()
         href = clean_url(link.get("href") or "")
@@ -193,7 +194,7 @@ def _canonical(doc: HtmlElement, meta: dict[str, str], url: str | None) -> str |
         full = urljoin(url, og) if url else og
         if _is_web_url(full):
             return full
-    return clean_url(url) if url else url
+    return url
 
 
 # --------------------------------------------------------------------------- title
