@@ -154,3 +154,20 @@ def test_a_server_error_sentence_quotes_no_control_from_the_server(
     out, err = capfdbinary.readouterr()
     assert b"reader: error:" in err
     assert_inert(out + err, "dump of a hostile Content-Type")
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("https://example.com/a", "https://example.com/a"),
+    (" https://example.com/\u202egpj.exe\n", "https://example.com/gpj.exe"),
+    ("https://example.com/\x1b]52;c;ZXZpbA==\x07x", "https://example.com/x"),
+    ("https://example.com/\u200ea\u200fb\u2066c\u2069", "https://example.com/abc"),
+    ("https://exam\tple.com/a\nb", "https://example.com/ab"),
+    ("https://example.com/a b\u3000c", "https://example.com/a%20b%E3%80%80c"),
+    ("https://example.com/caf\u00e9", "https://example.com/caf\u00e9"),
+    ("\x1b[2J\u202e", ""),
+])
+def test_an_address_keeps_nothing_that_could_act_or_disguise(raw: str, clean: str) -> None:
+    from reader.sanitize import clean_url
+
+    assert clean_url(raw) == clean
+    assert clean_url(clean) == clean
