@@ -26,9 +26,11 @@ TIME_LIMIT_S = 10.0
 
 def run(path: Path, home: Path) -> tuple[float, float, int, str]:
     """(seconds, peak MB, exit code, last line of stderr) of one import."""
-    code = ("import resource, sys; from reader.cli import main; rc = main(sys.argv[1:]); "
-            "sys.stderr.write('\\nMAXRSS %d\\n' % "
-            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
+    # VmHWM: the peak of this process's own memory (ru_maxrss would carry the parent's
+    # peak over the fork).
+    code = ("import re, sys; from reader.cli import main; rc = main(sys.argv[1:]); "
+            "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]; "
+            "sys.stderr.write('\\nMAXRSS %s\\n' % peak); sys.exit(rc)")
     env = {**os.environ, "READER_HOME": str(home)}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, "import", str(path), "--no-images"],

@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from reader.errors import FetchError, ImportFormatError, ReaderError, SourceError
 from reader.importers import detect, parse
@@ -115,13 +115,13 @@ def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = N
     if source == "-":
         name = "standard input"
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(MAX_FILE_BYTES + 1)
+        data = _read_capped(stream, MAX_FILE_BYTES)
     else:
         path = Path(source).expanduser()
         name = path.name or source
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+                data = _read_capped(handle, MAX_FILE_BYTES)
         except FileNotFoundError:
             raise SourceError(f"There is no file {source}.") from None
         except IsADirectoryError:
@@ -150,6 +150,18 @@ def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = N
     except Exception as exc:  # a parser tripped by a stranger's file: say so, no traceback
         raise ImportFormatError(f"{name} could not be read as an export "
                                 f"({type(exc).__name__}: {exc}).") from None
+
+
+def _read_capped(stream: IO[bytes], cap: int) -> bytes:
+    """At most ``cap + 1`` bytes of ``stream``, read in pieces: ``read(cap + 1)`` would
+    reserve the whole cap up front even for a file of a few lines."""
+    data = bytearray()
+    while len(data) <= cap:
+        piece = stream.read(min(2**20, cap + 1 - len(data)))
+        if not piece:
+            break
+        data += piece
+    return bytes(data)
 
 
 def _text(data: bytes, name: str) -> str:
@@ -218,7 +230,7 @@ def _zip_json(data: bytes, name: str) -> str:
             for member in members:
                 label = f"{member.filename} in {name}"
                 with archive.open(member) as stream:
-                    raw = stream.read(left + 1)  # the headers may lie: count what comes
+                    raw = _read_capped(stream, left)  # headers may lie: count what comes
                 if len(raw) > left:
                     raise _zip_too_large(name)
                 left -= len(raw)
