@@ -30,6 +30,7 @@ class Config:
     images: str = "auto"
     show_toc: bool = True
     show_figures: bool = True
+    allow_private_addresses: bool = False  # see reader.fetch.AddressPolicy
     # Binding id → keys, as Textual's keymap takes them ("j,down"): the `[keys]` table.
     keys: dict[str, str] = field(default_factory=dict)
 

@@ -260,13 +260,13 @@ def test_tls_to_a_plain_http_server(server: LocalServer) -> None:
 
 
 def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("READER_CONNECT_TIMEOUT", "1.5")
-    monkeypatch.setenv("READER_READ_TIMEOUT", "2")
-    monkeypatch.setenv("READER_TOTAL_TIMEOUT", "7")
-    monkeypatch.setenv("READER_MAX_BYTES", "1000")
+    monkeypatch.setenv("READER_TUI_CONNECT_TIMEOUT", "1.5")
+    monkeypatch.setenv("READER_TUI_READ_TIMEOUT", "2")
+    monkeypatch.setenv("READER_TUI_TOTAL_TIMEOUT", "7")
+    monkeypatch.setenv("READER_TUI_MAX_BYTES", "1000")
     assert Limits.from_env() == Limits(connect=1.5, read=2, total=7, max_bytes=1000)
-    monkeypatch.setenv("READER_MAX_BYTES", "lots")
-    with pytest.raises(FetchError, match="READER_MAX_BYTES must be a positive number of bytes"):
+    monkeypatch.setenv("READER_TUI_MAX_BYTES", "lots")
+    with pytest.raises(FetchError, match="READER_TUI_MAX_BYTES must be a positive number of bytes"):
         Limits.from_env()
 
 
