@@ -2,36 +2,57 @@
 
 Every page reader shows comes through here, so this is where a hostile or broken server
 must be contained: only ``http``/``https``; redirects followed by hand so that each
-target is checked (a page may not send us to ``file:`` or ``javascript:``); timeouts on
+target is checked (a page may not send us to ``file:`` or ``javascript:``) — taken out
+of httpx by a response hook before httpx parses the Location itself, since its parser
+raises on some of them; a private-address policy (:class:`AddressPolicy`) so that a
+public page's images and a public host's redirects never reach the person's own
+network; timeouts on
 connect and read plus a total deadline, because a server that drips one byte a second
 never trips a read timeout; and a size cap counted on *decoded* bytes. Decompression is
 done here, in bounded pieces, rather than by httpx, because httpx inflates each network
 chunk in one go and a 64 KB chunk of a gzip bomb becomes 64 MB before anyone can count
-it. Everything that goes wrong becomes one :class:`~reader.errors.FetchError` with a
-sentence a person understands; no httpx exception escapes.
+it. Everything that goes wrong becomes one :class:`~reader.errors.FetchError` (or one
+of its kinds: timeout, HTTP status, not a page, private address) with a sentence a person
+understands; no httpx exception escapes. What the server names — the final URL, the
+Content-Type — is cleaned of terminal controls here, where it enters reader.
 
-The app keeps one :class:`Fetcher` (one connection pool) for pages and images; the CLI
-uses :func:`fetch_sync`.
+The app keeps one :class:`Fetcher` (one connection pool, plus a guarded one for what
+pages pull in) for pages and images; the CLI uses :func:`fetch_sync`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import socket
 import ssl
 import zlib
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
+import httpcore
 import httpx
 
 from reader import __version__
-from reader.errors import FetchError
+from reader.errors import (
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NotAPage,
+    PrivateAddressRefused,
+    ReaderError,
+)
+from reader.locations import ENV_PREFIX, getenv
+from reader.media import MiB, format_size, sniff_type
+from reader.sanitize import clean_text, clean_url
+from reader.urls import WEB_SCHEMES, scheme
 
-MiB = 2**20
-USER_AGENT = f"reader/{__version__} (+https://github.com/reader; terminal article reader)"
+USER_AGENT = (f"reader-tui/{__version__} (terminal article reader;"
+              " +https://pypi.org/project/reader-tui/)")
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
 # Only what we can decode in bounded steps ourselves (see the module docstring).
@@ -70,19 +91,20 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        """The defaults, overridden by READER_CONNECT_TIMEOUT, READER_READ_TIMEOUT,
-        READER_TOTAL_TIMEOUT (seconds) and READER_MAX_BYTES (bytes)."""
+        """The defaults, overridden by READER_TUI_CONNECT_TIMEOUT, READER_TUI_READ_TIMEOUT,
+        READER_TUI_TOTAL_TIMEOUT (seconds) and READER_TUI_MAX_BYTES (bytes) — or their
+        old ``READER_*`` names."""
         limits = cls()
         return cls(
-            connect=_env_number("READER_CONNECT_TIMEOUT", limits.connect),
-            read=_env_number("READER_READ_TIMEOUT", limits.read),
-            total=_env_number("READER_TOTAL_TIMEOUT", limits.total),
-            max_bytes=int(_env_number("READER_MAX_BYTES", limits.max_bytes, integer=True)),
+            connect=_env_number("CONNECT_TIMEOUT", limits.connect),
+            read=_env_number("READ_TIMEOUT", limits.read),
+            total=_env_number("TOTAL_TIMEOUT", limits.total),
+            max_bytes=int(_env_number("MAX_BYTES", limits.max_bytes, integer=True)),
         )
 
 
 def _env_number(name: str, default: float, integer: bool = False) -> float:
-    raw = os.environ.get(name, "").strip()
+    raw = (getenv(name) or "").strip()
     if not raw:
         return default
     try:
@@ -91,76 +113,326 @@ def _env_number(name: str, default: float, integer: bool = False) -> float:
         value = 0
     if not value > 0:
         unit = "bytes" if integer else "seconds"
-        raise FetchError(f"{name} must be a positive number of {unit}, not {raw!r}.")
+        raise FetchError(f"{ENV_PREFIX}{name} must be a positive number of {unit}, "
+                         f"not {raw!r}.")
     return value
+
+
+# ---------------------------------------------------------------------- private addresses
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+_PRIVATE_PAGES_KEPT = 512
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses of ``host``, as the operating system resolves them."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port,
+                                                         type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_private_address(address: str) -> bool:
+    """Whether ``address`` is anything but a public internet address: loopback,
+    link-local, private (RFC 1918), shared (CGNAT, 100.64/10), unique-local IPv6,
+    unspecified, multicast, reserved — also when written as IPv4-mapped, 6to4, Teredo
+    or NAT64 IPv6. What cannot be parsed counts as private."""
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+            address.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
+    return not ip.is_global or ip.is_multicast
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Private Network Access, as browsers do it: what a page from a public address
+    pulls in (figure images) and where a public host redirects may not reach loopback,
+    link-local or private addresses. What the person types, clicks or puts in a file
+    they import may go anywhere, and a page served from a private address may load
+    from private addresses (an intranet page and its pictures).
+
+    Names are resolved once and the connection goes to an address that was checked, so
+    a name that answers "public" to the check and "private" to the connection (DNS
+    rebinding) gets nowhere. ``allow_private`` (``allow_private_addresses = true`` in
+    config.toml, or ``READER_TUI_ALLOW_PRIVATE=1``) turns the policy off. ``resolver`` and
+    ``public`` (addresses to count as public) are for tests."""
+
+    allow_private: bool = False
+    resolver: Resolver = system_resolver
+    public: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_env(cls) -> AddressPolicy:
+        raw = (getenv("ALLOW_PRIVATE") or "").strip().lower()
+        if raw:
+            return cls(allow_private=raw in ("1", "true", "yes", "on"))
+        from reader import config
+
+        return cls(allow_private=config.load()[0].allow_private_addresses)
+
+    def private(self, address: str) -> bool:
+        return address not in self.public and is_private_address(address)
+
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """The addresses ``host`` stands for (itself if it is one); OSError if none."""
+        literal = host.strip("[]")
+        try:
+            ipaddress.ip_address(literal.split("%", 1)[0])
+        except ValueError:
+            found = await self.resolver(host, port)
+        else:
+            return [literal]
+        if not found:
+            raise OSError(f"{host} has no address")
+        return found
+
+
+# Final URLs of pages this process fetched from a private address: the pages that may
+# pull in private addresses. Kept per process, not per Fetcher, because the CLI fetches
+# the page and its images with different clients; bounded, newest kept.
+_PRIVATE_PAGES: OrderedDict[str, None] = OrderedDict()
+
+
+def _remember_private(url: str) -> None:
+    _PRIVATE_PAGES[url] = None
+    _PRIVATE_PAGES.move_to_end(url)
+    while len(_PRIVATE_PAGES) > _PRIVATE_PAGES_KEPT:
+        _PRIVATE_PAGES.popitem(last=False)
+
+
+def _private_origin(origin: str) -> bool:
+    """Whether requests on behalf of the page at ``origin`` may reach private addresses:
+    a page fetched from one, or a page that did not come from the web at all (a file or
+    standard input the person opened). A page's own claim (its canonical URL) is never
+    taken for it: only what this process fetched counts."""
+    origin = clean_url(origin)
+    return scheme(origin) not in WEB_SCHEMES or origin in _PRIVATE_PAGES
+
+
+class _Blocked(Exception):
+    """Raised by the guarded connection when an address is private."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+class _Redirect(Exception):
+    """A redirect response, taken out of httpx before it builds the next request
+    itself (which raises on a Location such as ``javascript:`` or a broken IDNA name)."""
+
+    def __init__(self, location: str, peer: str | None) -> None:
+        super().__init__(location)
+        self.location = location
+        self.peer = peer
+
+
+async def _stop_at_redirect(response: httpx.Response) -> None:
+    location = response.headers.get("location")
+    if response.status_code in REDIRECT_STATUSES and location:
+        raise _Redirect(location, _peer(response))
+
+
+def _peer(response: httpx.Response) -> str | None:
+    """The address the response actually came from, when the transport tells."""
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    address = stream.get_extra_info("server_addr")
+    return str(address[0]) if isinstance(address, tuple) and address else None
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Connects only to checked addresses: resolves the name once, refuses if any of
+    its addresses is private, and connects to the very addresses it checked."""
+
+    def __init__(self, policy: AddressPolicy, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._policy = policy
+        self._inner = inner
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await self._policy.addresses(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        for address in addresses:
+            if self._policy.private(address):
+                raise _Blocked(address)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None
+                                  ) -> httpcore.AsyncNetworkStream:
+        raise _Blocked(path)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, its connections made by :class:`_GuardedBackend`."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        super().__init__()
+        pool = self._pool
+        assert isinstance(pool, httpcore.AsyncConnectionPool)
+        pool._network_backend = _GuardedBackend(policy, pool._network_backend)
+
+
+def _refusal(url: httpx.URL, address: str, why: str) -> PrivateAddressRefused:
+    return PrivateAddressRefused(
+        f"{why}, but {url} is at a private network address ({address}), which reader "
+        "keeps out of reach of pages from the internet (allow_private_addresses = true "
+        "in config.toml, or READER_TUI_ALLOW_PRIVATE=1, lifts this).")
+
+
+def _port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
 
 
 class Fetcher:
     """One HTTP client for the whole app: pages through :meth:`fetch`, figure images
-    through :meth:`fetch_image`. ``transport`` is for tests and special set-ups."""
+    through :meth:`fetch_image`. ``transport`` is for tests and special set-ups; so is
+    ``policy`` (see :class:`AddressPolicy`)."""
 
     def __init__(self, limits: Limits | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 policy: AddressPolicy | None = None) -> None:
         self.limits = limits if limits is not None else Limits.from_env()
+        self.policy = policy if policy is not None else AddressPolicy.from_env()
+        self._transport = transport
+        self._client = self._make_client(transport)
+        self._guarded: httpx.AsyncClient | None = None  # made on first need
+
+    def _make_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         timeout = httpx.Timeout(connect=self.limits.connect, read=self.limits.read,
                                 write=self.limits.read, pool=self.limits.connect)
-        self._client = httpx.AsyncClient(
+        return httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
             trust_env=True,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+            event_hooks={"response": [_stop_at_redirect]},
         )
+
+    def _strict_client(self) -> httpx.AsyncClient:
+        """The client for requests a public page makes: its connections go only to
+        addresses the policy checked (a custom ``transport`` keeps its own connections,
+        so for it the check before sending is all there is)."""
+        if self._transport is not None:
+            return self._client
+        if self._guarded is None:
+            self._guarded = self._make_client(_GuardedTransport(self.policy))
+        return self._guarded
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._guarded is not None:
+            await self._guarded.aclose()
 
-    async def fetch(self, url: str, *, progress: Progress | None = None) -> FetchResult:
-        """The page at ``url``: HTML/XHTML (kind "html") or plain text (kind "text")."""
+    async def fetch(self, url: str, *, progress: Progress | None = None,
+                    origin: str | None = None) -> FetchResult:
+        """The page at ``url``: HTML/XHTML (kind "html") or plain text (kind "text").
+
+        ``origin`` is the page on whose behalf this is fetched, if any (see
+        :class:`AddressPolicy`); None means the person asked for it."""
         return await self._get(url, accept=PAGE_ACCEPT, max_bytes=self.limits.max_bytes,
-                               image=False, progress=progress)
+                               image=False, progress=progress, origin=origin)
 
-    async def fetch_image(self, url: str) -> FetchResult:
-        """A figure image (kind "image"), capped at ``limits.image_max_bytes``."""
+    async def fetch_image(self, url: str, *, origin: str | None = None) -> FetchResult:
+        """A figure image (kind "image"), capped at ``limits.image_max_bytes``.
+
+        ``origin`` is the URL of the page the figure is in: a page from a public
+        address may not make reader reach a private one."""
         return await self._get(url, accept=IMAGE_ACCEPT,
                                max_bytes=self.limits.image_max_bytes, image=True,
-                               progress=None)
+                               progress=None, origin=origin)
 
     # ------------------------------------------------------------------ internals
 
     async def _get(self, url: str, *, accept: str, max_bytes: int, image: bool,
-                   progress: Progress | None) -> FetchResult:
+                   progress: Progress | None, origin: str | None) -> FetchResult:
         start = _parse(url)
+        strict = origin is not None and not self.policy.allow_private and not (
+            _private_origin(origin))
+        why = f"{clean_url(origin)} is a page from the internet" if strict and origin else ""
         try:
             async with asyncio.timeout(self.limits.total):
-                return await self._follow(start, accept, max_bytes, image, progress)
+                return await self._follow(start, accept, max_bytes, image, progress,
+                                          strict, why)
         except TimeoutError:
-            raise FetchError(f"{url} took longer than {_seconds(self.limits.total)} "
-                             "to download.") from None
+            raise FetchTimeout(f"{url} took longer than {_seconds(self.limits.total)} "
+                               "to download.") from None
+        except ReaderError:
+            raise
+        except (httpx.InvalidURL, ValueError, UnicodeError):
+            raise FetchError(f"{url} led to an address that is not valid.") from None
+        except Exception as exc:  # an httpx failure of a kind not met before: a sentence
+            raise FetchError(f"{url} could not be fetched ({type(exc).__name__}).") \
+                from None
 
     async def _follow(self, url: httpx.URL, accept: str, max_bytes: int, image: bool,
-                      progress: Progress | None) -> FetchResult:
+                      progress: Progress | None, strict: bool, why: str) -> FetchResult:
         original = str(url)
         for _ in range(self.limits.max_redirects + 1):
-            response = await self._send(url, accept)
             try:
-                location = response.headers.get("location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    url = _redirect_target(url, location)
-                    continue
-                return await self._accept(url, response, max_bytes, image, progress)
+                response = await self._send(url, accept, strict, why)
+            except _Redirect as hop:
+                target = _redirect_target(url, hop.location)
+                if not strict and not self.policy.allow_private and not (
+                        await self._private_peer(url, hop.peer)):
+                    # What a public host redirects to is its choice, not the person's.
+                    strict, why = True, f"{url} is on the internet and redirected further"
+                url = target
+                continue
+            try:
+                result = await self._accept(url, response, max_bytes, image, progress)
+                if not image and await self._private_peer(url, _peer(response)):
+                    _remember_private(result.url)
+                return result
             finally:
                 await response.aclose()
         raise FetchError(f"{original} redirected more than {self.limits.max_redirects} "
                          "times; the server may be sending it round in a loop.")
 
-    async def _send(self, url: httpx.URL, accept: str) -> httpx.Response:
+    async def _send(self, url: httpx.URL, accept: str, strict: bool, why: str
+                    ) -> httpx.Response:
         """Send a GET and read the headers, retrying once if the connection is reset
-        before any of the response arrives (a stale pooled connection, a flaky proxy)."""
-        request = self._client.build_request("GET", url, headers={"Accept": accept})
+        before any of the response arrives (a stale pooled connection, a flaky proxy).
+        A redirect comes back as :class:`_Redirect`."""
+        client = self._client
+        if strict:
+            await self._check_public(url, why)
+            client = self._strict_client()
+        request = client.build_request("GET", url, headers={"Accept": accept})
         for attempt in (1, 2):
             try:
-                return await self._client.send(request, stream=True)
+                return await client.send(request, stream=True)
+            except _Blocked as exc:
+                raise _refusal(url, exc.address, why) from None
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 if attempt == 2:
                     raise _network_error(exc, url, self.limits) from None
@@ -168,36 +440,61 @@ class Fetcher:
                 raise _network_error(exc, url, self.limits) from None
         raise AssertionError("unreachable")
 
+    async def _check_public(self, url: httpx.URL, why: str) -> None:
+        """Refuse before sending when the name points at a private address (this is
+        what stands between a proxy and the check: the proxy resolves the name)."""
+        try:
+            addresses = await self.policy.addresses(url.host, url.port or _port(url))
+        except OSError:
+            return  # the connection will fail and say so
+        for address in addresses:
+            if self.policy.private(address):
+                raise _refusal(url, address, why)
+
+    async def _private_peer(self, url: httpx.URL, peer: str | None) -> bool:
+        """Whether the server at ``url`` is at a private address. Both the address the
+        connection went to and the name's addresses must say so: a proxy's address
+        (private, often) or a name that changed its answer count as public, which only
+        ever makes the policy stricter."""
+        if peer is None or not self.policy.private(peer):
+            return False
+        try:
+            addresses = await self.policy.addresses(url.host, url.port or _port(url))
+        except OSError:
+            return False
+        return bool(addresses) and all(self.policy.private(a) for a in addresses)
+
     async def _accept(self, url: httpx.URL, response: httpx.Response, max_bytes: int,
                       image: bool, progress: Progress | None) -> FetchResult:
         """Check status and type from the headers, then stream the body under the cap."""
         status = response.status_code
         if status >= 300:
-            raise FetchError(f"The server answered {status} {_phrase(status)} for {url}.")
+            raise HTTPStatusError(f"The server answered {status} {_phrase(status)} for "
+                                  f"{url}.", status)
         mime, charset = parse_content_type(response.headers.get("content-type", ""))
         if image and mime in UNTYPED:
             mime = ""  # many servers label every image this way; the bytes will tell
         if image:
             if mime and not mime.startswith("image/"):
-                raise FetchError(f"{url} is {describe_type(mime)} ({mime}), not an image.")
+                raise NotAPage(f"{url} is {describe_type(mime)} ({mime}), not an image.")
         elif mime and mime not in HTML_TYPES and mime not in TEXT_TYPES:
-            raise FetchError(f"{url} is {describe_type(mime)} ({mime}), not a web page.")
+            raise NotAPage(f"{url} is {describe_type(mime)} ({mime}), not a web page.")
         body = await self._read_body(url, response, max_bytes, progress)
         if not body.strip():
-            raise FetchError(f"{url} sent an empty {'image' if image else 'page'}.")
+            raise NotAPage(f"{url} sent an empty {'image' if image else 'page'}.")
         if not mime:  # no Content-Type: look at the bytes the way a browser would
             sniffed = sniff_type(body)
             if image:
                 if not (sniffed or "").startswith("image/"):
-                    raise FetchError(f"{url} did not send an image.")
+                    raise NotAPage(f"{url} did not send an image.")
                 mime = sniffed or ""
             elif sniffed:
-                raise FetchError(f"{url} is {describe_type(sniffed)} ({sniffed}), "
+                raise NotAPage(f"{url} is {describe_type(sniffed)} ({sniffed}), "
                                  "not a web page.")
             else:
                 mime = "text/html"
         kind = "image" if image else ("text" if mime in TEXT_TYPES else "html")
-        return FetchResult(str(url), status, mime, charset, body, kind)
+        return FetchResult(clean_url(str(url)), status, mime, charset, body, kind)
 
     async def _read_body(self, url: httpx.URL, response: httpx.Response, max_bytes: int,
                          progress: Progress | None) -> bytes:
@@ -331,23 +628,12 @@ _TYPE_NAMES = {
 }
 _TOP_NAMES = {"image": "an image", "audio": "an audio file", "video": "a video",
               "font": "a font", "model": "a 3D model"}
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-    (b"PK\x03\x04", "application/zip"),
-    (b"\x1f\x8b", "application/gzip"),
-    (b"ID3", "audio/mpeg"),
-    (b"OggS", "audio/ogg"),
-)
-
-
 def parse_content_type(header: str) -> tuple[str, str | None]:
-    """``("text/html", "windows-1251")`` from ``text/html; charset="windows-1251"``."""
-    parts = header.split(";")
+    """``("text/html", "windows-1251")`` from ``text/html; charset="windows-1251"``.
+
+    The header is the server's choice and may end up quoted in an error sentence, so it
+    is cleaned of controls here, where it enters reader."""
+    parts = clean_text(header).split(";")
     mime = parts[0].strip().lower()
     charset = None
     for param in parts[1:]:
@@ -367,43 +653,40 @@ def describe_type(mime: str) -> str:
     return "a file of a kind reader cannot show"
 
 
-def sniff_type(body: bytes) -> str | None:
-    """The type of a body sent without Content-Type if its first bytes give it away."""
-    for magic, mime in _MAGIC:
-        if body.startswith(magic):
-            return mime
-    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
-        return "image/webp"
-    if body[4:8] == b"ftyp":
-        return "video/mp4"
-    return None
-
-
 # ---------------------------------------------------------------------- errors
 
 
 def _parse(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError, ValueError):
+        host = parsed.host  # decoding an IDNA name ("xn--a.xn--") can fail only here
+    except (httpx.InvalidURL, TypeError, ValueError, UnicodeError):
         raise FetchError(f"{url} is not a valid web address.") from None
-    if parsed.scheme not in ("http", "https"):
+    if parsed.scheme not in WEB_SCHEMES:
         raise FetchError(f"{url} is not an http or https address.")
-    if not parsed.host:
+    if not host:
         raise FetchError(f"{url} is not a valid web address: it names no server.")
     return parsed
 
 
 def _redirect_target(url: httpx.URL, location: str) -> httpx.URL:
-    try:
-        target = url.join(location.strip())
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise FetchError(f"{url} redirected to an address that is not valid.") from None
-    if target.scheme not in ("http", "https"):
-        scheme = target.scheme or "unknown"
-        raise FetchError(f"{url} redirected to a {scheme}: address, which reader "
+    """Where a redirect leads, checked as the address a person typed would be: a
+    server may send anything in Location (``javascript:``, ``data:``, a broken IDNA
+    name), and whatever it is becomes a sentence, never an exception."""
+    location = clean_url(location)
+    kind = scheme(location)
+    if kind and kind not in WEB_SCHEMES:
+        raise FetchError(f"{url} redirected to a {kind}: address, which reader "
                          "refuses to follow.")
-    if not target.host:
+    try:
+        target = url.join(location)
+        host = target.host
+    except (httpx.InvalidURL, TypeError, ValueError, UnicodeError):
+        raise FetchError(f"{url} redirected to an address that is not valid.") from None
+    if target.scheme not in WEB_SCHEMES:
+        raise FetchError(f"{url} redirected to a {target.scheme or 'unknown'}: address, "
+                         "which reader refuses to follow.")
+    if not host:
         raise FetchError(f"{url} redirected to an address that names no server.")
     return target
 
@@ -413,9 +696,9 @@ def _network_error(exc: httpx.HTTPError, url: httpx.URL, limits: Limits) -> Fetc
     host = _host(url)
     causes = list(_causes(exc))
     if isinstance(exc, httpx.ConnectTimeout):
-        return FetchError(f"{host} did not answer within {_seconds(limits.connect)}.")
+        return FetchTimeout(f"{host} did not answer within {_seconds(limits.connect)}.")
     if isinstance(exc, httpx.TimeoutException):
-        return FetchError(f"{host} sent nothing for {_seconds(limits.read)}; "
+        return FetchTimeout(f"{host} sent nothing for {_seconds(limits.read)}; "
                           "reader gave up waiting.")
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
@@ -458,7 +741,7 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _too_large(url: httpx.URL, max_bytes: int) -> FetchError:
-    return FetchError(f"{url} is larger than {_size(max_bytes)}, the most reader will "
+    return NotAPage(f"{url} is larger than {format_size(max_bytes)}, the most reader will "
                       "download.")
 
 
@@ -485,13 +768,3 @@ def _content_length(response: httpx.Response) -> int | None:
 
 def _seconds(value: float) -> str:
     return f"{value:g} second" + ("" if value == 1 else "s")
-
-
-def _size(count: int) -> str:
-    if count >= MiB and count % MiB == 0:
-        return f"{count // MiB} MiB"
-    if count >= MiB:
-        return f"{count / MiB:.1f} MiB"
-    if count >= 1024:
-        return f"{count / 1024:.0f} KiB"
-    return f"{count} bytes"

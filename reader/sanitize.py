@@ -2,8 +2,18 @@
 
 Article text comes from strangers' web pages and ends up on a terminal. A stray ESC
 (``\\x1b[2J``), an OSC 52 clipboard write, a C1 CSI (``\\x9b``) or a bidi override could
-repaint the screen, set the clipboard or disguise text. Extraction calls
-:func:`clean_text` once, where it builds spans; everything downstream trusts the model.
+repaint the screen, set the clipboard or disguise text. Every string that comes from a
+page, a server or an import file is cleaned once, at the edge where it enters reader:
+extraction (text with :func:`clean_text`, every address — links, images, canonical,
+``og:url`` — with :func:`clean_url`), the fetcher (the final URL after redirects, the
+Content-Type) and the importers (titles, tags; addresses holding controls are refused).
+Everything downstream trusts the model.
+
+Addresses get the stricter :func:`clean_url`: besides controls, the invisible formatting
+characters (left-to-right/right-to-left marks, zero-width spaces, soft hyphens) go, since
+in an address they only ever disguise where it leads; whitespace is removed at the ends,
+tabs and newlines anywhere (as browsers do), and any other space is percent-encoded so
+the address stays one word.
 """
 
 from __future__ import annotations
@@ -40,6 +50,24 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_SPACELIKE)
     text = _ESCAPE_SEQUENCE.sub("", text)
     return _CONTROL.sub("", text)
+
+
+# Unicode "format" characters (category Cf) and whitespace that have no place in an
+# address: bidi marks, zero-width (non-)joiners and spaces, word joiner, soft hyphen, BOM…
+_URL_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_URL_TAB_NEWLINE = re.compile("[\t\n\r]")
+_URL_SPACE = re.compile(r"\s")
+
+
+def clean_url(url: str) -> str:
+    """``url`` without controls, escape sequences, bidi or invisible formatting
+    characters; surrounding whitespace stripped, tabs and newlines dropped, other spaces
+    percent-encoded. Idempotent; an address that was all junk becomes ``""``."""
+    if url.isprintable() and url.isascii() and " " not in url:
+        return url  # the common case: nothing to do, and fast
+    url = _URL_TAB_NEWLINE.sub("", clean_text(url))
+    url = _URL_INVISIBLE.sub("", url).strip()
+    return _URL_SPACE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
 
 
 def is_clean(text: str) -> bool:

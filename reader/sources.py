@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.document import Article
 from reader.errors import SourceError
+from reader.media import describe_bytes, format_size
+from reader.urls import check_scheme, is_url
+from reader.urls import describe as describe  # re-exported: the UI names sources with it
+from reader.urls import stdin_url as stdin_url
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher, FetchResult
@@ -29,14 +33,6 @@ _SNIFF = 8192
 # Any element at all, a doctype or a comment: enough to call the bytes markup.
 _MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|h[1-6]|"
                      rb"title|span|a|ul|ol|table|br|img|meta)\b", re.IGNORECASE)
-
-
-# What people most often hand a reader by mistake, named by their first bytes.
-_KNOWN_TYPES = (
-    (b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"), (b"WEBP", "a WebP image"), (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "a gzip-compressed file"), (b"\x7fELF", "a program"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +50,6 @@ class Loaded:
         return self.article.url or self.source_url
 
 
-def stdin_url(data: bytes) -> str:
-    """A name for a page read from a pipe: the same bytes get the same name, so saving,
-    bookmarks and reading positions of two different piped pages never mix."""
-    import hashlib
-
-    return "stdin:sha256-" + hashlib.sha256(data).hexdigest()[:24]
-
-
-def is_url(source: str) -> bool:
-    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source) is not None
-
-
-def describe(source: str) -> str:
-    return "standard input" if source == "-" else source
-
-
 def check_page_bytes(data: bytes, name: str) -> None:
     """Raise a SourceError unless ``data`` looks like an HTML page."""
     if not data.strip():
@@ -77,9 +57,9 @@ def check_page_bytes(data: bytes, name: str) -> None:
     head = data[:_SNIFF]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 with a BOM: text, decoding will tell the rest
-    for magic, kind in _KNOWN_TYPES:
-        if head.startswith(magic) or (magic == b"WEBP" and head[8:12] == magic):
-            raise SourceError(f"{name} is {kind}, not a web page.")
+    kind = describe_bytes(head)
+    if kind is not None:
+        raise SourceError(f"{name} is {kind}, not a web page.")
     if b"\x00" in head or _binary_ratio(head) > 0.1:
         raise SourceError(f"{name} is a binary file, not an HTML page.")
     if not _MARKUP.search(data[: 4 * _SNIFF]):
@@ -99,7 +79,7 @@ def read_file(path: Path) -> bytes:
         if not path.exists():
             raise SourceError(f"There is no file {name}.")
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise SourceError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MiB.")
+            raise SourceError(f"{name} is larger than {format_size(MAX_FILE_BYTES)}.")
         return path.read_bytes()
     except PermissionError:
         raise SourceError(f"{name} cannot be read: permission denied.") from None
@@ -114,7 +94,7 @@ def read_stdin(stream: BinaryIO | None = None) -> bytes:
     stream = stream if stream is not None else sys.stdin.buffer
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"Standard input is larger than {MAX_FILE_BYTES // 2**20} MiB.")
+        raise SourceError(f"Standard input is larger than {format_size(MAX_FILE_BYTES)}.")
     return data
 
 
@@ -161,7 +141,7 @@ def load(source: str | None, *, stdin: BinaryIO | None = None) -> Loaded:
     elif is_url(source):
         from reader.fetch import fetch_sync
 
-        _check_scheme(source)
+        check_scheme(source)
         result = fetch_sync(source)
         return Loaded(article_from_fetch(result), result.body, result.url)
     path = Path(source).expanduser()
@@ -184,7 +164,7 @@ async def load_async(
     import asyncio
 
     if source is not None and is_url(source) and not source.lower().startswith("file://"):
-        _check_scheme(source)
+        check_scheme(source)
         client = fetcher() if callable(fetcher) else fetcher
         result = await client.fetch(source, progress=progress)
         article = await asyncio.to_thread(article_from_fetch, result)
@@ -194,9 +174,3 @@ async def load_async(
         article = await asyncio.to_thread(article_from_page, data, "Standard input", None)
         return Loaded(article, data, stdin_url(data))
     return await asyncio.to_thread(load, source)
-
-
-def _check_scheme(url: str) -> None:
-    scheme = url.split(":", 1)[0].lower()
-    if scheme not in ("http", "https"):
-        raise SourceError(f"reader opens http and https addresses, not {scheme}: ones.")

@@ -15,9 +15,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(autouse=True)
 def reader_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point READER_HOME at a fresh folder so no test sees another's library or config."""
+    """Point READER_TUI_HOME at a fresh folder so no test sees another's library or config
+    (and unset the old READER_HOME, which would be read if the new name were missing)."""
     home = tmp_path_factory.mktemp("reader-home")
-    monkeypatch.setenv("READER_HOME", str(home))
+    monkeypatch.setenv("READER_TUI_HOME", str(home))
+    monkeypatch.delenv("READER_HOME", raising=False)
     monkeypatch.setenv("NO_COLOR", "")
     monkeypatch.delenv("NO_COLOR")
     return home

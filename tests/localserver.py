@@ -65,16 +65,18 @@ class _QuietServer(ThreadingHTTPServer):
 class LocalServer:
     """A threaded HTTP/1.1 server on an ephemeral port of 127.0.0.1; ``tls=True`` serves
     HTTPS with a self-signed certificate (tests/fixtures/fetch/selfsigned.*) that no
-    client trusts."""
+    client trusts. ``host`` picks another loopback address (127.0.0.2 …), so that two
+    servers differ by address, as a public and a private host do."""
 
-    def __init__(self, *, tls: bool = False) -> None:
+    def __init__(self, *, tls: bool = False, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self.stopping = threading.Event()
         self.client_gone = threading.Event()  # set when a streaming handler lost its client
         self._lock = threading.Lock()
         self.tls = tls
-        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _QuietServer((host, port), _make_handler(self))
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(FIXTURES / "fetch" / "selfsigned.crt",
@@ -90,7 +92,7 @@ class LocalServer:
 
     def url(self, path: str = "/") -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}{path}"
+        return f"{scheme}://{self.host}:{self.port}{path}"
 
     def start(self) -> LocalServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever,

@@ -192,7 +192,8 @@ def test_export_all(saved: list[int], tmp_path: Path,
 def test_export_needs_one_target(saved: list[int], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--format", "json"]) == 1
     assert capsys.readouterr().err == (
-        "reader: error: Name one article ID to export, or --all for every article.\n")
+        "reader: error: Name one article ID to export, or choose articles with --all, "
+        "--tag TAG or --unread.\n")
     assert main(["export", "https://nowhere.example/", "--format", "json"]) == 1
     assert capsys.readouterr().err == (
         "reader: error: https://nowhere.example/ is not in the library (give its number "

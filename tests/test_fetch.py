@@ -80,7 +80,8 @@ def test_article_arrives_with_a_polite_user_agent(server: LocalServer) -> None:
     assert result == FetchResult(server.url("/article"), 200, "text/html", "utf-8",
                                  ARTICLE.read_bytes(), "html")
     sent = server.requests_to("/article")[-1].headers
-    assert sent["User-Agent"].startswith(f"reader/{__version__} (")
+    assert sent["User-Agent"] == (
+        f"reader-tui/{__version__} (+https://github.com/reader-tui/reader-tui)")
     assert sent["Accept"].startswith("text/html")
 
 
@@ -259,13 +260,13 @@ def test_tls_to_a_plain_http_server(server: LocalServer) -> None:
 
 
 def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("READER_CONNECT_TIMEOUT", "1.5")
-    monkeypatch.setenv("READER_READ_TIMEOUT", "2")
-    monkeypatch.setenv("READER_TOTAL_TIMEOUT", "7")
-    monkeypatch.setenv("READER_MAX_BYTES", "1000")
+    monkeypatch.setenv("READER_TUI_CONNECT_TIMEOUT", "1.5")
+    monkeypatch.setenv("READER_TUI_READ_TIMEOUT", "2")
+    monkeypatch.setenv("READER_TUI_TOTAL_TIMEOUT", "7")
+    monkeypatch.setenv("READER_TUI_MAX_BYTES", "1000")
     assert Limits.from_env() == Limits(connect=1.5, read=2, total=7, max_bytes=1000)
-    monkeypatch.setenv("READER_MAX_BYTES", "lots")
-    with pytest.raises(FetchError, match="READER_MAX_BYTES must be a positive number of bytes"):
+    monkeypatch.setenv("READER_TUI_MAX_BYTES", "lots")
+    with pytest.raises(FetchError, match="READER_TUI_MAX_BYTES must be a positive number of bytes"):
         Limits.from_env()
 
 

@@ -187,6 +187,19 @@ def test_figure_images_come_along_unless_no_images(server: LocalServer, tmp_path
 # ---------------------------------------------------------------------- failures
 
 
+def test_failures_that_may_pass_are_told_apart_from_final_ones(
+        server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    busy = server.add("/busy", status=503, body=b"<h1>Try later</h1>", headers=HTML)
+    gone = server.add("/gone", status=410, body=b"<h1>Gone</h1>", headers=HTML)
+    file = tmp_path / "links.txt"
+    file.write_text(f"{busy}\n{gone}\n")
+
+    assert main(["import", str(file)]) == 1  # nothing came in
+    assert capsys.readouterr().out == (
+        "Imported 0, failed 2 (reader list --json shows why; 1 of them may work later "
+        "with --retry-failed), skipped 0 already in the library.\n")
+
+
 def test_a_failing_url_is_listed_with_its_reason_then_retried(
         server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = server.add("/good", body=page("Good Page", "good"), headers=HTML)

@@ -170,3 +170,96 @@ def test_the_language_is_a_valid_tag() -> None:
                            ("de", "de")):
         files = check_epub(article_to_epub(Article(title="T", lang=given)))
         assert f"<dc:language>{written}</dc:language>".encode() in files["OEBPS/content.opf"]
+
+
+# ---------------------------------------------------------------- a book of many articles
+
+
+def _book_library(count: int) -> None:
+    from reader.library import Library
+
+    with Library.open() as library:
+        for n in range(1, count + 1):
+            words = f"Article {n} follows the tide along the harbour wall. " * 10
+            linked = (Span("the previous story", href=f"https://example.org/story/{n - 1}")
+                      if n > 1 else Span("no earlier story"))
+            blocks = (Heading(2, (Span("Morning"),), anchor="morning"),
+                      Paragraph((Span(words), Span(" See "), linked, Span(" and "),
+                                 Span("the evening", href="#evening"), Span("."))),
+                      Figure(f"https://example.org/img/{n}.png", alt=f"Harbour {n}",
+                             caption=f"The harbour, picture {n}"),
+                      Heading(2, (Span("Evening"),), anchor="evening"),
+                      Paragraph((Span("The boats came back. " * 5),)))
+            article = Article(url=f"https://example.org/story/{n}", title=f"Story {n} & co",
+                              byline="A. Writer", site_name="Harbour News",
+                              published=f"2026-04-{n:02d}", lang="en", blocks=blocks)
+            library.save(article, source_url=article.url or "",
+                         images={f"https://example.org/img/{n}.png": png((n * 10, 90, 40))},
+                         tags=["boats"] if n % 2 else [])
+
+
+def test_a_book_of_twenty_articles_is_one_valid_epub(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    from reader.cli import main
+
+    _book_library(20)
+    assert main(["export", "--all", "--book", "Harbour  reading", "--out", str(tmp_path),
+                 "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert len(written) == 20 and len({w["path"] for w in written}) == 1
+    path = Path(written[0]["path"])
+    assert path.name == "harbour-reading.epub"
+    files = check_epub(path.read_bytes())
+
+    nav = etree.fromstring(files["OEBPS/nav.xhtml"])
+    entries = nav.findall(".//x:nav/x:ol/x:li", NS)
+    labels = [li.findtext("x:a", namespaces=NS) for li in entries]
+    assert labels[0] == "Story 1 & co — Harbour News, 2026-04-01"  # oldest first
+    assert len(labels) == 20
+    sections = [a.text for a in entries[0].findall("x:ol/x:li/x:a", NS)]
+    assert sections == ["Morning", "Evening"]
+    chapter2 = files["OEBPS/chapter-2.xhtml"].decode()
+    assert 'href="chapter-1.xhtml"' in chapter2  # a link to another article of the book
+    assert 'href="#evening"' in chapter2
+    assert len([n for n in files if n.startswith("OEBPS/images/")]) == 20
+    assert "Story 1 &amp; co" in files["OEBPS/chapter-1.xhtml"].decode()
+
+    ebooklib = pytest.importorskip("ebooklib")
+    from ebooklib import epub
+
+    book = epub.read_epub(str(path))
+    assert book.get_metadata("DC", "title")[0][0] == "Harbour reading"
+    assert len(list(book.get_items_of_type(ebooklib.ITEM_IMAGE))) == 20
+
+    found = shutil.which("epubcheck")
+    if found is None:
+        pytest.skip("epubcheck is not installed (apt-get install epubcheck); the structure "
+                    "was checked by hand above")
+    command = [found]
+    if Path(found).resolve().suffix == ".jar":  # Debian's is the jar itself
+        java = shutil.which("java")
+        if java is None:
+            pytest.skip("epubcheck is installed but java is not")
+        command = [java, "-jar", str(Path(found).resolve())]
+    done = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=300)
+    report = done.stdout + done.stderr
+    assert done.returncode == 0, report
+    assert "ERROR" not in report and "WARNING" not in report, report
+
+
+def test_a_book_of_the_unread_or_a_tag_takes_only_those(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from reader.cli import main
+
+    _book_library(4)
+    assert main(["export", "--tag", "boats", "--book", "Boats", "-o", str(tmp_path),
+                 "--json"]) == 0
+    assert sorted(w["id"] for w in json.loads(capsys.readouterr().out)) == [1, 3]
+    assert main(["export", "--unread", "--format", "markdown", "--book", "X"]) == 1
+    assert "--book makes one EPUB" in capsys.readouterr().err

@@ -1,10 +1,14 @@
 """The ``reader`` command line: ``reader [SOURCE]`` opens the app, subcommands script it.
 
-Subcommands live in their own modules and register themselves on the parser
-(:data:`COMMAND_MODULES`), so each part of the program owns its commands. Every
-:class:`~reader.errors.ReaderError` ends as one line ``reader: error: <sentence>`` and exit
-status 1; anything else is a bug, reported in one line too unless ``--debug`` asks for
-the traceback.
+Subcommands are listed in one static table, :data:`COMMANDS`: name, the module that
+registers it (``register(subparsers)``) and its one-line description. Only the module of
+the command being run is imported, so ``reader dump`` costs little more than the
+extraction itself, and the top-level help is drawn from the table without importing any
+of them. Adding a command is one line in the table.
+
+Every :class:`~reader.errors.ReaderError` ends as one line ``reader: error: <sentence>``
+and exit status 1; anything else is a bug, reported in one line too unless ``--debug``
+asks for the traceback.
 """
 
 from __future__ import annotations
@@ -16,17 +20,57 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from reader import __version__
 from reader.errors import ReaderError
 
-# Modules that add subcommands through ``register(subparsers)``; a missing one is skipped
-# so a partial checkout still runs.
-COMMAND_MODULES = (
-    "reader.cli.dump",
-    "reader.cli.library_commands",
-    "reader.cli.import_command",
-)
+
+class Command(NamedTuple):
+    module: str
+    summary: str
+    library: bool = True  # it opens the library (so an old library is moved first)
+
+
+# One line per command. A module may register several commands; each must be listed.
+COMMANDS: dict[str, Command] = {
+    "dump": Command("reader.cli.dump", "print the cleaned article of a file, URL or - "
+                    "(text, markdown, html or json)", library=False),
+    "save": Command("reader.cli.library_commands", "save articles to the library for "
+                    "offline reading"),
+    "list": Command("reader.cli.library_commands", "list the saved articles (search, sort, "
+                    "filter, tag)"),
+    "open": Command("reader.cli.library_commands", "open a saved article (by id) or a URL "
+                    "in the reader"),
+    "rm": Command("reader.cli.library_commands", "delete saved articles"),
+    "export": Command("reader.cli.library_commands", "write saved articles as Markdown, "
+                      "HTML, JSON or EPUB, or many as one EPUB book"),
+    "history": Command("reader.cli.library_commands", "list the articles opened, newest "
+                       "first"),
+    "import": Command("reader.cli.import_command", "import a reading list (Pocket, "
+                      "Instapaper, Omnivore, wallabag, bookmarks, URLs)"),
+    "backup": Command("reader.cli.backup_command", "write the whole library to one archive "
+                      "(a zip)"),
+    "restore": Command("reader.cli.backup_command", "bring a backup archive back, merged "
+                       "into the library"),
+    "paths": Command("reader.cli.info_commands", "say where reader keeps every file",
+                     library=False),
+    "highlights": Command("reader.cli.highlights_command", "list highlights and notes, or "
+                          "write them as Markdown notes"),
+    "completion": Command("reader.cli.info_commands", "print shell completion for bash, "
+                          "zsh or fish", library=False),
+}
+
+EXAMPLES = """\
+  reader https://example.org/article     read a web page
+  reader page.html                       read a saved page (or - for standard input)
+  reader                                 open the library
+  reader dump page.html -f markdown      the cleaned article as Markdown, for scripts
+  reader save URL --tag later            keep an offline copy
+  reader list --filter unread --json     the unread articles, for programs
+  reader export --unread --format epub --book "Unread"   one EPUB for an e-reader
+  reader backup library.zip              everything, to take with you
+  reader completion bash > ~/.local/share/bash-completion/completions/reader"""
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -36,35 +80,64 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) 
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress
                         else False, help="show a traceback on errors")
     parser.add_argument("--data-dir", type=Path, metavar="DIR", default=default,
-                        help="keep the library here (default: READER_HOME or the platform's "
-                        "data folder)")
+                        help="keep the library here (default: READER_TUI_HOME/data or the "
+                        "platform's data folder)")
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, set[str]]:
-    """The subcommand parser, the parser for plain ``reader [SOURCE]``, the command names."""
-    parser = argparse.ArgumentParser(
-        prog="reader",
-        description="A terminal article reader. Run `reader SOURCE` to read, or a command below.",
-    )
-    parser.add_argument("--version", action="version", version=f"reader {__version__}")
-    _global_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+def _environment_help() -> str:
+    from reader.locations import ENV_PREFIX, ENVIRONMENT
+
+    width = max(len(ENV_PREFIX + name) for name in ENVIRONMENT) + 2
+    lines = [f"  {ENV_PREFIX + name:<{width}} {text}" for name, text in ENVIRONMENT.items()]
+    lines.append("  (the names without TUI_, e.g. READER_HOME, are still read for one release)")
+    return "\n".join(lines)
+
+
+def _commands_help() -> str:
+    width = max(map(len, COMMANDS)) + 2
+    return "\n".join(f"  {name:<{width}} {command.summary}" for name, command in
+                     COMMANDS.items())
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+
+def _register(sub: argparse._SubParsersAction, names: Sequence[str]) -> None:
+    done: set[str] = set()
+    for name in names:
+        module_name = COMMANDS[name].module
+        if module_name in done:
             continue
-        module.register(sub)
+        done.add(module_name)
+        importlib.import_module(module_name).register(sub)
     for action in sub.choices.values():
         _global_options(action, suppress=True)
 
+
+def build_parser(names: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``reader COMMAND …``; with ``names``, only those commands'
+    modules are imported (the others are absent from it)."""
+    parser = argparse.ArgumentParser(
+        prog="reader", description="A terminal article reader.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"examples:\n{EXAMPLES}\n\nenvironment:\n{_environment_help()}")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _global_options(parser)
+    _register(_subparsers(parser), list(COMMANDS) if names is None else names)
+    return parser
+
+
+def build_open_parser() -> argparse.ArgumentParser:
+    """The parser for plain ``reader [SOURCE]``, whose help is the program's help."""
     open_parser = argparse.ArgumentParser(
-        prog="reader",
-        description="A terminal article reader. Commands: " + ", ".join(sub.choices)
-        + " (`reader COMMAND --help`).",
-    )
+        prog="reader", usage="reader [-h] [--version] [SOURCE] [--width COLUMNS] "
+        "[--no-images]\n       reader COMMAND [options]   (reader COMMAND --help)",
+        description="A terminal article reader: give it a web address, a saved page or a\n"
+        "pipe, and it shows the article without the page around it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"commands:\n{_commands_help()}\n\nexamples:\n{EXAMPLES}\n\n"
+        f"environment:\n{_environment_help()}")
     open_parser.add_argument("--version", action="version", version=f"reader {__version__}")
     _global_options(open_parser)
     open_parser.add_argument("source", nargs="?", metavar="SOURCE",
@@ -74,7 +147,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, se
                              help="text measure in columns (default 80, remembered)")
     open_parser.add_argument("--no-images", action="store_true",
                              help="show figures as captions only, never as pictures")
-    return parser, open_parser, set(sub.choices)
+    return open_parser
 
 
 def _first_positional(argv: Sequence[str]) -> str | None:
@@ -92,17 +165,36 @@ def _first_positional(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _mistyped_command(word: str) -> str | None:
+    """The sentence for ``reader lsit``: a bare word that is no command and no file. A
+    word that looks like a path or an address is left for the reader to report."""
+    if word == "-" or any(c in word for c in "/\\.:") or Path(word).exists():
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    hint = f"; did you mean `reader {close[0]}`?" if close else (
+        f" (commands: {', '.join(COMMANDS)}; `reader --help` says what each does).")
+    return f"there is no command or file named {word!r}{hint}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser, open_parser, commands = build_parser()
     first = _first_positional(argv)
-    if first in commands:
-        args = parser.parse_args(argv)
+    if first in COMMANDS:
+        args = build_parser([first]).parse_args(argv)
     else:
-        args = open_parser.parse_args(argv)
+        if first is not None and (sentence := _mistyped_command(first)) is not None:
+            print(f"reader: error: {sentence}", file=sys.stderr)
+            return 2
+        args = build_open_parser().parse_args(argv)
         args.command = None
-    debug = bool(getattr(args, "debug", False)) or os.environ.get("READER_DEBUG") == "1"
+    from reader.locations import getenv
+
+    debug = bool(getattr(args, "debug", False)) or getenv("DEBUG") == "1"
     try:
+        if args.command is None or COMMANDS[args.command].library:
+            _move_old_library(args)
         if args.command is None:
             return _open(args)
         handler: Handler = args.handler
@@ -124,6 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details).")
 
 
+def _move_old_library(args: argparse.Namespace) -> None:
+    if getattr(args, "data_dir", None) is not None:
+        return
+    from reader.locations import migrate_old_library
+
+    sentence = migrate_old_library()
+    if sentence:
+        print(f"reader: {sentence}", file=sys.stderr)
+
+
 def fail(sentence: str) -> int:
     print(f"reader: error: {one_line(sentence)}", file=sys.stderr)
     return 1
@@ -133,6 +235,14 @@ def one_line(text: str) -> str:
     from reader.sanitize import clean_text
 
     return " ".join(clean_text(text).split())
+
+
+def print_json(value: object) -> None:
+    """JSON for programs on standard output: one document, UTF-8, stable field names."""
+    import json
+
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
 
 
 def _open(args: argparse.Namespace) -> int:

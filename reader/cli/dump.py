@@ -16,7 +16,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dump", help="print the cleaned article (text, markdown, html or json)",
                        description="Print the cleaned article of SOURCE.")
     p.add_argument("source", metavar="SOURCE", help="a file, an http(s) URL, or - for stdin")
-    p.add_argument("--format", "-f", choices=FORMATS, default="text")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text",
+                   help="text: the title, a line of metadata, then the plain body (default); "
+                   "markdown: CommonMark with links and figures; html: one clean page; "
+                   "json: the Article model, for programs")
     p.set_defaults(handler=run)
 
 

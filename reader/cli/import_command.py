@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="try again the links whose earlier import failed")
     p.add_argument("--no-images", action="store_true",
                    help="do not download the articles' figure images")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON for programs: each entry's URL, outcome (imported, "
+                   "skipped, failed), library id and failure sentence, and the counts")
     p.set_defaults(handler=run_import_command)
 
 
@@ -84,6 +87,7 @@ def _run(entries: list[ImportEntry], library: Library, args: argparse.Namespace)
     total = len(entries)
     console = Console(stderr=True, highlight=False)
     counts = ImportSummary()
+    results: list[EntryResult] = []
     progress = Progress(
         TextColumn("Importing"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[counts]}", markup=False), TimeElapsedColumn(),
@@ -97,6 +101,7 @@ def _run(entries: list[ImportEntry], library: Library, args: argparse.Namespace)
 
     def on_entry(result: EntryResult) -> None:
         counts.add(result)
+        results.append(result)
         if result.outcome == "failed":
             line = Text("Failed: ", style="bold red")
             line.append(one_line(f"{result.entry.url}: {result.error or ''}"))
@@ -119,6 +124,14 @@ def _run(entries: list[ImportEntry], library: Library, args: argparse.Namespace)
         print(f"Interrupted: {counts.sentence()} Run the same command again to continue.",
               file=sys.stderr)
         return 130
-    print(counts.sentence())
+    if getattr(args, "json", False):
+        from reader.cli import print_json
+
+        print_json({
+            "imported": counts.imported, "skipped": counts.skipped, "failed": counts.failed,
+            "entries": [{"url": r.entry.url, "outcome": r.outcome, "id": r.article_id,
+                         "error": r.error} for r in results]})
+    else:
+        print(counts.sentence())
     # Scripts should notice an import that brought nothing: every entry failed.
     return 1 if counts.failed and not counts.imported and not counts.skipped else 0

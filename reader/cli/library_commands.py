@@ -1,6 +1,6 @@
 """Library commands: ``save``, ``list``, ``open``, ``rm``, ``export`` and ``history``.
 
-They script the same library the app uses (``--data-dir`` or ``READER_HOME`` picks it).
+They script the same library the app uses (``--data-dir`` or ``READER_TUI_HOME`` picks it).
 Output for people is one line per article; ``--json`` output is for programs and keeps
 its field names stable.
 """
@@ -8,13 +8,15 @@ its field names stable.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import json
+import os
 import re
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG",
                    help="add a tag (repeatable)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON for programs: the id, URL and title of each article saved")
     p.set_defaults(handler=run_save)
 
     p = sub.add_parser("list", help="list the saved articles",
@@ -58,15 +62,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rm", help="delete saved articles",
                        description="Delete saved articles by id (bookmarks are kept).")
     p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON for programs: the id and title of each article deleted")
     p.set_defaults(handler=run_rm)
 
-    p = sub.add_parser("export", help="write saved articles as Markdown, HTML, JSON or EPUB",
-                       description="Export the saved article ID, or every article with --all.")
+    p = sub.add_parser(
+        "export", help="write saved articles as Markdown, HTML, JSON or EPUB, or many as one "
+        "EPUB book", description="Export the saved article ID, or the articles chosen with "
+        "--all, --tag or --unread: one file each, or with --book one EPUB of them all.",
+        epilog="examples:\n  reader export 12 -f html\n"
+        "  reader export --unread --format epub --book \"Unread\" -o ~/ereader",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target", nargs="?", metavar="ID|URL")
     p.add_argument("--all", action="store_true", help="export every saved article")
-    p.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="markdown")
+    p.add_argument("--tag", metavar="TAG", help="export the articles with this tag")
+    p.add_argument("--unread", action="store_true",
+                   help="export the articles not yet read and not archived")
+    p.add_argument("--format", "-f", choices=EXPORT_FORMATS, default=None,
+                   help="markdown: a .md file and a folder of its pictures (default); "
+                   "html: one page with its pictures inside; json: the Article model; "
+                   "epub: an EPUB 3 book for e-readers")
+    p.add_argument("--book", metavar="TITLE",
+                   help="write ONE EPUB titled TITLE with every chosen article as a chapter "
+                   "and a table of contents (implies --format epub)")
     p.add_argument("--out", "-o", type=Path, default=Path("."), metavar="DIR",
                    help="folder to write into (created if needed; default: here)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON for programs: the id and path of each article written")
     p.set_defaults(handler=run_export)
 
     p = sub.add_parser("history", help="list the articles opened, newest first",
@@ -95,11 +117,15 @@ def _err(sentence: str) -> None:
 
 
 def run_save(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from reader.cli import one_line, print_json
     from reader.fetch import Fetcher
     from reader.library import download_images
     from reader.sources import load
 
     failed = 0
+    saved: list[dict[str, Any]] = []
     with opened(args) as library:
         for source in args.sources:
             try:
@@ -119,7 +145,13 @@ def run_save(args: argparse.Namespace) -> int:
                 _err(exc.sentence)
                 failed += 1
                 continue
-            print(f"Saved {article_id}: {loaded.article.title or loaded.key}")
+            if args.json:
+                saved.append({"id": article_id, "url": loaded.article.url or loaded.source_url,
+                              "title": loaded.article.title, "source": source})
+            else:
+                print(f"Saved {article_id}: {one_line(loaded.article.title or loaded.key)}")
+    if args.json:
+        print_json(saved)
     return 1 if failed else 0
 
 
@@ -155,7 +187,7 @@ def run_list(args: argparse.Namespace) -> int:
             "!" if e.error else " ")
         read = f"{round(e.progress * 100):3d}%" if e.progress else "    "
         site = f"  ({one_line(e.site_name)})" if e.site_name else ""
-        tags = "  #" + " #".join(e.tags) if e.tags else ""
+        tags = "  #" + " #".join(one_line(t) for t in e.tags) if e.tags else ""
         failed = f"  — not saved: {one_line(e.error)}" if e.error else ""
         print(f"{e.id:>{width}} {flags} {e.saved_at:%Y-%m-%d} {read}  "
               f"{one_line(e.title or e.url)}{site}{tags}{failed}")
@@ -199,7 +231,10 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_rm(args: argparse.Namespace) -> int:
+    from reader.cli import one_line, print_json
+
     failed = 0
+    deleted: list[dict[str, Any]] = []
     with opened(args) as library:
         for target in args.ids:
             try:
@@ -210,7 +245,12 @@ def run_rm(args: argparse.Namespace) -> int:
                 _err(exc.sentence)
                 failed += 1
                 continue
-            print(f"Deleted {article_id}: {title}")
+            if args.json:
+                deleted.append({"id": article_id, "title": title})
+            else:
+                print(f"Deleted {article_id}: {one_line(title)}")
+    if args.json:
+        print_json(deleted)
     return 1 if failed else 0
 
 
@@ -224,31 +264,87 @@ def slug(text: str, fallback: str) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    if args.all == (args.target is not None):
-        raise LibraryError("Name one article ID to export, or --all for every article.")
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise LibraryError(f"{out} is a file; --out names the folder to write into.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LibraryError(f"The folder {out} cannot be created: {exc.strerror or exc}.") \
-            from None
+    from reader.cli import print_json
+
+    chosen = args.all or args.tag is not None or args.unread
+    if chosen == (args.target is not None):
+        raise LibraryError("Name one article ID to export, or choose articles with --all, "
+                           "--tag TAG or --unread.")
+    if sum((args.all, args.tag is not None, args.unread)) > 1:
+        raise LibraryError("Choose articles with one of --all, --tag or --unread.")
+    fmt: str = args.format or ("epub" if args.book is not None else "markdown")
+    if args.book is not None and fmt != "epub":
+        raise LibraryError("--book makes one EPUB; leave out --format or give --format epub.")
+    out = _out_folder(args.out)
+    written: list[dict[str, Any]] = []
     with opened(args) as library:
-        ids = ([e.id for e in library.entries(sort="saved")] if args.all
-               else [resolve(library, args.target)])
+        if args.target is not None:
+            ids = [resolve(library, args.target)]
+        else:
+            ids = [e.id for e in library.entries(
+                sort="saved", filter="unread" if args.unread else "all", tag=args.tag)]
+            if not ids:
+                raise LibraryError("No saved articles match; nothing was exported.")
+        if args.book is not None:
+            return _export_book(library, ids, args.book, out, as_json=args.json)
         for article_id in ids:
             saved = library.get(article_id)
             if not saved.article.blocks:
                 # A link whose import failed has nothing to export yet.
-                if not args.all:
+                if args.target is not None:
                     raise LibraryError(f"Article {article_id} has no text saved yet "
                                        f"({saved.error or 'nothing was fetched'}).")
                 _err(f"Skipped {article_id}: no text saved yet.")
                 continue
-            path = export_one(library, saved, args.format, out)
-            print(path)
+            path = export_one(library, saved, fmt, out)
+            if args.json:
+                written.append({"id": article_id, "path": str(path)})
+            else:
+                print(path)
+    if args.json:
+        print_json(written)
     return 0
+
+
+def _out_folder(out: Path) -> Path:
+    """The folder to export into, created if needed; a sentence for each way it cannot be
+    used (a file, no permission to enter or create it)."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise LibraryError(f"{out} is a file; --out names the folder to write into.")
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        raise LibraryError(f"The folder {out} cannot be written to "
+                           f"({(exc.strerror or str(exc)).lower()}).") from None
+    return out
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``path`` without ever following a link planted at its (predictable) name in
+    a shared folder: the bytes go to a fresh temporary file created exclusively, which is
+    then renamed over the name (a rename replaces a link; it does not write through it)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _own_folder(folder: Path) -> Path:
+    """Create ``folder`` (or reuse it) only if it is a real folder of ours, not a link
+    someone else planted at the name."""
+    with suppress(FileExistsError):
+        folder.mkdir()
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise LibraryError(f"{folder} is a link or belongs to someone else; reader will not "
+                           "write into it.")
+    return folder
 
 
 def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Path:
@@ -261,7 +357,7 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
     images = library.images(saved.id)
     try:
         if fmt == "json":
-            path.write_text(article.to_json(indent=1) + "\n", encoding="utf-8")
+            _write_new(path, (article.to_json(indent=1) + "\n").encode("utf-8"))
         elif fmt == "html":
             from reader.export.html import article_to_html
 
@@ -270,14 +366,13 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
                 mime = image_type(data)
                 if mime and mime != "image/svg+xml":  # data: SVG is refused by safe_url
                     inline[src] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-            path.write_text(article_to_html(article, image_src=inline), encoding="utf-8")
+            _write_new(path, article_to_html(article, image_src=inline).encode("utf-8"))
         elif fmt == "markdown":
             from reader.export.markdown import article_to_markdown
 
             local: dict[str, str] = {}
             if images:
-                folder = out / f"{name}_files"
-                folder.mkdir(exist_ok=True)
+                folder = _own_folder(out / f"{name}_files")
                 for n, (_, src) in enumerate(
                         (i, f.src) for i, f in article.figures() if f.src in images):
                     if src is None or src in local:
@@ -285,16 +380,44 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
                     data = images[src]
                     ext = _IMAGE_EXT.get(image_type(data) or "", "bin")
                     file = folder / f"image-{n + 1}.{ext}"
-                    file.write_bytes(data)
+                    _write_new(file, data)
                     local[src] = f"{folder.name}/{file.name}"
-            path.write_text(article_to_markdown(article, image_src=local), encoding="utf-8")
+            _write_new(path, article_to_markdown(article, image_src=local).encode("utf-8"))
         else:
             from reader.export.epub import article_to_epub
 
-            path.write_bytes(article_to_epub(article, images=images))
+            _write_new(path, article_to_epub(article, images=images))
     except OSError as exc:
         raise LibraryError(f"{path} cannot be written: {exc.strerror or exc}.") from None
     return path
+
+
+def _export_book(library: Library, ids: list[int], title: str, out: Path, *,
+                 as_json: bool) -> int:
+    """Every chosen article with text, as chapters of one EPUB, oldest saved first (the
+    order they were meant to be read in)."""
+    from reader.cli import print_json
+    from reader.export.epub_book import Chapter, articles_to_epub_book
+
+    chapters: list[Chapter] = []
+    for article_id in reversed(ids):
+        saved = library.get(article_id)
+        if not saved.article.blocks:
+            _err(f"Skipped {article_id}: no text saved yet.")
+            continue
+        chapters.append(Chapter(saved.article, library.images(article_id), saved.id))
+    if not chapters:
+        raise LibraryError("None of the chosen articles has text saved yet; no book written.")
+    path = out / f"{slug(title, 'book')}.epub"
+    try:
+        _write_new(path, articles_to_epub_book(title, chapters))
+    except OSError as exc:
+        raise LibraryError(f"{path} cannot be written: {exc.strerror or exc}.") from None
+    if as_json:
+        print_json([{"id": c.id, "path": str(path)} for c in chapters])
+    else:
+        print(path)
+    return 0
 
 
 # ---------------------------------------------------------------------- history

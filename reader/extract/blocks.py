@@ -28,7 +28,7 @@ from reader.document import (
     Span,
     Table,
 )
-from reader.sanitize import clean_text
+from reader.sanitize import clean_text, clean_url
 
 _SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 _SPACES_ONLY = re.compile(r"[ \t\n\r\f\v]+")
@@ -232,7 +232,8 @@ class BlockBuilder:
             if match:
                 language = match.group(1).lower()
                 break
-        language = language or (el.get("data-lang") or el.get("data-language") or None)
+        language = language or _squash(el.get("data-lang") or el.get("data-language") or "") \
+            or None
         return [CodeBlock(text.expandtabs(4), language)]
 
     def _table(self, el: HtmlElement) -> list[Block]:
@@ -382,7 +383,7 @@ class BlockBuilder:
 
     def _resolve(self, href: str, *, images: bool = False) -> str | None:
         """An absolute, navigable URL for ``href``, or ``None`` (``javascript:`` and kin)."""
-        href = clean_text(href).strip()
+        href = clean_url(href)
         if not href:
             return None
         scheme = urlsplit(href).scheme.lower() if ":" in href[:12] else ""

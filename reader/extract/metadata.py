@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from reader.sanitize import clean_text
+from reader.sanitize import clean_text, clean_url
 
 # schema.org types whose object describes the article on the page.
 ARTICLE_TYPES = frozenset({
@@ -81,8 +81,9 @@ def read_metadata(doc: HtmlElement, url: str | None) -> Metadata:
     result.excerpt = squash(ld.get("description") or meta.get("og:description")
                             or meta.get("description") or meta.get("twitter:description")) or None
     image = _ld_image(ld.get("image")) or meta.get("og:image") or meta.get("twitter:image")
+    image = clean_url(image) if image else None
     if image and base:
-        image = urljoin(base, image.strip())
+        image = urljoin(base, image)
     result.lead_image = image.strip() if image and _is_web_url(image) else None
     body = ld.get("articleBody")
     result.article_body = clean_text(body) if isinstance(body, str) and body.strip() else None
@@ -180,14 +181,15 @@ def _ld_image(value: Any) -> str | None:
 
 
 def _canonical(doc: HtmlElement, meta: dict[str, str], url: str | None) -> str | None:
+    url = clean_url(url) if url else url
     for link in doc.iter("link"):
         rels = (link.get("rel") or "").lower().split()
-        href = (link.get("href") or "").strip()
+        href = clean_url(link.get("href") or "")
         if "canonical" in rels and href:
             full = urljoin(url, href) if url else href
             if _is_web_url(full):
                 return full
-    og = meta.get("og:url")
+    og = clean_url(meta.get("og:url") or "")
     if og:
         full = urljoin(url, og) if url else og
         if _is_web_url(full):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from importlib import import_module
 
 from reader.errors import ImportFormatError
-from reader.importers.base import ImportEntry, clean_tags, web_url
+from reader.importers.base import ImportEntry, check_json_values, clean_tags, web_url
 from reader.sanitize import clean_text
 
 FORMATS = ("pocket", "instapaper", "omnivore", "wallabag", "netscape", "urls")
@@ -35,7 +35,8 @@ def detect(text: str, name: str = "The file") -> str:
         return "netscape"
     if body[0] in "[{":
         return _json_kind(body, name)
-    first = body.splitlines()[0]
+    end = body.find("\n")
+    first = (body if end < 0 else body[:end]).splitlines()[0]  # not a list of every line
     if web_url(first.strip()) is not None or first.startswith("#"):
         return "urls"
     columns = {c.strip().lower() for c in next(csv.reader(io.StringIO(first)), [])}
@@ -48,6 +49,7 @@ def detect(text: str, name: str = "The file") -> str:
 
 
 def _json_kind(body: str, name: str) -> str:
+    check_json_values(body, name)
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, RecursionError):

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from reader.errors import ImportFormatError
 from reader.importers.base import ImportEntry, clean_tags, no_entries, shown, unix_time, web_url
+from reader.urls import WEB_SCHEMES, scheme
 
 ARCHIVE_HEADINGS = frozenset({"read archive", "archive", "archived"})
 
@@ -83,8 +83,8 @@ class _Bookmarks(HTMLParser):
         if not raw:
             raise ImportFormatError(f"Line {line} of {self.name} has a bookmark without an "
                                     "address.")
-        scheme = urlsplit(raw).scheme.lower() if ":" in raw else ""
-        if scheme and scheme not in ("http", "https"):
+        kind = scheme(raw)
+        if kind and kind not in WEB_SCHEMES:
             return  # a bookmarklet or a browser page, not an article
         url = web_url(raw)
         if url is None:

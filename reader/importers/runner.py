@@ -22,16 +22,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from reader.errors import FetchError, ImportFormatError, SourceError
+from reader.errors import FetchError, ImportFormatError, ReaderError, SourceError
 from reader.importers import detect, parse
 from reader.importers.base import ImportEntry
+from reader.media import format_size
+from reader.sanitize import clean_text
 
 if TYPE_CHECKING:
     from reader.document import Article
@@ -39,7 +43,6 @@ if TYPE_CHECKING:
     from reader.library import Library
 
 Outcome = Literal["imported", "failed", "skipped"]
-MAX_FILE_BYTES = 1024 * 2**20  # an export larger than this is not a reading list
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class EntryResult:
     article_id: int | None  # the library id (also for failed links and skipped entries)
     error: str | None = None  # the failure sentence, kept in the library too
     failed_before: bool = False  # skipped because an earlier attempt failed
+    retryable: bool = False  # failed for a reason that may pass (a timeout, a 503)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class ImportSummary:
     failed: int = 0
     skipped: int = 0
     skipped_failed: int = 0  # of the skipped: links whose earlier attempt had failed
+    retryable: int = 0  # of the failed: those that may work later (timeouts, 429, 5xx)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, sentence)
 
     def add(self, result: EntryResult) -> None:
@@ -66,6 +71,7 @@ class ImportSummary:
             self.imported += 1
         elif result.outcome == "failed":
             self.failed += 1
+            self.retryable += result.retryable
             self.failures.append((result.entry.url, result.error or ""))
         else:
             self.skipped += 1
@@ -77,7 +83,10 @@ class ImportSummary:
 
     def sentence(self) -> str:
         failed = f"failed {self.failed}"
-        if self.failed:
+        if self.failed and self.retryable:
+            failed += (f" (reader list --json shows why; {self.retryable} of them may work "
+                       "later with --retry-failed)")
+        elif self.failed:
             failed += " (reader list --json shows why)"
         skipped = f"skipped {self.skipped} already in the library"
         if self.skipped_failed:
@@ -88,6 +97,16 @@ class ImportSummary:
 
 # ---------------------------------------------------------------------- reading a file
 
+# An export file is a stranger's file too: everything is capped *before* it is parsed,
+# so that a small zip of a huge member, or a JSON file of millions of tiny values, is
+# refused in a sentence rather than filling memory (the limits keep an import of even a
+# hostile file under a few hundred MB and a few seconds; see benchmarks/import_bombs.py).
+MAX_FILE_BYTES = 64 * 2**20  # an export (or the JSON of a zip, all members) larger than
+# this is not a reading list: Pocket's CSV of 10,000 links is about 2 MiB
+MAX_LINES = 500_000  # of a CSV, bookmark or URL file: each line may become an entry
+MAX_ZIP_BYTES = MAX_FILE_BYTES  # uncompressed, all the zip's metadata members together
+MAX_ZIP_ENTRIES = 50_000  # files in a zip (Omnivore's hold one per article, plus lists)
+
 
 def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = None
                 ) -> list[ImportEntry]:
@@ -96,13 +115,13 @@ def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = N
     if source == "-":
         name = "standard input"
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(MAX_FILE_BYTES + 1)
+        data = _read_capped(stream, MAX_FILE_BYTES)
     else:
         path = Path(source).expanduser()
         name = path.name or source
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+                data = _read_capped(handle, MAX_FILE_BYTES)
         except FileNotFoundError:
             raise SourceError(f"There is no file {source}.") from None
         except IsADirectoryError:
@@ -110,11 +129,39 @@ def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = N
         except OSError as exc:
             raise SourceError(f"{source} cannot be read: {exc.strerror or exc}.") from None
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFormatError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MiB.")
-    text = _zip_json(data, name) if data.startswith(b"PK\x03\x04") else _text(data, name)
-    if format == "auto":
-        format = detect(text, name)
-    return parse(text, format, name)
+        raise ImportFormatError(f"{name} is larger than {format_size(MAX_FILE_BYTES)}, "
+                                "more than any reading list; reader does not import it.")
+    try:
+        text = _zip_json(data, name) if data.startswith(b"PK\x03\x04") else _text(data, name)
+        del data  # only the text is needed from here on
+        if format == "auto":
+            format = detect(text, name)
+        if format not in ("omnivore", "wallabag") and text.count("\n") > MAX_LINES:
+            raise ImportFormatError(f"{name} has more than {MAX_LINES:,} lines, more than "
+                                    "any reading list; reader does not import it.")
+        return parse(text, format, name)
+    except ReaderError:
+        raise
+    except RecursionError:
+        raise ImportFormatError(f"{name} is nested too deeply to be an export.") from None
+    except MemoryError:
+        raise ImportFormatError(f"{name} needs more memory to read than reader has.") \
+            from None
+    except Exception as exc:  # a parser tripped by a stranger's file: say so, no traceback
+        raise ImportFormatError(f"{name} could not be read as an export "
+                                f"({type(exc).__name__}: {exc}).") from None
+
+
+def _read_capped(stream: IO[bytes], cap: int) -> bytes:
+    """At most ``cap + 1`` bytes of ``stream``, read in pieces: ``read(cap + 1)`` would
+    reserve the whole cap up front even for a file of a few lines."""
+    data = bytearray()
+    while len(data) <= cap:
+        piece = stream.read(min(2**20, cap + 1 - len(data)))
+        if not piece:
+            break
+        data += piece
+    return bytes(data)
 
 
 def _text(data: bytes, name: str) -> str:
@@ -125,38 +172,93 @@ def _text(data: bytes, name: str) -> str:
         raise ImportFormatError(f"Line {line} of {name} is not UTF-8 text.") from None
 
 
+def _zip_entries(data: bytes, cap: int) -> int:
+    """How many files the zip's central directory lists, counted up to ``cap + 1``
+    before :mod:`zipfile` builds an object for each (a few bytes of a forged directory
+    can list millions). 0 when the directory cannot be found: zipfile will say why."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return 0
+    size, offset = struct.unpack_from("<LL", data, end + 12)
+    if offset == 0xFFFFFFFF or size == 0xFFFFFFFF:  # ZIP64: the ZIP64 end record knows
+        z64 = data.rfind(b"PK\x06\x06", 0, end)
+        if z64 < 0 or len(data) < z64 + 56:
+            return 0
+        size, offset = struct.unpack_from("<QQ", data, z64 + 40)
+    # Data glued before the zip (a self-extractor) shifts every offset alike.
+    offset += max(0, end - size - offset)
+    position, count = offset, 0
+    while (count <= cap and data[position:position + 4] == b"PK\x01\x02"
+           and len(data) >= position + 46):
+        name, extra, comment = struct.unpack_from("<HHH", data, position + 28)
+        position += 46 + name + extra + comment
+        count += 1
+    return count
+
+
 def _zip_json(data: bytes, name: str) -> str:
-    """Omnivore handed out a zip of ``metadata_*.json`` lists: one list of them all."""
+    """Omnivore handed out a zip of ``metadata_*.json`` lists: one list of them all.
+
+    Sizes are checked before anything is unpacked — the number of files, then each
+    member's announced size and their sum — and again while reading, since a zip's
+    headers can lie about sizes."""
     import json
 
+    from reader.importers.base import check_json_values
+
+    if _zip_entries(data, MAX_ZIP_ENTRIES) > MAX_ZIP_ENTRIES:
+        raise ImportFormatError(f"{name} holds more than {MAX_ZIP_ENTRIES:,} files, more "
+                                "than any export; reader does not import it.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                raise ImportFormatError(f"{name} holds more than {MAX_ZIP_ENTRIES:,} "
+                                        "files; reader does not import it.")
             members = sorted(
-                (m for m in archive.infolist()
+                (m for m in infos
                  if m.filename.lower().endswith(".json") and not m.is_dir()
                  and Path(m.filename).name.startswith("metadata")),
                 key=lambda m: m.filename)
             if not members:
                 raise ImportFormatError(f"{name} is a zip without the metadata_*.json "
                                         "files of an Omnivore export.")
+            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise _zip_too_large(name)
             items: list[object] = []
+            left = MAX_ZIP_BYTES
             for member in members:
-                if member.file_size > MAX_FILE_BYTES:
-                    raise ImportFormatError(f"{member.filename} in {name} is too large.")
-                text = _text(archive.read(member), f"{member.filename} in {name}")
+                label = f"{member.filename} in {name}"
+                with archive.open(member) as stream:
+                    raw = _read_capped(stream, left)  # headers may lie: count what comes
+                if len(raw) > left:
+                    raise _zip_too_large(name)
+                left -= len(raw)
+                text = _text(raw, label)
+                del raw
+                check_json_values(text, label)
                 try:
                     value = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise ImportFormatError(
-                        f"{member.filename} in {name} is not valid JSON (line {exc.lineno}, "
+                        f"{label} is not valid JSON (line {exc.lineno}, "
                         f"column {exc.colno}: {exc.msg}).") from None
+                except RecursionError:
+                    raise ImportFormatError(f"{label} is JSON nested too deeply to be an "
+                                            "export.") from None
                 if not isinstance(value, list):
-                    raise ImportFormatError(f"{member.filename} in {name} is not a list of "
-                                            "entries.")
+                    raise ImportFormatError(f"{label} is not a list of entries.")
                 items.extend(value)
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError,
+            zlib.error, OSError) as exc:
         raise ImportFormatError(f"{name} is a damaged zip file ({exc}).") from None
     return json.dumps(items)
+
+
+def _zip_too_large(name: str) -> ImportFormatError:
+    return ImportFormatError(f"The lists in {name} unpack to more than "
+                             f"{format_size(MAX_ZIP_BYTES)}, more than any reading list; "
+                             "reader does not import it.")
 
 
 def unique(entries: Iterable[ImportEntry]) -> list[ImportEntry]:
@@ -225,10 +327,11 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
     html: bytes | None = None
     final_url = entry.url
     reason: str | None = None
+    retryable = False
     try:
         result = await fetcher.fetch(entry.url)
     except FetchError as exc:
-        reason = exc.sentence
+        reason, retryable = exc.sentence, exc.retryable
     else:
         final_url, html = result.url, result.body
         if result.url != entry.url:
@@ -240,15 +343,15 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
         except SourceError as exc:
             reason = exc.sentence
         except Exception as exc:  # a page that trips extraction must not end the import
-            reason = (f"reader could not read this page as an article "
-                      f"({type(exc).__name__}: {exc}).")
+            reason = clean_text(f"reader could not read this page as an article "
+                                f"({type(exc).__name__}: {exc}).")
     if reason is not None:
         if not entry.content:
-            return await _failed(entry, library, reason)
+            return await _failed(entry, library, reason, retryable)
         try:  # the page is gone, but the service kept its text (wallabag)
             article = await asyncio.to_thread(_article_from_copy, entry)
         except Exception:
-            return await _failed(entry, library, reason)
+            return await _failed(entry, library, reason, retryable)
         html = entry.content.encode("utf-8")
     if article.url and article.url not in (entry.url, final_url):
         there = await asyncio.to_thread(_previous, library, article.url)
@@ -256,7 +359,7 @@ async def _import_one(entry: ImportEntry, library: Library, fetcher: Fetcher,
             return EntryResult(entry, "skipped", there[0])
     if not article.title and entry.title:
         article = dataclasses.replace(article, title=entry.title)
-    found = await download_images(article, fetcher) if images else {}
+    found = await download_images(article, fetcher, final_url) if images else {}
     article_id = await asyncio.to_thread(
         library.save, article, source_url=entry.url, html=html, images=found,
         saved_at=entry.added, tags=entry.tags, archived=entry.archived,
@@ -277,9 +380,10 @@ def _article_from_copy(entry: ImportEntry) -> Article:
     return article_from_page(entry.content.encode("utf-8"), entry.url, entry.url, "utf-8")
 
 
-async def _failed(entry: ImportEntry, library: Library, sentence: str) -> EntryResult:
+async def _failed(entry: ImportEntry, library: Library, sentence: str,
+                  retryable: bool = False) -> EntryResult:
     article_id = await asyncio.to_thread(
         library.save_link, entry.url, title=entry.title or None, error=sentence,
         saved_at=entry.added, tags=entry.tags, archived=entry.archived,
         favourite=entry.favourite)
-    return EntryResult(entry, "failed", article_id, sentence)
+    return EntryResult(entry, "failed", article_id, sentence, retryable=retryable)

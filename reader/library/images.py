@@ -10,47 +10,23 @@ SHA-256, so the same picture in two articles, or saved twice, is stored once.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from reader.document import Article
 from reader.errors import FetchError
+from reader.media import digest, image_type
+from reader.urls import is_web_url
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
 
+__all__ = ["CONCURRENCY", "MAX_IMAGES", "MAX_TOTAL_BYTES", "digest", "download_images",
+           "figure_sources", "image_type"]
+
 MAX_IMAGES = 200  # figures per article that are worth the wait
 MAX_TOTAL_BYTES = 64 * 2**20  # per article; each image is also capped by the fetcher
 CONCURRENCY = 4
-
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-)
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def image_type(data: bytes) -> str | None:
-    """The image's media type from its first bytes, or None when it is not recognised."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    head = data[:512].lstrip().lower()
-    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
-        return "image/svg+xml"
-    if data[4:12] in (b"ftypavif", b"ftypavis"):
-        return "image/avif"
-    return None
-
 
 def figure_sources(article: Article) -> list[str]:
     """The distinct http(s) image URLs of the article's figures, in reading order."""
@@ -60,13 +36,19 @@ def figure_sources(article: Article) -> list[str]:
 def _unique(sources: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
     for src in sources:
-        if src.lower().startswith(("http://", "https://")):
+        if is_web_url(src):
             seen.setdefault(src, None)
     return list(seen)
 
 
-async def download_images(article: Article, fetcher: Fetcher) -> dict[str, bytes]:
-    """The bytes of every figure image that could be fetched, by figure ``src``."""
+async def download_images(article: Article, fetcher: Fetcher, origin: str | None = None
+                          ) -> dict[str, bytes]:
+    """The bytes of every figure image that could be fetched, by figure ``src``.
+
+    ``origin`` is the URL the page was fetched from (the article's own URL when not
+    given): the images are fetched on its behalf, so a page from a public address
+    cannot make reader reach a private one (see :class:`reader.fetch.AddressPolicy`)."""
+    origin = origin or article.url
     sources = figure_sources(article)
     gate = asyncio.Semaphore(CONCURRENCY)
     found: dict[str, bytes] = {}
@@ -74,7 +56,7 @@ async def download_images(article: Article, fetcher: Fetcher) -> dict[str, bytes
     async def one(src: str) -> None:
         async with gate:
             try:
-                result = await fetcher.fetch_image(src)
+                result = await fetcher.fetch_image(src, origin=origin)
             except FetchError:
                 return
         if result.body:

@@ -54,13 +54,20 @@ class SavedArticle:
     source_url: str
     position: Position | None
     compressed_html: bytes | None = field(default=None, repr=False)
+    # zlib's preset dictionary the page was compressed with (see schema.pack_html).
+    html_dictionary: bytes = field(default=b"", repr=False)
 
     @property
     def html(self) -> bytes | None:
-        """The page as it was received, if it was kept."""
+        """The page as it was received, if it was kept (None too if it is damaged)."""
         if self.compressed_html is None:
             return None
-        return zlib.decompress(self.compressed_html)
+        unpacker = (zlib.decompressobj(zdict=self.html_dictionary) if self.html_dictionary
+                    else zlib.decompressobj())
+        try:
+            return unpacker.decompress(self.compressed_html) + unpacker.flush()
+        except zlib.error:
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,4 +98,4 @@ class DeletedToken:
     tags: tuple[str, ...] = ()
     images: tuple[tuple[str, str, str | None, bytes], ...] = field(default=(), repr=False)
     fts: tuple[str, str, str] = field(default=("", "", ""), repr=False)
-    content: tuple[str, bytes | None] | None = field(default=None, repr=False)
+    content: tuple[bytes, bytes | None] | None = field(default=None, repr=False)

@@ -12,14 +12,31 @@ full-text index (FTS5 over title, byline and body text, filled from the stored A
 JSON) and the ``error`` column for links saved without content. The index keeps 2- and
 3-letter prefixes because the library searches as you type, so the last word is always
 a prefix query, and those are the slow ones without it.
+
+Version 3 (:func:`_compact`) makes a library of 100,000 as quick as one of 100 and half
+the size: the Article JSON is stored zlib-compressed; the full-text index no longer keeps
+its own copy of every body (it is contentless, and the exact text each row was indexed
+with is kept compressed in ``article_index``, which is what removing or replacing a row
+in the index needs); the reading progress is a column of ``articles`` kept by triggers, so
+that every sort and filter has an index. Rows whose stored article is damaged are carried
+over byte for byte, never parsed here.
+
+Version 4 (:func:`reader.library.highlights.migrate`) adds the highlights table: passages
+with their ``(block, offset)`` ends and a text quote, keyed on the article's URL.
+
+Only ``store.Library`` writes articles, their content and the index; it keeps them in
+step (a row is unindexed with exactly the values it was indexed with).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zlib
 from collections.abc import Callable
 
 from reader.document import Article
+from reader.library import highlights
 
 SCHEMA_V1 = """
 CREATE TABLE articles (
@@ -114,15 +131,199 @@ def _v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+DAMAGED = "The saved copy of this article is damaged and cannot be read."
+
+
 def _v2(conn: sqlite3.Connection) -> None:
     for statement in _statements(SCHEMA_V2):
         conn.execute(statement)
+    # One row at a time (a library may hold gigabytes of JSON), and a row whose JSON is
+    # damaged is indexed by its title alone and marked: it must not stop the others.
     rows = conn.execute("SELECT a.id, a.title, a.byline, c.article_json FROM articles a "
-                        "LEFT JOIN article_content c ON c.article_id = a.id").fetchall()
+                        "LEFT JOIN article_content c ON c.article_id = a.id")
     for article_id, title, byline, data in rows:
-        body = Article.from_json(data).plain_text() if data else ""
+        body = ""
+        if data is not None:
+            try:
+                body = Article.from_json(data).plain_text()
+            except (ValueError, TypeError, RecursionError):
+                conn.execute("UPDATE articles SET error = ? WHERE id = ?", (DAMAGED, article_id))
         conn.execute("INSERT INTO articles_fts(rowid, title, byline, body) VALUES (?, ?, ?, ?)",
-                     (article_id, title or "", byline or "", body))
+                     (article_id, str(title or ""), str(byline or ""), body))
+
+
+# ---------------------------------------------------------------------- version 3
+
+FTS_OPTIONS = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+COMPRESS_LEVEL = 6
+
+SCHEMA_V3 = f"""
+CREATE TABLE article_content_v3 (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    article    BLOB NOT NULL,                  -- Article.to_json(), see pack_article
+    html       BLOB                            -- the page as received, zlib-compressed
+);
+INSERT INTO article_content_v3 (article_id, article, html)
+    SELECT c.article_id, reader_pack(c.article_json, f.body), c.html
+    FROM article_content c LEFT JOIN articles_fts f ON f.rowid = c.article_id;
+DROP TABLE article_content;
+ALTER TABLE article_content_v3 RENAME TO article_content;
+
+-- The exact title, byline and body each row of the index was made from (see pack_index).
+CREATE TABLE article_index (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    packed     BLOB NOT NULL
+);
+INSERT INTO article_index (article_id, packed)
+    SELECT rowid, reader_pack_index(title, byline, body) FROM articles_fts;
+CREATE VIRTUAL TABLE articles_search USING fts5(title, byline, body, content = '', {FTS_OPTIONS});
+INSERT INTO articles_search (rowid, title, byline, body)
+    SELECT rowid, title, byline, body FROM articles_fts;
+DROP TABLE articles_fts;
+ALTER TABLE articles_search RENAME TO articles_fts;
+INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
+
+ALTER TABLE articles ADD COLUMN progress REAL NOT NULL DEFAULT 0;
+UPDATE articles SET progress = COALESCE(
+    (SELECT p.progress FROM positions p WHERE p.url = articles.url), 0);
+CREATE TRIGGER positions_progress_insert AFTER INSERT ON positions BEGIN
+    UPDATE articles SET progress = NEW.progress WHERE url = NEW.url;
+END;
+CREATE TRIGGER positions_progress_update AFTER UPDATE ON positions BEGIN
+    UPDATE articles SET progress = 0 WHERE url = OLD.url AND OLD.url <> NEW.url;
+    UPDATE articles SET progress = NEW.progress WHERE url = NEW.url;
+END;
+CREATE TRIGGER positions_progress_delete AFTER DELETE ON positions BEGIN
+    UPDATE articles SET progress = 0 WHERE url = OLD.url;
+END;
+CREATE TRIGGER articles_progress_insert AFTER INSERT ON articles BEGIN
+    UPDATE articles SET progress = COALESCE(
+        (SELECT p.progress FROM positions p WHERE p.url = NEW.url), 0) WHERE id = NEW.id;
+END;
+CREATE TRIGGER articles_progress_url AFTER UPDATE OF url ON articles BEGIN
+    UPDATE articles SET progress = COALESCE(
+        (SELECT p.progress FROM positions p WHERE p.url = NEW.url), 0) WHERE id = NEW.id;
+END;
+
+-- One index per sort (scanned backwards for the descending ones; saved_at has one), and
+-- one per sort and filter holding only the filter's rows, so that a page of a filtered
+-- list never walks past rows it does not show, however rare they are.
+CREATE INDEX articles_published ON articles(COALESCE(published, ''), saved_at);
+CREATE INDEX articles_title ON articles(title COLLATE NOCASE);
+CREATE INDEX articles_progress ON articles(progress, saved_at);
+{{filtered}}
+-- Tags are matched without regard to case.
+CREATE INDEX tags_tag_nocase ON tags(tag COLLATE NOCASE);
+"""
+# Index columns per sort and rows per filter; the store's orders and filters are these.
+SORT_COLUMNS = {"saved": "saved_at", "published": "COALESCE(published, ''), saved_at",
+                "title": "title COLLATE NOCASE", "progress": "progress, saved_at"}
+# (The unary plus keeps SQLite from taking "progress = 0" for a selective equality on the
+# progress index, which would sort a whole filtered library instead of walking an index.)
+FILTER_ROWS = {"unread": "+progress = 0 AND archived = 0", "archived": "archived = 1",
+               "favourites": "favourite = 1"}
+SCHEMA_V3 = SCHEMA_V3.replace("{filtered}", "\n".join(
+    f"CREATE INDEX articles_{name}_by_{sort} ON articles({columns}) WHERE {rows};"
+    for name, rows in FILTER_ROWS.items() for sort, columns in SORT_COLUMNS.items()))
+
+
+ZDICT_BYTES = 32768  # zlib's window: a longer dictionary is of no use
+
+
+def zdict(body: str | None) -> bytes:
+    """zlib's preset dictionary for an article's stored forms: the end of its body text."""
+    return (body or "").encode("utf-8", "surrogatepass")[-ZDICT_BYTES:]
+
+
+def pack_html(html: bytes, body: str | None = None) -> bytes:
+    """The page as received, primed with the body as :func:`pack_article` is (the page
+    holds the article's text too). A page packed before version 3 has no dictionary;
+    :func:`unpack_raw` reads both."""
+    packer = zlib.compressobj(COMPRESS_LEVEL, zdict=zdict(body)) if body else (
+        zlib.compressobj(COMPRESS_LEVEL))
+    return packer.compress(html) + packer.flush()
+
+
+def pack_article(data: object, body: str | None = None) -> bytes:
+    """The stored form of an article's JSON: zlib, primed with the body text the search
+    index was made from (``article_index`` keeps it anyway, and the JSON is mostly that
+    text, so it shrinks to its structure: about a tenth instead of a third). Whatever an
+    old row holds (text, bytes, even damage) is kept byte for byte."""
+    if isinstance(data, str):
+        raw = data.encode("utf-8", "surrogatepass")
+    elif isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+    else:
+        raw = str(data).encode()
+    primer = zdict(body)
+    packer = zlib.compressobj(COMPRESS_LEVEL, zdict=primer) if primer else zlib.compressobj(
+        COMPRESS_LEVEL)
+    return packer.compress(raw) + packer.flush()
+
+
+def unpack_article(packed: bytes, body: str | None = None) -> Article:
+    """The article of a stored row, given the body it was packed with (the third value
+    of its ``article_index`` row); ``ValueError`` when the row is damaged."""
+    try:
+        return Article.from_json(unpack_raw(packed, body).decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, TypeError, RecursionError) as exc:
+        raise ValueError(f"damaged article: {exc}") from exc
+
+
+def unpack_raw(packed: bytes, body: str | None = None) -> bytes:
+    """The bytes :func:`pack_article` was given (``zlib.error`` when they cannot be had)."""
+    primer = zdict(body)
+    unpacker = zlib.decompressobj(zdict=primer) if primer else zlib.decompressobj()
+    raw = unpacker.decompress(packed) + unpacker.flush()
+    if not unpacker.eof:
+        raise zlib.error("the stored article is cut short")
+    return raw
+
+
+def pack_index(title: object, byline: object, body: object) -> bytes:
+    """The values a row of the contentless index was made from, kept so that the row can
+    be removed exactly (FTS5 removes a contentless row by being told its tokens again)."""
+    values = ["" if v is None else str(v) for v in (title, byline, body)]
+    return zlib.compress(json.dumps(values, ensure_ascii=False).encode("utf-8",
+                                                                       "surrogatepass"),
+                         COMPRESS_LEVEL)
+
+
+def unpack_index(packed: bytes) -> tuple[str, str, str]:
+    """The values :func:`pack_index` kept; ``ValueError`` when the row is damaged."""
+    try:
+        title, byline, body = json.loads(zlib.decompress(packed).decode("utf-8",
+                                                                        "surrogatepass"))
+    except (zlib.error, UnicodeDecodeError, TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"damaged index row: {exc}") from exc
+    return str(title), str(byline), str(body)
+
+
+def _safe(fn: Callable[..., bytes]) -> Callable[..., bytes]:
+    """An SQL function that never raises: a failure inside one would abort the whole
+    migration over one odd row."""
+
+    def wrapped(*args: object) -> bytes:
+        try:
+            return fn(*args)
+        except Exception:
+            return zlib.compress(repr(args).encode("utf-8", "backslashreplace"))
+
+    return wrapped
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("reader_pack", 2, _safe(pack_article), deterministic=True)
+    conn.create_function("reader_pack_index", 3, _safe(pack_index), deterministic=True)
+
+
+def _compact(conn: sqlite3.Connection) -> None:
+    """Compressed articles, a contentless index, progress in ``articles``, an index per
+    sort. Existing rows are converted inside the step's transaction: a crash (even
+    ``kill -9``) leaves the previous version whole and the next start does it again."""
+    register_functions(conn)
+    for statement in _statements(SCHEMA_V3):
+        conn.execute(statement)
 
 
 def _statements(script: str) -> list[str]:
@@ -141,7 +342,8 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1, _v2, _compact, highlights.migrate)
 CURRENT_VERSION = len(MIGRATIONS)
 EXPECTED_TABLES = frozenset({"articles", "article_content", "tags", "images", "article_images",
                              "positions", "bookmarks", "history"})

@@ -12,10 +12,19 @@ Why it is built this way:
   is only switched on for a new file or after an integrity check.
 * Positions and bookmarks are keyed on the article's key URL (canonical, else source), not
   on an article id, so they exist before an article is saved and survive its deletion.
+* The list is read a page at a time (:meth:`Library.entries` with ``limit`` and
+  ``offset``, :meth:`Library.count` apart), each sort walking an index of its own, so a
+  library of 100,000 answers as fast as one of 100; nothing caches every row.
+* A file the user may read but not write (or a folder they may not write in) is opened
+  read-only: listing and reading work, bookkeeping (history, reading position) is skipped,
+  and a change asked for gets one sentence.
+* A damaged article row costs that article only: it reads as a link whose copy is
+  damaged, and the others stay readable.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -26,10 +35,12 @@ from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import quote
 
 from reader.document import Article, Position
 from reader.errors import LibraryError
 from reader.library import schema
+from reader.library.highlights import HighlightsMixin
 from reader.library.images import digest, image_type
 from reader.library.models import Bookmark, DeletedToken, Entry, HistoryEntry, SavedArticle
 from reader.library.search import fts_query
@@ -38,26 +49,56 @@ DB_NAME = "library.db"
 BUSY_TIMEOUT_MS = 5000
 SORTS = ("saved", "published", "title", "progress")
 FILTERS = ("all", "unread", "archived", "favourites")
-CACHE_FILL_ROWS = 2000  # a longer result loads every row once and keeps them
+TAGS_ALL_ROWS = 2000  # a longer list reads every tag at once rather than by id
+PAGE_ROWS = 500  # rows per query when iterating a whole list
 HISTORY_KEEP = 5000  # history rows kept; older ones are dropped as new ones arrive
 
-_PROGRESS = "COALESCE((SELECT p.progress FROM positions p WHERE p.url = a.url), 0.0)"
+# Each order is total (the id breaks ties, so pages never overlap or skip) and is the
+# order of one index of the schema, read forwards or backwards.
 _ORDER = {
     "saved": "a.saved_at DESC, a.id DESC",
-    "published": "a.published IS NULL, a.published DESC, a.saved_at DESC",
+    "published": "COALESCE(a.published, '') DESC, a.saved_at DESC, a.id DESC",
     "title": "a.title COLLATE NOCASE ASC, a.id ASC",
-    "progress": f"{_PROGRESS} DESC, a.saved_at DESC",
+    "progress": "a.progress DESC, a.saved_at DESC, a.id DESC",
 }
+# An article's sort key in each order, and the rows that come after it ("<" for the
+# descending orders): keyset pages, and with the sides turned, an article's place. The
+# first column is bounded on its own too, which is what lets SQLite seek in the index.
+_KEY = {
+    "saved": ("a.saved_at", "a.id"),
+    "published": ("COALESCE(a.published, '')", "a.saved_at", "a.id"),
+    "title": ("a.title COLLATE NOCASE", "a.id"),
+    "progress": ("a.progress", "a.saved_at", "a.id"),
+}
+_ASCENDING = {"title"}
+
+
+def _after(sort: str, key: Sequence[Any], *, before: bool = False) -> tuple[str, list[Any]]:
+    """SQL and parameters for "comes after (or before) the row whose key is ``key``"."""
+    columns = _KEY[sort]
+    later = (sort in _ASCENDING) != before
+    op, bound = (">", ">=") if later else ("<", "<=")
+    sql = (f"{columns[0]} {bound} ? AND ({', '.join(columns)}) {op} "
+           f"({', '.join('?' * len(columns))})")
+    return sql, [key[0], *key]
+
+
 _WHERE = {
     "all": "1",
-    "unread": f"{_PROGRESS} = 0 AND a.archived = 0",
+    "unread": "+a.progress = 0 AND a.archived = 0",  # as schema.FILTER_ROWS
     "archived": "a.archived = 1",
     "favourites": "a.favourite = 1",
 }
+# A search with few matches reads them all and sorts them; one with many walks the sort's
+# index and keeps the rows that match until the page is full (it soon is).
+SPARSE_MATCHES = 3000
+_MATCH = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+_MATCH_DENSE = "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+_TAGGED = "a.id IN (SELECT t.article_id FROM tags t WHERE t.tag = ? COLLATE NOCASE)"
 # The columns of an Entry, in the order of its fields (tags are filled in apart).
-_ENTRY_COLUMNS = f"""
+_ENTRY_COLUMNS = """
     a.id, a.url, a.title, a.site_name, a.byline, a.saved_at, a.published,
-    a.reading_minutes, {_PROGRESS} AS progress, a.archived, a.favourite, a.error
+    a.reading_minutes, a.progress, a.archived, a.favourite, a.error
 """
 
 P = ParamSpec("P")
@@ -95,6 +136,12 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
         word in message for word in ("not a database", "malformed", "corrupt"))
 
 
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    code = str(getattr(exc, "sqlite_errorname", ""))
+    return code.startswith("SQLITE_READONLY") or "readonly database" in str(exc) or (
+        "read-only" in str(exc))
+
+
 def _sqlite_errors(method: Callable[P, R]) -> Callable[P, R]:
     """Turn an SQLite failure inside a public method into a one-sentence LibraryError."""
 
@@ -110,25 +157,25 @@ def _sqlite_errors(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-class Library:
+class Library(HighlightsMixin):
     """Saved articles, their images, reading positions, bookmarks and history."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False
+                 ) -> None:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
-        # Every Entry, by id, as of ``_cache_version`` (PRAGMA data_version): the list is
-        # asked for again on every keystroke in the search box, and building thousands of
-        # rows costs far more than finding their ids. Own writes drop it; another
-        # process's commits change data_version.
-        self._cache: dict[int, Entry] | None = None
-        self._cache_version = -1
+        self.read_only = read_only
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, data_dir: Path | None = None) -> Library:
-        """Open (creating if needed) the library in ``data_dir`` (default: the data dir)."""
+    def open(cls, data_dir: Path | None = None, *, read_only: bool | None = None) -> Library:
+        """Open (creating if needed) the library in ``data_dir`` (default: the data dir).
+
+        ``read_only=True`` opens it for reading alone (nothing is written, not even on
+        opening); the default opens it read-only when the user may not write the file or
+        its folder, or when SQLite finds it read-only, and for writing otherwise."""
         if data_dir is None:
             from reader.locations import data_dir as default_dir
 
@@ -142,12 +189,31 @@ class Library:
                                f"{exc.strerror or exc}.") from None
         if path.is_dir():
             raise LibraryError(f"The library at {path} is a folder, not a database file.")
+        if read_only is None:
+            read_only = path.exists() and not (os.access(path, os.W_OK)
+                                               and os.access(data_dir, os.W_OK))
+            if not read_only:
+                try:
+                    return cls._open(path, read_only=False)
+                except LibraryError as exc:
+                    if not getattr(exc, "read_only", False):
+                        raise
+                    read_only = True  # SQLite found it read-only: read it as such
+        return cls._open(path, read_only=read_only)
+
+    @classmethod
+    def _open(cls, path: Path, *, read_only: bool) -> Library:
+        if read_only and not path.exists():
+            raise LibraryError(f"There is no library at {path}.")
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
+            if read_only:
+                conn = cls._connect_read_only(path)
+            else:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise LibraryError(f"The library at {path} cannot be opened ({exc}).") from None
-        library = cls(path, conn)
+        library = cls(path, conn, read_only=read_only)
         # Switching a new file to WAL and creating the schema take locks that SQLite does
         # not wait for (no busy handler there): two readers starting on a fresh library at
         # the same moment retry for a while instead of one of them failing.
@@ -160,6 +226,11 @@ class Library:
                 conn.close()
                 raise
             except sqlite3.OperationalError as exc:
+                if not read_only and _is_read_only(exc):
+                    conn.close()
+                    error = LibraryError(f"The library at {path} is read-only.")
+                    error.read_only = True  # type: ignore[attr-defined]
+                    raise error from None
                 busy = "locked" in str(exc) or "busy" in str(exc)
                 if not busy or time.monotonic() > deadline:
                     conn.close()
@@ -168,6 +239,22 @@ class Library:
             except sqlite3.Error as exc:
                 conn.close()
                 raise library._error(exc) from None
+
+    @staticmethod
+    def _connect_read_only(path: Path) -> sqlite3.Connection:
+        """A connection that cannot write. A WAL library needs its ``-shm`` file to be
+        read; when it is missing and the folder cannot hold one, the file is read as it
+        stands on disk (``immutable``), which is all a reader that may not write can see."""
+        uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+        return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
 
     def _prepare(self) -> None:
         conn = self._conn
@@ -185,6 +272,15 @@ class Library:
             raise LibraryError(f"The library at {self.path} was made by a newer reader "
                                f"(schema {version}); this one understands up to "
                                f"{schema.CURRENT_VERSION}.")
+        if self.read_only:
+            if fresh:
+                raise LibraryError(f"The library at {self.path} is empty and read-only.")
+            if version < schema.CURRENT_VERSION:
+                raise LibraryError(
+                    f"The library at {self.path} was made by an older reader and must be "
+                    "upgraded once by a user who may write it; reader left it untouched.")
+            conn.execute("PRAGMA query_only = ON")
+            return
         if not fresh and (mode != "wal" or version < schema.CURRENT_VERSION):
             self._check_integrity()  # before the first write to an existing file
         if mode != "wal":
@@ -206,12 +302,18 @@ class Library:
                                "reader left it untouched.")
         if _is_corruption(exc):
             return damaged
+        if _is_read_only(exc):
+            return self._read_only_error()
         if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in message:
             return LibraryError(f"The library at {self.path} is busy in another reader; "
                                 "try again in a moment.")
         if not isinstance(exc, sqlite3.ProgrammingError) and not self._healthy():
             return damaged  # e.g. "vtable constructor failed" over a damaged index
         return LibraryError(f"The library at {self.path} cannot be used ({message}).")
+
+    def _read_only_error(self) -> LibraryError:
+        return LibraryError(f"The library at {self.path} is read-only to you: reader can "
+                            "show it but not change it.")
 
     def _healthy(self) -> bool:
         """False only when SQLite itself finds damage; a check that cannot run (no
@@ -236,10 +338,11 @@ class Library:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction for one action; it takes the write lock up front so two
         processes queue instead of failing halfway."""
+        if self.read_only:
+            raise self._read_only_error()
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
-            self._cache = None
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -264,9 +367,9 @@ class Library:
         """Save or update the article (keyed on its canonical URL, else ``source_url``);
         bookmarks, position, tags and flags of an earlier save are kept."""
         key = article.url or source_url
-        data = article.to_json()
         body = article.plain_text()
-        packed = zlib.compress(html, 6) if html is not None else None
+        data = schema.pack_article(article.to_json(), body)
+        packed = schema.pack_html(html, body) if html is not None else None
         stamp = _stamp(None)
         with self._write() as conn:
             existing = self._existing(conn, key, source_url)
@@ -290,14 +393,14 @@ class Library:
                     (*values, _stamp(saved_at) if saved_at else None,
                      None if archived is None else int(archived),
                      None if favourite is None else int(favourite), article_id))
-                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+                old = self._unindex(conn, article_id)
+                if packed is None and old is not None and old[2] != body:
+                    packed = self._repack_html(conn, article_id, old[2], body)
             conn.execute(
-                "INSERT INTO article_content (article_id, article_json, html) VALUES (?, ?, ?)"
-                " ON CONFLICT(article_id) DO UPDATE SET article_json = excluded.article_json,"
+                "INSERT INTO article_content (article_id, article, html) VALUES (?, ?, ?)"
+                " ON CONFLICT(article_id) DO UPDATE SET article = excluded.article,"
                 " html = COALESCE(excluded.html, html)", (article_id, data, packed))
-            conn.execute("INSERT INTO articles_fts (rowid, title, byline, body) "
-                         "VALUES (?, ?, ?, ?)",
-                         (article_id, article.title or "", article.byline or "", body))
+            self._index(conn, article_id, article.title or "", article.byline or "", body)
             self._add_tags(conn, article_id, tags)
             if images:
                 self._store_images(conn, article_id, images)
@@ -325,10 +428,49 @@ class Library:
                 (url, url, title or "", stamp, _stamp(None), int(archived), int(favourite),
                  error))
             article_id = int(cursor.lastrowid or 0)
-            conn.execute("INSERT INTO articles_fts (rowid, title, byline, body) "
-                         "VALUES (?, ?, '', '')", (article_id, title or ""))
+            self._index(conn, article_id, title or "", "", "")
             self._add_tags(conn, article_id, tags)
         return article_id
+
+    @staticmethod
+    def _index(conn: sqlite3.Connection, article_id: int, title: str, byline: str,
+               body: str) -> None:
+        """Add a row to the search index, keeping the exact values for :meth:`_unindex`."""
+        conn.execute("INSERT OR REPLACE INTO article_index (article_id, packed) VALUES (?, ?)",
+                     (article_id, schema.pack_index(title, byline, body)))
+        conn.execute("INSERT INTO articles_fts (rowid, title, byline, body) VALUES (?, ?, ?, ?)",
+                     (article_id, title, byline, body))
+
+    @staticmethod
+    def _unindex(conn: sqlite3.Connection, article_id: int) -> tuple[str, str, str] | None:
+        """Take a row out of the search index (a contentless FTS5 table forgets a row when
+        told the values it was made from); gives those values back."""
+        row = conn.execute("SELECT packed FROM article_index WHERE article_id = ?",
+                           (article_id,)).fetchone()
+        if row is None:
+            return None
+        conn.execute("DELETE FROM article_index WHERE article_id = ?", (article_id,))
+        try:
+            values = schema.unpack_index(row[0])
+        except ValueError:
+            return None  # a damaged row: its words cannot be named, so they stay behind
+        conn.execute("INSERT INTO articles_fts (articles_fts, rowid, title, byline, body) "
+                     "VALUES ('delete', ?, ?, ?, ?)", (article_id, *values))
+        return values
+
+    @staticmethod
+    def _repack_html(conn: sqlite3.Connection, article_id: int, old_body: str, body: str
+                     ) -> bytes | None:
+        """The kept page, packed again for a new body: it was compressed with the old
+        one as its dictionary (see ``schema.pack_html``)."""
+        row = conn.execute("SELECT html FROM article_content WHERE article_id = ?",
+                           (article_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return schema.pack_html(schema.unpack_raw(row[0], old_body), body)
+        except zlib.error:
+            return None  # damaged: the COALESCE keeps it as it was
 
     @staticmethod
     def _existing(conn: sqlite3.Connection, key: str, source_url: str) -> int | None:
@@ -364,18 +506,24 @@ class Library:
     @_sqlite_errors
     def get(self, id: int) -> SavedArticle:
         rows = self._read(
-            f"SELECT {_ENTRY_COLUMNS}, c.article_json, c.html, a.source_url, p.block,"
-            ' p."offset" FROM articles a LEFT JOIN positions p ON p.url = a.url'
-            " LEFT JOIN article_content c ON c.article_id = a.id WHERE a.id = ?", (id,))
+            f"SELECT {_ENTRY_COLUMNS}, c.article, c.html, a.source_url, p.block,"
+            ' p."offset", i.packed FROM articles a LEFT JOIN positions p ON p.url = a.url'
+            " LEFT JOIN article_content c ON c.article_id = a.id"
+            " LEFT JOIN article_index i ON i.article_id = a.id WHERE a.id = ?", (id,))
         if not rows:
             raise LibraryError(f"There is no article {id} in the library.")
         row = rows[0]
         with self._lock:
             entry = self._entry(tuple(row), self._tags([id]).get(id, ()))
-        if row["article_json"]:
-            article = Article.from_json(row["article_json"])
-        else:
-            article = Article(url=entry.url, title=entry.title)
+        article = Article(url=entry.url, title=entry.title)
+        error = entry.error
+        body = ""
+        if row["article"] is not None:
+            try:
+                body = schema.unpack_index(row["packed"])[2] if row["packed"] else ""
+                article = schema.unpack_article(row["article"], body)
+            except (ValueError, zlib.error, UnicodeDecodeError):
+                error = schema.DAMAGED  # that article alone; the row is left as it is
         position = (Position(int(row["block"]), int(row["offset"]))
                     if row["block"] is not None else None)
         return SavedArticle(
@@ -383,8 +531,9 @@ class Library:
             byline=entry.byline, saved_at=entry.saved_at, published=entry.published,
             reading_minutes=entry.reading_minutes, progress=entry.progress,
             archived=entry.archived, favourite=entry.favourite, tags=entry.tags,
-            error=entry.error, article=article, source_url=row["source_url"],
-            position=position, compressed_html=row["html"])
+            error=error, article=article, source_url=row["source_url"],
+            position=position, compressed_html=row["html"],
+            html_dictionary=schema.zdict(body))
 
     @staticmethod
     def _entry(row: Sequence[Any], tags: tuple[str, ...]) -> Entry:
@@ -407,11 +556,10 @@ class Library:
                 found[article_id] = tuple(sorted(tags, key=lambda t: (t.casefold(), t)))
         return found
 
-    @_sqlite_errors
-    def entries(self, search: str | None = None, sort: str = "saved", filter: str = "all",
-                tag: str | None = None, *, limit: int | None = None) -> list[Entry]:
-        """Saved articles for the library list, filtered, searched and sorted; ``limit``
-        gives only the first rows (a screen's first page of a large library)."""
+    def _query(self, search: str | None, sort: str, filter: str, tag: str | None, *,
+               plan: bool = True) -> tuple[list[str], list[Any]] | None:
+        """The WHERE terms and parameters of a list; None when the search holds no word
+        (nothing can match)."""
         if sort not in _ORDER:
             raise LibraryError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
         if filter not in _WHERE:
@@ -419,56 +567,119 @@ class Library:
         where = [_WHERE[filter]]
         params: list[Any] = []
         if tag:
-            where.append("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id "
-                         "AND t.tag = ? COLLATE NOCASE)")
+            where.append(_TAGGED)
             params.append(tag.strip().lstrip("#"))
         if search and search.strip():
             query = fts_query(search)
             if query is None:
-                return []
-            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+                return None
+            dense = plan and self._conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts "
+                "MATCH ? LIMIT ?)", (query, SPARSE_MATCHES + 1)).fetchone()[0] > SPARSE_MATCHES
+            where.append(_MATCH_DENSE if dense else _MATCH)
             params.append(query)
-        sql = f"SELECT a.id FROM articles a WHERE {' AND '.join(where)} ORDER BY {_ORDER[sort]}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(max(0, limit))
+        return where, params
+
+    @_sqlite_errors
+    def entries(self, search: str | None = None, sort: str = "saved", filter: str = "all",
+                tag: str | None = None, *, limit: int | None = None, offset: int = 0,
+                after: int | None = None) -> list[Entry]:
+        """Saved articles for the library list, filtered, searched and sorted.
+
+        A screen asks for one page at a time: ``limit`` rows from ``offset`` on, or (keyset,
+        as quick at the end of 100,000 rows as at the start) the ``limit`` rows that come
+        after the article with id ``after`` in this order. :meth:`count` gives the length of
+        the whole list apart. Without ``limit`` the whole list comes back at once (for a
+        long one, :meth:`iter_entries` keeps memory flat)."""
         with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN")  # one snapshot for the ids and the rows
-            try:
-                ids = [row[0] for row in conn.execute(sql, params)]
-                if not ids:
+            query = self._query(search, sort, filter, tag)
+            if query is None:
+                return []
+            where, params = query
+            if after is not None:
+                key = self._key(sort, after)
+                if key is None:
                     return []
-                cache = self._cached_entries(fill=len(ids) > CACHE_FILL_ROWS)
-                if cache is None or any(i not in cache for i in ids):
-                    cache = self._load_entries(ids if len(ids) <= CACHE_FILL_ROWS else None)
+                sql, extra = _after(sort, key)
+                where.append(sql)
+                params += extra
+            sql = (f"SELECT {_ENTRY_COLUMNS} FROM articles a WHERE {' AND '.join(where)} "
+                   f"ORDER BY {_ORDER[sort]}")
+            if limit is not None or offset:
+                sql += " LIMIT ? OFFSET ?"
+                params += [-1 if limit is None else max(0, limit), max(0, offset)]
+            conn = self._conn
+            conn.execute("BEGIN")  # one snapshot for the rows and their tags
+            try:
+                rows = conn.execute(sql, params).fetchall()
+                tags = self._tags([r[0] for r in rows] if len(rows) <= TAGS_ALL_ROWS else None)
             finally:
                 conn.execute("COMMIT")
-        return [cache[i] for i in ids]
-
-    def _cached_entries(self, *, fill: bool) -> dict[int, Entry] | None:
-        """The cache if it is current; filled first when ``fill`` and it is not."""
-        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
-        if self._cache is not None and version == self._cache_version:
-            return self._cache
-        self._cache = None
-        if not fill:
-            return None
-        self._cache = self._load_entries(None)
-        self._cache_version = version
-        return self._cache
-
-    def _load_entries(self, ids: Sequence[int] | None) -> dict[int, Entry]:
-        sql = f"SELECT {_ENTRY_COLUMNS} FROM articles a"
-        params: list[int] = []
-        if ids is not None:
-            sql += f" WHERE a.id IN ({','.join('?' * len(ids))})"
-            params = list(ids)
-        rows = self._conn.execute(sql, params).fetchall()
-        tags = self._tags(None if ids is None or len(ids) > CACHE_FILL_ROWS else ids)
         empty: tuple[str, ...] = ()
         entry = self._entry
-        return {row[0]: entry(row, tags.get(row[0], empty)) for row in rows}
+        return [entry(row, tags.get(row[0], empty)) for row in rows]
+
+    def _key(self, sort: str, id: int) -> tuple[Any, ...] | None:
+        row = self._conn.execute(f"SELECT {', '.join(_KEY[sort])} FROM articles a "
+                                 "WHERE a.id = ?", (id,)).fetchone()
+        return None if row is None else tuple(row)
+
+    @_sqlite_errors
+    def count(self, search: str | None = None, filter: str = "all",
+              tag: str | None = None, *, sort: str = "saved") -> int:
+        """How many articles the list of :meth:`entries` holds, without reading them
+        (``sort`` changes nothing; it is taken so that one query's words fit both)."""
+        alone = filter == "all" and not tag
+        with self._lock:
+            query = self._query(search, sort, filter, tag, plan=not alone)
+            if query is None:
+                return 0
+            where, params = query
+            if alone and len(where) == 2:
+                # Every indexed row is an article: the index counts its matches alone.
+                sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            else:
+                sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
+            return int(self._conn.execute(sql, params).fetchone()[0])
+
+    @_sqlite_errors
+    def index_of(self, id: int, search: str | None = None, sort: str = "saved",
+                 filter: str = "all", tag: str | None = None) -> int | None:
+        """Where article ``id`` stands in that list (0 for the first row); None when it is
+        not in it. A screen that lists again keeps its cursor on the same article."""
+        with self._lock:
+            query = self._query(search, sort, filter, tag)
+            if query is None:
+                return None
+            where, params = query
+            conn = self._conn
+            conn.execute("BEGIN")
+            try:
+                key = self._key(sort, id)
+                inside = key is not None and conn.execute(
+                    f"SELECT 1 FROM articles a WHERE a.id = ? AND {' AND '.join(where)}",
+                    [id, *params]).fetchone()
+                if not inside or key is None:
+                    return None
+                sql, extra = _after(sort, key, before=True)
+                return int(conn.execute(
+                    f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)} AND {sql}",
+                    params + extra).fetchone()[0])
+            finally:
+                conn.execute("COMMIT")
+
+    def iter_entries(self, search: str | None = None, sort: str = "saved",
+                     filter: str = "all", tag: str | None = None, *,
+                     page: int = PAGE_ROWS) -> Iterator[Entry]:
+        """Every entry of a list, read a page at a time (keyset), so that listing 100,000
+        articles holds one page in memory, not all of them."""
+        last: int | None = None
+        while True:
+            rows = self.entries(search, sort, filter, tag, limit=page, after=last)
+            yield from rows
+            if len(rows) < page:
+                return
+            last = rows[-1].id
 
     @_sqlite_errors
     def is_empty(self) -> bool:
@@ -535,11 +746,9 @@ class Library:
             images = tuple((r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(
                 "SELECT ai.src, ai.sha256, i.mime, i.data FROM article_images ai "
                 "JOIN images i ON i.sha256 = ai.sha256 WHERE ai.article_id = ?", (id,)))
-            fts = conn.execute("SELECT title, byline, body FROM articles_fts WHERE rowid = ?",
-                               (id,)).fetchone() or ("", "", "")
-            content = conn.execute("SELECT article_json, html FROM article_content "
+            content = conn.execute("SELECT article, html FROM article_content "
                                    "WHERE article_id = ?", (id,)).fetchone()
-            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (id,))
+            fts = self._unindex(conn, id) or ("", "", "")
             conn.execute("DELETE FROM articles WHERE id = ?", (id,))
             conn.execute("DELETE FROM images WHERE sha256 IN ({}) AND sha256 NOT IN "
                          "(SELECT sha256 FROM article_images)".format(
@@ -565,10 +774,9 @@ class Library:
                          f"({', '.join('?' * len(names))})", [token.row[n] for n in names])
             article_id = token.article_id if not taken else int(
                 conn.execute("SELECT last_insert_rowid()").fetchone()[0])
-            conn.execute("INSERT INTO articles_fts (rowid, title, byline, body) "
-                         "VALUES (?, ?, ?, ?)", (article_id, *token.fts))
+            self._index(conn, article_id, *token.fts)
             if token.content is not None:
-                conn.execute("INSERT INTO article_content (article_id, article_json, html) "
+                conn.execute("INSERT INTO article_content (article_id, article, html) "
                              "VALUES (?, ?, ?)", (article_id, *token.content))
             self._add_tags(conn, article_id, token.tags)
             for src, sha, mime, data in token.images:
@@ -584,6 +792,8 @@ class Library:
     def set_position(self, url: str, position: Position, progress: float) -> None:
         """Remember where reading stopped in the article whose key URL is ``url``."""
         progress = min(1.0, max(0.0, float(progress)))
+        if self.read_only:
+            return  # bookkeeping, not an action the user asked for: reading goes on
         with self._write() as conn:
             conn.execute(
                 'INSERT INTO positions (url, block, "offset", progress, updated_at) '
@@ -635,6 +845,8 @@ class Library:
 
     @_sqlite_errors
     def record_history(self, url: str, title: str) -> None:
+        if self.read_only:
+            return  # as set_position: a library one may only read keeps no history
         with self._write() as conn:
             conn.execute("INSERT INTO history (url, title, opened_at) VALUES (?, ?, ?)",
                          (url, title or "", _stamp(None)))

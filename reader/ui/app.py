@@ -178,7 +178,7 @@ class ReaderApp(App[None]):
                 self.notify("Back where you stopped reading (g goes to the top).", timeout=3)
         left_at = screen.body.top_position() if self.current is not None else None
         self.navigation.go_to(Visit(loaded, position or Position(0)), left_at, record=record)
-        screen.show(loaded.article, position)
+        screen.show(loaded.article, position, origin=loaded.source_url)
         self.sub_title = loaded.article.title
         self.record_opened(loaded)
 
@@ -328,7 +328,7 @@ class ReaderApp(App[None]):
         if screen.article is visit.loaded.article:
             screen.body.scroll_to_position(visit.position)  # an anchor jump on the same page
         else:
-            screen.show(visit.loaded.article, visit.position)
+            screen.show(visit.loaded.article, visit.position, origin=visit.loaded.source_url)
         self.sub_title = visit.loaded.article.title
 
     # ------------------------------------------------------------------ go to, copy

@@ -43,7 +43,7 @@ ALT_STYLE = Style(italic=True, dim=True)
 
 
 class ImageFetcher(Protocol):
-    async def fetch_image(self, url: str) -> Any: ...  # a FetchResult: ``.body`` is bytes
+    async def fetch_image(self, url: str, *, origin: str | None = None) -> Any: ...  # .body
 
 
 LibraryLookup = Callable[[str], bytes | None]
@@ -75,6 +75,7 @@ class ImageLoader:
         body_max_rows: int = BODY_MAX_ROWS,
     ) -> None:
         self._fetcher = fetcher
+        self.page_url: str | None = None  # whose figures these are (the private-address policy)
         self.library_lookup = library_lookup
         self.cache = cache if cache is not None else ImageCache()
         self._spawn = spawn
@@ -225,7 +226,7 @@ class ImageLoader:
         if source is None:
             raise ImageRejected("Images cannot be fetched here.")
         fetcher: ImageFetcher = source if hasattr(source, "fetch_image") else source()
-        result = await fetcher.fetch_image(url)
+        result = await fetcher.fetch_image(url, origin=self.page_url)
         body: bytes = result.body
         if len(body) > MAX_BYTES:
             raise ImageRejected("The image is larger than 5 MiB.")

@@ -153,8 +153,13 @@ class ArticleScreen(Screen[None]):
 
     # ------------------------------------------------------------------ showing
 
-    def show(self, article: Article, position: Position | None = None) -> None:
+    def show(self, article: Article, position: Position | None = None, *,
+             origin: str | None = None) -> None:
+        """Show ``article``; ``origin`` is the address it was fetched from, whose figures
+        the private-address policy judges (a public page may not load private pictures)."""
         self.article = article
+        if self.images is not None:
+            self.images.page_url = origin or article.url
         self._minutes = article.reading_minutes  # counted once, not on every scroll step
         self.query_one(ArticleHeader).show(article, self._minutes)
         self.link_digits = ""
