@@ -81,7 +81,7 @@ def test_article_arrives_with_a_polite_user_agent(server: LocalServer) -> None:
                                  ARTICLE.read_bytes(), "html")
     sent = server.requests_to("/article")[-1].headers
     assert sent["User-Agent"] == (
-        f"reader-tui/{__version__} (+https://github.com/reader-tui/reader-tui)")
+        f"reader-tui/{__version__} (terminal article reader; +https://pypi.org/project/reader-tui/)")
     assert sent["Accept"].startswith("text/html")
 
 
