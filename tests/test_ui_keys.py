@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
 
 import reader.ui
-from reader import config as config_module
-from reader.config import Config
+from reader import locations
 from reader.ui.app import ReaderApp
 from reader.ui.screens.article_screen import ArticleScreen
 from reader.ui.screens.help_screen import HelpScreen, binding_rows
@@ -41,14 +39,11 @@ def test_every_binding_has_its_own_id() -> None:
     assert len(set(ids)) == len(ids)
 
 
-@dataclass(frozen=True)
-class KeyedConfig(Config):
-    keys: dict[str, str] = field(default_factory=dict)
-
-
-def test_keys_from_the_config_replace_the_bindings(monkeypatch: pytest.MonkeyPatch) -> None:
-    keyed = KeyedConfig(keys={"reader.line_down": "x", "reader.toggle_toc": "C"})
-    monkeypatch.setattr(config_module, "load", lambda path=None: (keyed, None))
+def test_keys_from_the_config_replace_the_bindings() -> None:
+    config = locations.config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[keys]\n"reader.line_down" = "x"\n"reader.toggle_toc" = "C"\n',
+                      encoding="utf-8")
 
     async def scenario() -> None:
         app = ReaderApp(str(FIXTURES / "site" / "field-guide.html"))

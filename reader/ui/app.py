@@ -622,13 +622,9 @@ class ReaderApp(App[None]):
 
 def _keymap(config: config_module.Config) -> dict[str, str]:
     """The config's ``[keys]`` table: binding id → keys, e.g. ``"reader.line_down" = "j,n"``.
-
-    Read defensively: the ``keys`` field is new in the config, and the file is edited by
-    hand (anything that is not text for text is ignored)."""
-    keys = getattr(config, "keys", None)
-    if not isinstance(keys, dict):
-        return {}
-    return {str(k): v.strip() for k, v in keys.items() if isinstance(v, str) and v.strip()}
+    The file is edited by hand: an entry whose keys are not text is ignored."""
+    return {str(k): v.strip() for k, v in config.keys.items()
+            if isinstance(v, str) and v.strip()}
 
 
 def _terminal_copies() -> bool:
