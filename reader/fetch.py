@@ -43,6 +43,13 @@ UNTYPED = frozenset({"application/octet-stream", "binary/octet-stream"})
 _PIECE = 64 * 1024  # the most bytes one decompression step may produce
 
 Progress = Callable[[int, int | None], None]
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+               "application/json;q=0.8, text/html;q=0.7, */*;q=0.1")
+# The answer headers a feed refresh acts on (validators, pacing); lower case, as httpx.
+FEED_HEADERS = ("etag", "last-modified", "cache-control", "expires", "retry-after")
+_NOT_FEEDS = frozenset({"application/pdf", "application/zip", "application/gzip",
+                        "application/epub+zip", "application/msword"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,19 @@ class FetchResult:
     charset: str | None  # from the Content-Type header
     body: bytes  # content-encoding undone
     kind: str  # "html", "text" or (from fetch_image) "image"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResponse:
+    """What :meth:`Fetcher.fetch_feed` got: a body (status 200), or for 304, 429 and 503
+    no body and the headers that say what to do next."""
+
+    url: str  # final URL after redirects
+    status: int
+    content_type: str
+    charset: str | None
+    body: bytes
+    headers: dict[str, str]  # the FEED_HEADERS the server sent, lower-case names
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,55 @@ class Fetcher:
                                max_bytes=self.limits.image_max_bytes, image=True,
                                progress=None)
 
+    async def fetch_feed(self, url: str, *, headers: dict[str, str] | None = None
+                         ) -> FeedResponse:
+        """A feed (or the page that links one) with conditional-GET ``headers`` such as
+        ``If-None-Match``; 304, 429 and 503 come back as answers, not errors, because a
+        good citizen refreshing feeds acts on them. Same caps and redirect rules as
+        :meth:`fetch`."""
+        start = _parse(url)
+        try:
+            async with asyncio.timeout(self.limits.total):
+                return await self._follow_feed(start, headers or {})
+        except TimeoutError:
+            raise FetchError(f"{url} took longer than {_seconds(self.limits.total)} "
+                             "to download.") from None
+
+    async def _follow_feed(self, url: httpx.URL, headers: dict[str, str]) -> FeedResponse:
+        original = str(url)
+        for _ in range(self.limits.max_redirects + 1):
+            response = await self._send(url, FEED_ACCEPT, headers)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    url = _redirect_target(url, location)
+                    continue
+                return await self._accept_feed(url, response)
+            finally:
+                await response.aclose()
+        raise FetchError(f"{original} redirected more than {self.limits.max_redirects} "
+                         "times; the server may be sending it round in a loop.")
+
+    async def _accept_feed(self, url: httpx.URL, response: httpx.Response) -> FeedResponse:
+        status = response.status_code
+        kept = {name: response.headers[name] for name in FEED_HEADERS
+                if name in response.headers}
+        mime, charset = parse_content_type(response.headers.get("content-type", ""))
+        if status in (304, 429, 503):
+            return FeedResponse(str(url), status, mime, charset, b"", kept)
+        if status >= 300:
+            raise FetchError(f"The server answered {status} {_phrase(status)} for {url}.")
+        top = mime.split("/", 1)[0]
+        if mime in _NOT_FEEDS or top in _TOP_NAMES:
+            raise FetchError(f"{url} is {describe_type(mime)} ({mime}), not a feed.")
+        body = await self._read_body(url, response, self.limits.max_bytes, None)
+        sniffed = sniff_type(body)
+        if sniffed:
+            raise FetchError(f"{url} is {describe_type(sniffed)} ({sniffed}), not a feed.")
+        if not body.strip():
+            raise FetchError(f"{url} sent an empty feed.")
+        return FeedResponse(str(url), status, mime, charset, body, kept)
+
     # ------------------------------------------------------------------ internals
 
     async def _get(self, url: str, *, accept: str, max_bytes: int, image: bool,
@@ -154,10 +223,12 @@ class Fetcher:
         raise FetchError(f"{original} redirected more than {self.limits.max_redirects} "
                          "times; the server may be sending it round in a loop.")
 
-    async def _send(self, url: httpx.URL, accept: str) -> httpx.Response:
+    async def _send(self, url: httpx.URL, accept: str,
+                    headers: dict[str, str] | None = None) -> httpx.Response:
         """Send a GET and read the headers, retrying once if the connection is reset
         before any of the response arrives (a stale pooled connection, a flaky proxy)."""
-        request = self._client.build_request("GET", url, headers={"Accept": accept})
+        request = self._client.build_request("GET", url,
+                                             headers={"Accept": accept, **(headers or {})})
         for attempt in (1, 2):
             try:
                 return await self._client.send(request, stream=True)
