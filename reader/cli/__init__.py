@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "reader.cli.dump",
     "reader.cli.library_commands",
     "reader.cli.import_command",
+    "reader.cli.feed_command",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -64,7 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Export the saved article ID, or every article with --all.")
     p.add_argument("target", nargs="?", metavar="ID|URL")
     p.add_argument("--all", action="store_true", help="export every saved article")
-    p.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="markdown")
+    p.add_argument("--format", "-f", choices=(*EXPORT_FORMATS, "opml"), default="markdown")
+    p.add_argument("--feeds", action="store_true", help="export the feed subscriptions (OPML)")
     p.add_argument("--out", "-o", type=Path, default=Path("."), metavar="DIR",
                    help="folder to write into (created if needed; default: here)")
     p.set_defaults(handler=run_export)
@@ -224,6 +225,9 @@ def slug(text: str, fallback: str) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.feeds or args.format == "opml":  # subscriptions: reader/cli/feed_command.py
+        from reader.cli.feed_command import run_export_feeds
+        return run_export_feeds(args)
     if args.all == (args.target is not None):
         raise LibraryError("Name one article ID to export, or --all for every article.")
     out: Path = args.out

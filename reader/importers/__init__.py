@@ -19,7 +19,7 @@ from reader.errors import ImportFormatError
 from reader.importers.base import ImportEntry, clean_tags, web_url
 from reader.sanitize import clean_text
 
-FORMATS = ("pocket", "instapaper", "omnivore", "wallabag", "netscape", "urls")
+FORMATS = ("pocket", "instapaper", "omnivore", "wallabag", "netscape", "urls", "opml")
 
 __all__ = ["FORMATS", "ImportEntry", "detect", "parse"]
 
@@ -30,6 +30,8 @@ def detect(text: str, name: str = "The file") -> str:
     if not body:
         raise ImportFormatError(f"{name} is empty.")
     head = body[:4096].lower()
+    if head.startswith("<") and "<opml" in head:  # feed subscriptions (reader.importers.opml)
+        return "opml"
     if head.startswith("<!doctype netscape-bookmark-file") or (
             head.startswith("<") and "<a " in head and "href" in head):
         return "netscape"
