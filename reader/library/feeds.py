@@ -19,7 +19,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -240,7 +240,8 @@ class Feeds:
         """A refresh that brought the feed: its new items, validators and outcome ("3 new
         of 50"), in one transaction. ``url`` is the feed's new address after a permanent
         redirect. ``problem`` (a feed read only in part) is kept as its error."""
-        now = _stamp()
+        moment = datetime.now(UTC)
+        now = _stamp(moment)
         new_ids: list[int] = []
         with self.library._write() as conn:
             if url is not None and conn.execute("SELECT 1 FROM feeds WHERE url = ? AND "
@@ -248,7 +249,7 @@ class Feeds:
                 conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
             existing = {row[0] for row in conn.execute(
                 "SELECT key FROM feed_items WHERE feed_id = ?", (feed_id,))}
-            for item in parsed.items:
+            for index, item in enumerate(parsed.items):
                 if item.key in existing:
                     continue
                 existing.add(item.key)
@@ -258,7 +259,9 @@ class Feeds:
                     "INSERT INTO feed_items (feed_id, key, url, title, author, published,"
                     " sort_at, first_seen, summary, content) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (feed_id, item.key, item.url, item.title, item.author, item.published,
-                     item.published or now, now, item.summary, content))
+                     # undated items keep the feed's order (its first is its newest)
+                     item.published or _stamp(moment - timedelta(microseconds=index)), now,
+                     item.summary, content))
                 item_id = int(cursor.lastrowid or 0)
                 new_ids.append(item_id)
                 conn.execute("INSERT INTO feed_items_fts (rowid, title, author, summary) "
