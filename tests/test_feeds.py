@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -281,8 +282,7 @@ def conditional(body: bytes, etag: str, modified: str, seen: list[dict[str, str]
 def test_304_the_server_sees_the_validators_and_nothing_new_is_stored(
         server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
     seen: list[dict[str, str]] = []
-    modified = format_datetime(__import__("datetime").datetime(2026, 11, 30, 8, 0,
-                               tzinfo=__import__("datetime").UTC), usegmt=True)
+    modified = format_datetime(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), usegmt=True)
     server.add_handler("/cond.xml", conditional((FEEDS / "rss20.xml").read_bytes(), '"v1"',
                                                 modified, seen))
     assert main(["feed", "add", server.url("/cond.xml")]) == 0
@@ -304,7 +304,6 @@ def test_a_feed_checked_recently_is_left_alone_unless_forced(
     assert len(server.requests_to("/feeds/rss20.xml")) == asked
     listed = cli_json(capsys, "feed", "list")
     # <ttl>60</ttl> in the feed: an hour before the next check
-    from datetime import datetime
     gap = (datetime.fromisoformat(listed[0]["next_check"])
            - datetime.fromisoformat(listed[0]["checked_at"]))
     assert 59 * 60 <= gap.total_seconds() <= 61 * 60
@@ -325,7 +324,6 @@ def test_429_with_retry_after_is_honoured_even_when_forced(
     assert "1 waiting as their server asked" in capsys.readouterr().out
     assert len(server.requests_to("/feeds/rss20.xml")) == asked  # not asked again
     listed = cli_json(capsys, "feed", "list")
-    from datetime import datetime
     gap = (datetime.fromisoformat(listed[0]["next_check"])
            - datetime.fromisoformat(listed[0]["checked_at"]))
     assert 7190 <= gap.total_seconds() <= 7210
@@ -372,10 +370,13 @@ def test_items_are_deduplicated_by_guid_else_link_across_refreshes(
 
 def test_a_feed_of_10000_items(server: LocalServer, capsys: pytest.CaptureFixture[str]
                                ) -> None:
+    def date(n: int) -> str:
+        return format_datetime(datetime.fromtimestamp(1.7e9 + n * 60, UTC), usegmt=True)
+
     entries = "".join(
         f"<item><title>Item {n}</title><link>/big/{n}</link><guid>big-{n}</guid>"
-        f"<pubDate>{format_datetime(__import__('datetime').datetime.fromtimestamp(1.7e9 + n * 60, __import__('datetime').UTC), usegmt=True)}</pubDate>"
-        f"<description>Number {n} of many</description></item>" for n in range(10_000))
+        f"<pubDate>{date(n)}</pubDate><description>Number {n} of many</description></item>"
+        for n in range(10_000))
     server.add("/big.xml", body=f"<?xml version='1.0'?><rss version='2.0'><channel>"
                f"<title>Big</title>{entries}</channel></rss>", content_type="text/xml")
     assert main(["feed", "add", server.url("/big.xml")]) == 0
