@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,12 @@ def subscribe(feeds: Feeds, name: str, url: str, tags: tuple[str, ...] = (),
     return feed_id
 
 
+def title(row: str) -> str:
+    """An item row without its date and feed: "● Title" (unread) or "  Title"."""
+    mark, rest = row[:2], row[2:]
+    return mark + re.sub(r"^\d{4}-\d\d-\d\d  ", "", rest).split("  · ")[0]
+
+
 def prompts(app: App[Any], selector: str) -> list[str]:
     options = app.screen.query_one(selector, OptionList)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -98,17 +105,50 @@ async def test_feeds_with_folders_unread_counts_and_items_newest_first(store: Fe
         await pilot.pause()
         rows = prompts(app, "#feeds-list")
         assert rows[0].split() == ["4", "All", "items"]
-        assert rows[1].split() == ["2", "▸", "News"]
+        assert rows[1].split() == ["2", "▾", "News"]  # few feeds: folders open
         assert rows[2].split() == ["2", "Harbour", "Notes"]
         assert rows[3].split() == ["2", "Workshop", "Journal"]
         items = prompts(app, "#feed-items")
-        assert [i.split("\n")[0] for i in items] == [
+        assert [title(i) for i in items] == [
             "● The new breakwater", "● Tide tables for December", "● Planing oak boards",
             "● Glue < screws?"]
         await pilot.press("down", "down", "down")  # the Workshop Journal
         await pilot.pause()
-        assert [i.split("\n")[0] for i in prompts(app, "#feed-items")] == [
+        assert [title(i) for i in prompts(app, "#feed-items")] == [
             "● Planing oak boards", "● Glue < screws?"]
+        await pilot.press("up", "up", "enter")  # fold "News"
+        await pilot.pause()
+        assert [r.split() for r in prompts(app, "#feeds-list")][1:] == [
+            ["2", "▸", "News"], ["2", "Workshop", "Journal"]]
+
+
+@sync
+async def test_a_long_list_comes_a_page_at_a_time_as_the_highlight_reaches_its_end(
+        store: Feeds) -> None:
+    from datetime import UTC, datetime
+
+    from reader.feeds.parse import FeedItem as Parsed
+    from reader.feeds.parse import ParsedFeed
+    from reader.ui.screens.feeds_screen import ITEMS_PAGE
+
+    feed_id, _ = store.add("https://many.invalid/rss", title="Many")
+    entries = tuple(Parsed(f"k{n}", None, f"Story {n}", None,
+                           datetime.fromtimestamp(1.7e9 - n * 60, UTC).isoformat(), "", None)
+                    for n in range(ITEMS_PAGE * 2 + 50))
+    store.store_refresh(feed_id, ParsedFeed("Many", None, entries), etag=None,
+                        last_modified=None, next_check=datetime.now(UTC))
+    app = Host(store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one("#feed-items", OptionList)
+        assert pane.option_count == ITEMS_PAGE
+        await pilot.press("tab", "end")
+        await pilot.pause()
+        assert pane.option_count == ITEMS_PAGE * 2
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.option_count == ITEMS_PAGE * 2 + 50
+        assert title(prompts(app, "#feed-items")[-1]) == f"● Story {ITEMS_PAGE * 2 + 49}"
 
 
 @sync
@@ -130,7 +170,7 @@ async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> N
         assert message.html is None and message.note is None
         await pilot.pause()
         assert prompts(app, "#feeds-list")[0].split() == ["1", "All", "items"]
-        assert prompts(app, "#feed-items")[0].startswith("  Planing oak boards")
+        assert title(prompts(app, "#feed-items")[0]) == "  Planing oak boards"
 
 
 @sync

@@ -302,7 +302,7 @@ class Feeds:
     @_errors
     def items(self, feed_id: int | None = None, *, unread: bool = False,
               search: str | None = None, tag: str | None = None,
-              limit: int | None = None) -> list[FeedItem]:
+              limit: int | None = None, offset: int = 0) -> list[FeedItem]:
         """Items newest first: of one feed, of the feeds tagged ``tag``, or of all."""
         where = ["1"]
         params: list[Any] = []
@@ -324,9 +324,9 @@ class Feeds:
             params.append(query)
         sql = (f"SELECT {_ITEM_COLUMNS} FROM feed_items i JOIN feeds f ON f.id = i.feed_id "
                f"WHERE {' AND '.join(where)} ORDER BY i.sort_at DESC, i.id DESC")
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(max(0, limit))
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [-1 if limit is None else max(0, limit), max(0, offset)]
         return [self._item(row) for row in self.library._read(sql, params)]
 
     @_errors

@@ -8,8 +8,9 @@ Every library call is guarded: a busy or damaged library is a notification. Refr
 runs in a worker with a progress line; Esc cancels it, and whatever feeds were done stay
 done (each feed is one transaction).
 
-Large subscriptions stay quick to open: the items pane shows the newest
-:data:`ITEMS_SHOWN` of the selection, and the feed list reads counts, not items.
+Large subscriptions stay quick to open: the items pane lists :data:`ITEMS_PAGE` items
+at a time (the next page comes when the highlight reaches the end), folders start
+folded when there are many feeds, and the feed list reads counts, not items.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
     from reader.fetch import Fetcher
     from reader.library.feeds import Feed, FeedItem, Feeds
 
-ITEMS_SHOWN = 1000  # newest items listed for one selection
+ITEMS_PAGE = 200  # items listed at a time; an OptionList measures every row it holds
+FOLD_OVER = 40  # with more feeds than this, folders start folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,8 @@ class FeedsScreen(Screen[None]):
         self.rows: list[FeedRow] = []
         self.shown: list[FeedItem] = []
         self.unread_only = False
+        self.unfolded: set[str] | None = None  # tags shown open; None until first load
+        self._more = False  # the items pane has another page to load
         self._refresh_worker: Worker[Any] | None = None
 
     def compose(self) -> ComposeResult:
@@ -126,10 +130,16 @@ class FeedsScreen(Screen[None]):
         self.rows.append(FeedRow("All items"))
         options.append(Option(_row("All items", total_unread, bold=True)))
         tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
+        if self.unfolded is None:
+            self.unfolded = set(tags) if len(feeds) <= FOLD_OVER else set()
         for tag in tags:
             members = [f for f in feeds if tag in f.tags]
             self.rows.append(FeedRow(tag, tag=tag))
-            options.append(Option(_row(f"▸ {tag}", sum(f.unread for f in members), bold=True)))
+            arrow = "▾" if tag in self.unfolded else "▸"
+            options.append(Option(_row(f"{arrow} {tag}", sum(f.unread for f in members),
+                                       bold=True)))
+            if tag not in self.unfolded:
+                continue
             for feed in members:
                 self.rows.append(FeedRow(feed.title or feed.url, feed_id=feed.id))
                 options.append(Option(_feed_row(feed, indent=True)))
@@ -151,14 +161,24 @@ class FeedsScreen(Screen[None]):
         index = self.query_one("#feeds-list", OptionList).highlighted or 0
         return self.rows[index] if index < len(self.rows) else FeedRow("All")
 
-    def reload_items(self) -> None:
+    def _page(self, offset: int, count: int = ITEMS_PAGE) -> list[FeedItem] | None:
+        """Up to ``count`` items from ``offset``, and one more to tell whether there are."""
         selection = self.current()
         found: list[FeedItem] | None = self._guard(lambda: self.feeds.items(
-            selection.feed_id, tag=selection.tag, unread=self.unread_only, limit=ITEMS_SHOWN))
-        if found is None:
-            return
+            selection.feed_id, tag=selection.tag, unread=self.unread_only,
+            limit=count + 1, offset=offset))
+        return found
+
+    def reload_items(self) -> None:
+        selection = self.current()
         pane = self.query_one("#feed-items", OptionList)
         keep = pane.highlighted or 0
+        count = ITEMS_PAGE * (keep // ITEMS_PAGE + 1)  # enough pages to keep the place
+        found = self._page(0, count)
+        if found is None:
+            return
+        self._more = len(found) > count
+        found = found[:count]
         self.shown = found
         pane.clear_options()
         pane.add_options([Option(_item_row(item, selection.feed_id is None))
@@ -170,6 +190,23 @@ class FeedsScreen(Screen[None]):
         else:
             pane.highlighted = min(keep, len(found) - 1)
 
+    @on(OptionList.OptionHighlighted, "#feed-items")
+    def _item_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self._more and event.option_index >= len(self.shown) - 1:
+            self._load_more()
+
+    def _load_more(self) -> None:
+        selection = self.current()
+        more = self._page(len(self.shown))
+        if not more:
+            self._more = False
+            return
+        self._more = len(more) > ITEMS_PAGE
+        more = more[:ITEMS_PAGE]
+        self.shown = self.shown + more
+        self.query_one("#feed-items", OptionList).add_options(
+            [Option(_item_row(item, selection.feed_id is None)) for item in more])
+
     @on(OptionList.OptionHighlighted, "#feeds-list")
     def _feed_highlighted(self) -> None:
         pane = self.query_one("#feed-items", OptionList)
@@ -178,6 +215,11 @@ class FeedsScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#feeds-list")
     def _feed_selected(self) -> None:
+        row = self.current()
+        if row.tag is not None and self.unfolded is not None:  # a folder: fold or unfold
+            self.unfolded ^= {row.tag}
+            self.reload_feeds()
+            return
         self.query_one("#feed-items", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#feed-items")
@@ -348,9 +390,9 @@ def _feed_row(feed: Feed, *, indent: bool) -> Content:
 def _item_row(item: FeedItem, with_feed: bool) -> Content:
     mark = ("  ", "") if item.read else ("● ", "bold")
     date = (item.published or item.sort_at)[:10]
-    parts: list[tuple[str, str] | str] = [mark, (item.title or item.url or "Untitled",
-                                                 "dim" if item.read else "bold")]
-    parts.append(("\n  " + date, "dim"))
+    parts: list[tuple[str, str] | str] = [mark, (date + "  ", "dim"),
+                                          (item.title or item.url or "Untitled",
+                                           "dim" if item.read else "bold")]
     if with_feed and item.feed_title:
-        parts.append(("  " + item.feed_title, "dim"))
+        parts.append(("  · " + item.feed_title, "dim"))
     return Content.assemble(*parts)
