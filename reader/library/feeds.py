@@ -115,8 +115,12 @@ def _errors(method: Callable[P, R]) -> Callable[P, R]:
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.site_url, f.added_at, f.etag, f.last_modified, f.checked_at,
     f.next_check, f.outcome, f.error, f.failures, f.full_text, f.save_new,
-    (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id AND i.read = 0) AS unread,
-    (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id) AS total
+    COALESCE(c.unread, 0), COALESCE(c.total, 0)
+"""
+# Counts for every feed in one pass over the (feed_id, read) index, not two per feed.
+_COUNTS = """
+    LEFT JOIN (SELECT feed_id, SUM(read = 0) AS unread, COUNT(*) AS total
+               FROM feed_items GROUP BY feed_id) c ON c.feed_id = f.id
 """
 _ITEM_COLUMNS = """
     i.id, i.feed_id, i.key, i.url, i.title, i.author, i.published, i.sort_at, i.summary,
@@ -175,7 +179,7 @@ class Feeds:
     @_errors
     def feeds(self, ids: Sequence[int] | None = None) -> list[Feed]:
         """Every subscription (or those in ``ids``), by title."""
-        sql = f"SELECT {_FEED_COLUMNS} FROM feeds f"
+        sql = f"SELECT {_FEED_COLUMNS} FROM feeds f {_COUNTS}"
         params: list[Any] = []
         if ids is not None:
             sql += f" WHERE f.id IN ({','.join('?' * len(ids))})"

@@ -92,6 +92,7 @@ class FeedsScreen(Screen[None]):
         self.unread_only = False
         self.unfolded: set[str] | None = None  # tags shown open; None until first load
         self._more = False  # the items pane has another page to load
+        self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
 
     def compose(self) -> ComposeResult:
@@ -180,6 +181,7 @@ class FeedsScreen(Screen[None]):
         self._more = len(found) > count
         found = found[:count]
         self.shown = found
+        self._loaded = selection
         pane.clear_options()
         pane.add_options([Option(_item_row(item, selection.feed_id is None))
                           for item in found])
@@ -209,6 +211,8 @@ class FeedsScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#feeds-list")
     def _feed_highlighted(self) -> None:
+        if self.current() == self._loaded:
+            return  # the list was rebuilt around the same row: its items are shown
         pane = self.query_one("#feed-items", OptionList)
         pane.highlighted = None
         self.reload_items()
