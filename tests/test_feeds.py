@@ -442,3 +442,13 @@ def test_read_marks_and_rm_unsubscribes(server: LocalServer,
     assert main(["feed", "read"]) == 1
     assert main(["feed", "items", "--search", "breakwater"]) == 0
     assert "No items match." in capsys.readouterr().err  # its items went with it
+
+
+def test_the_library_folder_may_be_named_before_or_after_the_feed_command(
+        server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(tmp_path), "feed", "add",
+                 server.url("/feeds/rss20.xml")]) == 0
+    capsys.readouterr()
+    assert main(["feed", "list", "--data-dir", str(tmp_path), "--json"]) == 0
+    assert [f["title"] for f in json.loads(capsys.readouterr().out)] == ["Harbour Notes"]
+    assert cli_json(capsys, "feed", "list") == []  # the default library is another one

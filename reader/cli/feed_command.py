@@ -99,6 +99,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unread", action="store_true", help="mark unread instead")
     p.set_defaults(handler=run_read)
 
+    for parser in cmds.choices.values():  # `reader feed list --data-dir DIR` works too
+        parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                            help="show a traceback on errors")
+        parser.add_argument("--data-dir", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+                            help="the library's folder")
+
 
 def _jobs(text: str) -> int:
     try:
