@@ -180,7 +180,10 @@ class Fetcher:
         kept = {name: response.headers[name] for name in FEED_HEADERS
                 if name in response.headers}
         mime, charset = parse_content_type(response.headers.get("content-type", ""))
-        if status in (304, 429, 503):
+        if status == 304:
+            await self._read_body(url, response, 64 * 1024, None)  # none; keeps the
+            return FeedResponse(str(url), status, mime, charset, b"", kept)  # connection
+        if status in (429, 503):
             return FeedResponse(str(url), status, mime, charset, b"", kept)
         if status >= 300:
             raise FetchError(f"The server answered {status} {_phrase(status)} for {url}.")

@@ -159,7 +159,7 @@ async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> N
         await pilot.pause()
         await pilot.press("enter")  # "All items" -> the items pane
         await pilot.press("enter")  # the newest item
-        for _ in range(50):
+        for _ in range(300):  # bounded: 15 s at most
             if app.opened:
                 break
             await pilot.pause(0.05)
@@ -200,7 +200,7 @@ async def test_R_refreshes_in_the_background_with_a_progress_line(store: Feeds) 
             await pilot.pause()
             await pilot.press("R")
             status = app.screen.query_one("#feeds-status", Static)
-            for _ in range(100):
+            for _ in range(300):  # bounded: 15 s at most
                 if "Refreshed" in str(status.render()):
                     break
                 await pilot.pause(0.05)
