@@ -19,7 +19,7 @@ from reader.errors import ImportFormatError
 from reader.importers.base import ImportEntry, clean_tags, web_url
 from reader.sanitize import clean_text
 
-FORMATS = ("pocket", "instapaper", "omnivore", "wallabag", "netscape", "urls", "opml")
+FORMATS = ("pocket", "instapaper", "omnivore", "wallabag", "netscape", "urls")
 
 __all__ = ["FORMATS", "ImportEntry", "detect", "parse"]
 
