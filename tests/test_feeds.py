@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -69,6 +69,7 @@ def items(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]
 @pytest.mark.parametrize(("name", "titles", "first_url"), [
     ("rss091.xml", ["Minutes of the parish meeting", "Bell tower repairs"],
      "/minutes/1999-12.html"),
+    ("rss092.xml", ["Episode 12: café society"], "/shows/12.html"),
     ("rss10.rdf", ["Nest count", "Swallows return"], "/log/2"),
     ("rss20.xml", ["The new breakwater", "Tide tables for December"],
      "/posts/breakwater.html"),
@@ -452,3 +453,30 @@ def test_the_library_folder_may_be_named_before_or_after_the_feed_command(
     assert main(["feed", "list", "--data-dir", str(tmp_path), "--json"]) == 0
     assert [f["title"] for f in json.loads(capsys.readouterr().out)] == ["Harbour Notes"]
     assert cli_json(capsys, "feed", "list") == []  # the default library is another one
+
+
+def test_a_page_linking_several_feeds_asks_which_one_at_a_terminal(
+        server: LocalServer, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    answers = iter(["3", "seven"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["feed", "add", server.url("/feeds/page-many.html")]) == 0
+    assert [f["url"] for f in cli_json(capsys, "feed", "list")] == \
+        [server.url("/feeds/feed11.json")]
+    assert main(["feed", "add", server.url("/feeds/page-many.html")]) == 1
+    assert "'seven' is not one of 1 to 3; nothing was added." in capsys.readouterr().err
+
+
+def test_503_with_a_retry_after_date_waits_until_then(
+        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    add(server, "rss20.xml", capsys)
+    later = format_datetime(datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3),
+                            usegmt=True)
+    server.add("/feeds/rss20.xml", status=503, body=b"maintenance",
+               headers={"Retry-After": later, "Content-Type": "text/plain"})
+    assert main(["feed", "refresh", "--force"]) == 1
+    assert "503 Service Unavailable" in capsys.readouterr().err
+    listed = cli_json(capsys, "feed", "list")
+    wait = datetime.fromisoformat(listed[0]["next_check"]) - datetime.now(UTC)
+    assert timedelta(hours=2, minutes=58) <= wait <= timedelta(hours=3)
