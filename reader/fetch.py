@@ -23,6 +23,7 @@ pages pull in) for pages and images; the CLI uses :func:`fetch_sync`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import ssl
@@ -31,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
@@ -50,6 +51,7 @@ from reader.media import MiB, format_size, sniff_type
 from reader.sanitize import clean_text, clean_url
 from reader.urls import WEB_SCHEMES, scheme
 
+T = TypeVar("T")
 USER_AGENT = (f"reader-tui/{__version__} (terminal article reader;"
               " +https://pypi.org/project/reader-tui/)")
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
@@ -63,6 +65,13 @@ UNTYPED = frozenset({"application/octet-stream", "binary/octet-stream"})
 _PIECE = 64 * 1024  # the most bytes one decompression step may produce
 
 Progress = Callable[[int, int | None], None]
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+               "application/json;q=0.8, text/html;q=0.7, */*;q=0.1")
+# The answer headers a feed refresh acts on (validators, pacing); lower case, as httpx.
+FEED_HEADERS = ("etag", "last-modified", "cache-control", "expires", "retry-after")
+_NOT_FEEDS = frozenset({"application/pdf", "application/zip", "application/gzip",
+                        "application/epub+zip", "application/msword"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,19 @@ class FetchResult:
     charset: str | None  # from the Content-Type header
     body: bytes  # content-encoding undone
     kind: str  # "html", "text" or (from fetch_image) "image"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResponse:
+    """What :meth:`Fetcher.fetch_feed` got: a body (status 200), or for 304, 429 and 503
+    no body and the headers that say what to do next."""
+
+    url: str  # final URL after redirects
+    status: int
+    content_type: str
+    charset: str | None
+    body: bytes
+    headers: dict[str, str]  # the FEED_HEADERS the server sent, lower-case names
 
 
 @dataclass(frozen=True)
@@ -370,6 +392,46 @@ class Fetcher:
                                max_bytes=self.limits.image_max_bytes, image=True,
                                progress=None, origin=origin)
 
+    async def fetch_feed(self, url: str, *, headers: dict[str, str] | None = None
+                         ) -> FeedResponse:
+        """A feed (or the page that links one) with conditional-GET ``headers`` such as
+        ``If-None-Match``; 304, 429 and 503 come back as answers, not errors, because a
+        good citizen refreshing feeds acts on them. Same caps and redirect rules as
+        :meth:`fetch`."""
+        start = _parse(url)
+        with self._sentences(url):
+            async with asyncio.timeout(self.limits.total):
+                return await self._follow_feed(start, headers or {})
+        raise AssertionError("unreachable")  # for type checkers: the block returns or raises
+
+    async def _follow_feed(self, url: httpx.URL, headers: dict[str, str]) -> FeedResponse:
+        """The feed URL counts as typed by the person (it was subscribed to); a public
+        host's redirects are checked as any page's are."""
+        return await self._hops(url, FEED_ACCEPT, False, "", headers, self._accept_feed)
+
+    async def _accept_feed(self, url: httpx.URL, response: httpx.Response) -> FeedResponse:
+        status = response.status_code
+        kept = {name: response.headers[name] for name in FEED_HEADERS
+                if name in response.headers}
+        mime, charset = parse_content_type(response.headers.get("content-type", ""))
+        if status == 304:
+            await self._read_body(url, response, 64 * 1024, None)  # none; keeps the
+            return FeedResponse(str(url), status, mime, charset, b"", kept)  # connection
+        if status in (429, 503):
+            return FeedResponse(str(url), status, mime, charset, b"", kept)
+        if status >= 300:
+            raise FetchError(f"The server answered {status} {_phrase(status)} for {url}.")
+        top = mime.split("/", 1)[0]
+        if mime in _NOT_FEEDS or top in _TOP_NAMES:
+            raise FetchError(f"{url} is {describe_type(mime)} ({mime}), not a feed.")
+        body = await self._read_body(url, response, self.limits.max_bytes, None)
+        sniffed = sniff_type(body)
+        if sniffed:
+            raise FetchError(f"{url} is {describe_type(sniffed)} ({sniffed}), not a feed.")
+        if not body.strip():
+            raise FetchError(f"{url} sent an empty feed.")
+        return FeedResponse(str(url), status, mime, charset, body, kept)
+
     # ------------------------------------------------------------------ internals
 
     async def _get(self, url: str, *, accept: str, max_bytes: int, image: bool,
@@ -378,10 +440,16 @@ class Fetcher:
         strict = origin is not None and not self.policy.allow_private and not (
             _private_origin(origin))
         why = f"{clean_url(origin)} is a page from the internet" if strict and origin else ""
-        try:
+        with self._sentences(url):
             async with asyncio.timeout(self.limits.total):
                 return await self._follow(start, accept, max_bytes, image, progress,
                                           strict, why)
+
+    @contextlib.contextmanager
+    def _sentences(self, url: str) -> Iterator[None]:
+        """Every way a download can fail, as one sentence (a FetchError)."""
+        try:
+            yield
         except TimeoutError:
             raise FetchTimeout(f"{url} took longer than {_seconds(self.limits.total)} "
                                "to download.") from None
@@ -395,30 +463,40 @@ class Fetcher:
 
     async def _follow(self, url: httpx.URL, accept: str, max_bytes: int, image: bool,
                       progress: Progress | None, strict: bool, why: str) -> FetchResult:
+        async def take(url: httpx.URL, response: httpx.Response) -> FetchResult:
+            result = await self._accept(url, response, max_bytes, image, progress)
+            if not image and await self._private_peer(url, _peer(response)):
+                _remember_private(result.url)
+            return result
+
+        return await self._hops(url, accept, strict, why, None, take)
+
+    async def _hops(self, url: httpx.URL, accept: str, strict: bool, why: str,
+                    headers: dict[str, str] | None,
+                    take: Callable[[httpx.URL, httpx.Response], Awaitable[T]]) -> T:
+        """Follow redirects by hand (each one checked) and hand the final answer to
+        ``take``. A public host's redirect makes every later hop strict: where it sends
+        reader is its choice, not the person's."""
         original = str(url)
         for _ in range(self.limits.max_redirects + 1):
             try:
-                response = await self._send(url, accept, strict, why)
+                response = await self._send(url, accept, strict, why, headers)
             except _Redirect as hop:
                 target = _redirect_target(url, hop.location)
                 if not strict and not self.policy.allow_private and not (
                         await self._private_peer(url, hop.peer)):
-                    # What a public host redirects to is its choice, not the person's.
                     strict, why = True, f"{url} is on the internet and redirected further"
                 url = target
                 continue
             try:
-                result = await self._accept(url, response, max_bytes, image, progress)
-                if not image and await self._private_peer(url, _peer(response)):
-                    _remember_private(result.url)
-                return result
+                return await take(url, response)
             finally:
                 await response.aclose()
         raise FetchError(f"{original} redirected more than {self.limits.max_redirects} "
                          "times; the server may be sending it round in a loop.")
 
-    async def _send(self, url: httpx.URL, accept: str, strict: bool, why: str
-                    ) -> httpx.Response:
+    async def _send(self, url: httpx.URL, accept: str, strict: bool, why: str,
+                    headers: dict[str, str] | None = None) -> httpx.Response:
         """Send a GET and read the headers, retrying once if the connection is reset
         before any of the response arrives (a stale pooled connection, a flaky proxy).
         A redirect comes back as :class:`_Redirect`."""
@@ -426,7 +504,7 @@ class Fetcher:
         if strict:
             await self._check_public(url, why)
             client = self._strict_client()
-        request = client.build_request("GET", url, headers={"Accept": accept})
+        request = client.build_request("GET", url, headers={"Accept": accept, **(headers or {})})
         for attempt in (1, 2):
             try:
                 return await client.send(request, stream=True)

@@ -153,7 +153,7 @@ def test_a_public_page_may_not_pull_in_a_private_image(
         f"{public.url('/page')} is a page from the internet, but {private.url('/img.png')} "
         "is at a private network address (127.0.0.1), which reader keeps out of reach of "
         "pages from the internet (allow_private_addresses = true in config.toml, or "
-        "READER_ALLOW_PRIVATE=1, lifts this).")
+        "READER_TUI_ALLOW_PRIVATE=1, lifts this).")
 
 
 def test_a_public_page_may_load_public_images(public: LocalServer) -> None:
@@ -224,9 +224,9 @@ def test_the_config_key_and_the_environment_lift_the_policy(
     assert run(job, policy=lifted) == private.url("/admin")
 
     assert not AddressPolicy.from_env().allow_private
-    monkeypatch.setenv("READER_ALLOW_PRIVATE", "1")
+    monkeypatch.setenv("READER_TUI_ALLOW_PRIVATE", "1")
     assert AddressPolicy.from_env().allow_private
-    monkeypatch.delenv("READER_ALLOW_PRIVATE")
+    monkeypatch.delenv("READER_TUI_ALLOW_PRIVATE")
     from reader import locations
 
     config = locations.config_file()

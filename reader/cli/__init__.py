@@ -55,6 +55,8 @@ COMMANDS: dict[str, Command] = {
                        "into the library"),
     "paths": Command("reader.cli.info_commands", "say where reader keeps every file",
                      library=False),
+    "feed": Command("reader.cli.feed_command", "subscribe to feeds (RSS, Atom, JSON Feed) "
+                    "and read them"),
     "highlights": Command("reader.cli.highlights_command", "list highlights and notes, or "
                           "write them as Markdown notes"),
     "completion": Command("reader.cli.info_commands", "print shell completion for bash, "

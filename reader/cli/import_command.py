@@ -64,6 +64,10 @@ def run_import_command(args: argparse.Namespace) -> int:
     if args.file is None and not args.retry_failed:
         raise ImportFormatError("Name the export file to import (or - for standard input), "
                                 "or use --retry-failed alone to retry failed links.")
+    from reader.importers.opml import wanted
+    if args.file is not None and wanted(args.file, args.format):  # subscriptions, not articles
+        from reader.cli.feed_command import run_opml_import
+        return run_opml_import(args)
     entries = read_export(args.file, args.format) if args.file is not None else None
     library = Library.open(args.data_dir)
     try:

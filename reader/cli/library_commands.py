@@ -78,13 +78,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tag", metavar="TAG", help="export the articles with this tag")
     p.add_argument("--unread", action="store_true",
                    help="export the articles not yet read and not archived")
-    p.add_argument("--format", "-f", choices=EXPORT_FORMATS, default=None,
+    p.add_argument("--format", "-f", choices=(*EXPORT_FORMATS, "opml"), default=None,
                    help="markdown: a .md file and a folder of its pictures (default); "
                    "html: one page with its pictures inside; json: the Article model; "
-                   "epub: an EPUB 3 book for e-readers")
+                   "epub: an EPUB 3 book for e-readers; opml: the feed subscriptions")
     p.add_argument("--book", metavar="TITLE",
                    help="write ONE EPUB titled TITLE with every chosen article as a chapter "
                    "and a table of contents (implies --format epub)")
+    p.add_argument("--feeds", action="store_true", help="export the feed subscriptions (OPML)")
     p.add_argument("--out", "-o", type=Path, default=Path("."), metavar="DIR",
                    help="folder to write into (created if needed; default: here)")
     p.add_argument("--json", action="store_true",
@@ -264,6 +265,10 @@ def slug(text: str, fallback: str) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.feeds or args.format == "opml":  # subscriptions: reader/cli/feed_command.py
+        from reader.cli.feed_command import run_export_feeds
+
+        return run_export_feeds(args)
     from reader.cli import print_json
 
     chosen = args.all or args.tag is not None or args.unread

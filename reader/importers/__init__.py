@@ -30,6 +30,8 @@ def detect(text: str, name: str = "The file") -> str:
     if not body:
         raise ImportFormatError(f"{name} is empty.")
     head = body[:4096].lower()
+    if head.startswith("<") and "<opml" in head:  # feed subscriptions (reader.importers.opml)
+        return "opml"
     if head.startswith("<!doctype netscape-bookmark-file") or (
             head.startswith("<") and "<a " in head and "href" in head):
         return "netscape"

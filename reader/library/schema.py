@@ -23,6 +23,8 @@ over byte for byte, never parsed here.
 
 Version 4 (:func:`reader.library.highlights.migrate`) adds the highlights table: passages
 with their ``(block, offset)`` ends and a text quote, keyed on the article's URL.
+Version 5 (:func:`_feeds_v`) adds feed subscriptions and their items, with a full-text
+index of the items.
 
 Only ``store.Library`` writes articles, their content and the index; it keeps them in
 step (a row is unindexed with exactly the values it was indexed with).
@@ -342,8 +344,62 @@ def _statements(script: str) -> list[str]:
     return out
 
 
+SCHEMA_FEEDS = """
+CREATE TABLE feeds (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    url           TEXT NOT NULL UNIQUE,        -- the address subscribed to
+    title         TEXT NOT NULL DEFAULT '',
+    site_url      TEXT,
+    added_at      TEXT NOT NULL,
+    etag          TEXT,                        -- validators for conditional GET
+    last_modified TEXT,
+    checked_at    TEXT,                        -- last attempt, whatever came of it
+    next_check    TEXT,                        -- not before: <ttl>, Cache-Control, Retry-After
+    outcome       TEXT,                        -- what the last refresh did, in words
+    error         TEXT,                        -- its failure sentence; NULL when it worked
+    failures      INTEGER NOT NULL DEFAULT 0,  -- failures in a row, for the backoff
+    full_text     INTEGER NOT NULL DEFAULT 0,  -- the feed carries whole articles
+    save_new      INTEGER NOT NULL DEFAULT 0   -- save new items to the library
+);
+CREATE TABLE feed_tags (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    tag     TEXT NOT NULL,
+    PRIMARY KEY (feed_id, tag)
+) WITHOUT ROWID;
+CREATE TABLE feed_items (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    feed_id      INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,                -- guid/id, else link, else a digest
+    url          TEXT,
+    title        TEXT NOT NULL DEFAULT '',
+    author       TEXT,
+    published    TEXT,
+    sort_at      TEXT NOT NULL,                -- published, else first seen
+    first_seen   TEXT NOT NULL,
+    summary      TEXT NOT NULL DEFAULT '',
+    content      BLOB,                         -- the feed's own HTML, zlib-compressed
+    read         INTEGER NOT NULL DEFAULT 0,
+    article_id   INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    UNIQUE (feed_id, key)
+);
+CREATE INDEX feed_items_order ON feed_items(feed_id, sort_at);
+CREATE INDEX feed_items_unread ON feed_items(feed_id, read);
+CREATE INDEX feed_items_all_order ON feed_items(sort_at);
+CREATE VIRTUAL TABLE feed_items_fts USING fts5(
+    title, author, summary, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+"""
+
+
+def _feeds_v(conn: sqlite3.Connection) -> None:
+    """Feed subscriptions (``reader feed``) and their items, with a full-text index of
+    the items' titles, authors and summaries like the articles' one."""
+    for statement in _statements(SCHEMA_FEEDS):
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _v1, _v2, _compact, highlights.migrate)
+    _v1, _v2, _compact, highlights.migrate, _feeds_v)
 CURRENT_VERSION = len(MIGRATIONS)
 EXPECTED_TABLES = frozenset({"articles", "article_content", "tags", "images", "article_images",
                              "positions", "bookmarks", "history"})

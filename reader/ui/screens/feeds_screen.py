@@ -1,0 +1,402 @@
+"""Feeds: subscriptions with unread counts on the left, their items newest first on the
+right; Enter reads an item cleaned, as any article.
+
+The screen is self-contained: it is given the :class:`~reader.library.feeds.Feeds` store
+and a way to get the app's :class:`~reader.fetch.Fetcher`, and it tells the app what to
+open with a typed message (:class:`FeedsScreen.OpenArticle`), never by calling into it.
+Every library call is guarded: a busy or damaged library is a notification. Refreshing
+runs in a worker with a progress line; Esc cancels it, and whatever feeds were done stay
+done (each feed is one transaction).
+
+Large subscriptions stay quick to open: the items pane lists :data:`ITEMS_PAGE` items
+at a time (the next page comes when the highlight reaches the end), folders start
+folded when there are many feeds, and the feed list reads counts, not items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.document import Article
+    from reader.feeds.refresh import RefreshResult
+    from reader.fetch import Fetcher
+    from reader.library.feeds import Feed, FeedItem, Feeds
+
+ITEMS_PAGE = 200  # items listed at a time; an OptionList measures every row it holds
+FOLD_OVER = 40  # with more feeds than this, folders start folded
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """A row of the feed list: every item, a tag's feeds, or one feed."""
+
+    label: str
+    feed_id: int | None = None
+    tag: str | None = None
+
+
+class FeedsScreen(Screen[None]):
+    """Subscriptions and their items."""
+
+    CSS_PATH = Path(__file__).with_name("feeds_screen.tcss")
+    HELP_TITLE = "Feeds"
+    BINDINGS = [
+        Binding("escape", "back", "Back / cancel"),
+        Binding("q", "close", "Close", show=False),
+        Binding("tab", "switch_pane", "Switch pane", show=False),
+        Binding("r", "refresh_one", "Refresh"),
+        Binding("R", "refresh_all", "Refresh all"),
+        Binding("A", "all_read", "All read"),
+        Binding("s", "save", "Save"),
+        Binding("u", "toggle_unread", "Unread only"),
+    ]
+
+    class OpenArticle(Message):
+        """Show ``article`` (the cleaned page of feed item ``item_id``) in the reader;
+        ``html`` is the page as fetched (None when it came from the feed's own text)."""
+
+        def __init__(self, article: Article, source_url: str, html: bytes | None,
+                     item_id: int, note: str | None) -> None:
+            super().__init__()
+            self.article = article
+            self.source_url = source_url
+            self.html = html
+            self.item_id = item_id
+            self.note = note
+
+    def __init__(self, feeds: Feeds, fetcher: Callable[[], Fetcher], *,
+                 jobs: int = 4) -> None:
+        super().__init__()
+        self.feeds = feeds
+        self.fetcher = fetcher
+        self.jobs = jobs
+        self.rows: list[FeedRow] = []
+        self.shown: list[FeedItem] = []
+        self.unread_only = False
+        self.unfolded: set[str] | None = None  # tags shown open; None until first load
+        self._more = False  # the items pane has another page to load
+        self._loaded: FeedRow | None = None  # the row whose items are shown
+        self._refresh_worker: Worker[Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="feeds-title")
+        with Horizontal(id="feeds-panes"):
+            yield OptionList(id="feeds-list")
+            yield OptionList(id="feed-items")
+        yield Static(id="feeds-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload_feeds()
+        self.query_one("#feeds-list", OptionList).focus()
+
+    # ------------------------------------------------------------------ guarded calls
+
+    def _guard(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except ReaderError as exc:
+            self.notify(exc.sentence, severity="error", markup=False)
+            return None
+
+    # ------------------------------------------------------------------ filling
+
+    def reload_feeds(self) -> None:
+        """Rebuild the feed list (keeping the highlighted row) and the items pane."""
+        feeds: list[Feed] | None = self._guard(self.feeds.feeds)
+        if feeds is None:
+            return
+        listing = self.query_one("#feeds-list", OptionList)
+        keep = listing.highlighted or 0
+        self.rows = []
+        options: list[Option] = []
+        total_unread = sum(f.unread for f in feeds)
+        self.rows.append(FeedRow("All items"))
+        options.append(Option(_row("All items", total_unread, bold=True)))
+        tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
+        if self.unfolded is None:
+            self.unfolded = set(tags) if len(feeds) <= FOLD_OVER else set()
+        for tag in tags:
+            members = [f for f in feeds if tag in f.tags]
+            self.rows.append(FeedRow(tag, tag=tag))
+            arrow = "▾" if tag in self.unfolded else "▸"
+            options.append(Option(_row(f"{arrow} {tag}", sum(f.unread for f in members),
+                                       bold=True)))
+            if tag not in self.unfolded:
+                continue
+            for feed in members:
+                self.rows.append(FeedRow(feed.title or feed.url, feed_id=feed.id))
+                options.append(Option(_feed_row(feed, indent=True)))
+        for feed in (f for f in feeds if not f.tags):
+            self.rows.append(FeedRow(feed.title or feed.url, feed_id=feed.id))
+            options.append(Option(_feed_row(feed, indent=False)))
+        listing.clear_options()
+        listing.add_options(options)
+        listing.highlighted = min(keep, len(options) - 1)
+        title = Content.assemble(("Feeds", "bold"),
+                                 (f" — {len(feeds)} subscriptions, {total_unread} unread", "dim"))
+        self.query_one("#feeds-title", Static).update(title)
+        if not feeds:
+            self._status("No subscriptions yet: `reader feed add URL` or "
+                         "`reader import subscriptions.opml` adds them.")
+        self.reload_items()
+
+    def current(self) -> FeedRow:
+        index = self.query_one("#feeds-list", OptionList).highlighted or 0
+        return self.rows[index] if index < len(self.rows) else FeedRow("All")
+
+    def _page(self, offset: int, count: int = ITEMS_PAGE) -> list[FeedItem] | None:
+        """Up to ``count`` items from ``offset``, and one more to tell whether there are."""
+        selection = self.current()
+        found: list[FeedItem] | None = self._guard(lambda: self.feeds.items(
+            selection.feed_id, tag=selection.tag, unread=self.unread_only,
+            limit=count + 1, offset=offset))
+        return found
+
+    def reload_items(self) -> None:
+        selection = self.current()
+        pane = self.query_one("#feed-items", OptionList)
+        keep = pane.highlighted or 0
+        count = ITEMS_PAGE * (keep // ITEMS_PAGE + 1)  # enough pages to keep the place
+        found = self._page(0, count)
+        if found is None:
+            return
+        self._more = len(found) > count
+        found = found[:count]
+        self.shown = found
+        self._loaded = selection
+        pane.clear_options()
+        pane.add_options([Option(_item_row(item, selection.feed_id is None))
+                          for item in found])
+        if not found:
+            pane.add_option(Option(Content.styled(
+                "No unread items." if self.unread_only else "No items yet: press r to refresh.",
+                "dim"), disabled=True))
+        else:
+            pane.highlighted = min(keep, len(found) - 1)
+
+    @on(OptionList.OptionHighlighted, "#feed-items")
+    def _item_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self._more and event.option_index >= len(self.shown) - 1:
+            self._load_more()
+
+    def _load_more(self) -> None:
+        selection = self.current()
+        more = self._page(len(self.shown))
+        if not more:
+            self._more = False
+            return
+        self._more = len(more) > ITEMS_PAGE
+        more = more[:ITEMS_PAGE]
+        self.shown = self.shown + more
+        self.query_one("#feed-items", OptionList).add_options(
+            [Option(_item_row(item, selection.feed_id is None)) for item in more])
+
+    @on(OptionList.OptionHighlighted, "#feeds-list")
+    def _feed_highlighted(self) -> None:
+        if self.current() == self._loaded:
+            return  # the list was rebuilt around the same row: its items are shown
+        pane = self.query_one("#feed-items", OptionList)
+        pane.highlighted = None
+        self.reload_items()
+
+    @on(OptionList.OptionSelected, "#feeds-list")
+    def _feed_selected(self) -> None:
+        row = self.current()
+        if row.tag is not None and self.unfolded is not None:  # a folder: fold or unfold
+            self.unfolded ^= {row.tag}
+            self.reload_feeds()
+            return
+        self.query_one("#feed-items", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#feed-items")
+    def _item_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index < len(self.shown):
+            self.open_item(self.shown[event.option_index])
+
+    # ------------------------------------------------------------------ opening
+
+    @work(exclusive=True, group="open")
+    async def open_item(self, item: FeedItem) -> None:
+        from reader.feeds.refresh import item_article
+
+        self._status(f"Opening {item.title} …")
+        try:
+            article, html, source, note = await item_article(self.feeds, self.fetcher(), item)
+        except ReaderError as exc:
+            self._status("")
+            self.notify(exc.sentence, severity="error", markup=False)
+            return
+        self._guard(lambda: self.feeds.mark_read(item_ids=[item.id]))
+        self._status("")
+        self.reload_feeds()
+        self.post_message(self.OpenArticle(article, source, html, item.id, note))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_switch_pane(self) -> None:
+        left = self.query_one("#feeds-list", OptionList)
+        right = self.query_one("#feed-items", OptionList)
+        (right if left.has_focus else left).focus()
+
+    def action_back(self) -> None:
+        if self._refresh_worker is not None and self._refresh_worker.is_running:
+            self._refresh_worker.cancel()
+            self._status("Refresh cancelled; the feeds already done are kept.")
+            return
+        right = self.query_one("#feed-items", OptionList)
+        if right.has_focus:
+            self.query_one("#feeds-list", OptionList).focus()
+            return
+        self.action_close()
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_refresh_one(self) -> None:
+        selection = self.current()
+        if selection.feed_id is not None:
+            ids: list[int] | None = [selection.feed_id]
+        elif selection.tag is not None:
+            feeds = self._guard(self.feeds.feeds) or []
+            ids = [f.id for f in feeds if selection.tag in f.tags]
+        else:
+            ids = None
+        self._start_refresh(ids)
+
+    def action_refresh_all(self) -> None:
+        self._start_refresh(None)
+
+    def _start_refresh(self, ids: list[int] | None) -> None:
+        if self._refresh_worker is not None and self._refresh_worker.is_running:
+            self.notify("A refresh is already running; Esc cancels it.", markup=False)
+            return
+        self._refresh_worker = self.refresh_feeds(ids)
+
+    @work(exclusive=True, group="refresh")
+    async def refresh_feeds(self, ids: list[int] | None) -> None:
+        from reader.feeds.refresh import refresh_feeds
+
+        chosen = self._guard(lambda: self.feeds.feeds(ids)) or []
+        total = len(chosen)
+        done: list[RefreshResult] = []
+
+        def on_result(result: RefreshResult) -> None:
+            done.append(result)
+            new = sum(r.new for r in done)
+            failed = sum(1 for r in done if r.status == "failed")
+            self._status(f"Refreshing {len(done)}/{total} · {new} new · {failed} failed"
+                         " — Esc cancels")
+            if result.error:
+                self.notify(f"{result.title}: {result.error}", severity="warning",
+                            markup=False)
+
+        self._status(f"Refreshing 0/{total} — Esc cancels")
+        try:
+            # a press of r is a request now: the minimum interval does not hold it back
+            await refresh_feeds(self.feeds, self.fetcher(), ids, jobs=self.jobs, force=True,
+                                on_result=on_result)
+        except ReaderError as exc:
+            self.notify(exc.sentence, severity="error", markup=False)
+        new = sum(r.new for r in done)
+        self._status(f"Refreshed {len(done)} feed{'s' if len(done) != 1 else ''}: "
+                     f"{new} new item{'s' if new != 1 else ''}.")
+        self.reload_feeds()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._refresh_worker and event.state == WorkerState.CANCELLED:
+            self.reload_feeds()
+
+    def action_all_read(self) -> None:
+        selection = self.current()
+        if selection.tag is not None:
+            ids = [item.id for item in self._guard(lambda: self.feeds.items(
+                tag=selection.tag, unread=True)) or []]
+            count = self._guard(lambda: self.feeds.mark_read(item_ids=ids))
+        elif selection.feed_id is not None:
+            count = self._guard(lambda: self.feeds.mark_read(feed_id=selection.feed_id))
+        else:
+            count = self._guard(lambda: self.feeds.mark_read())
+        if count is not None:
+            self.notify(f"Marked {count} item{'s' if count != 1 else ''} read in "
+                        f"{selection.label}.", markup=False)
+        self.reload_feeds()
+
+    def action_toggle_unread(self) -> None:
+        self.unread_only = not self.unread_only
+        self.reload_items()
+
+    def action_save(self) -> None:
+        pane = self.query_one("#feed-items", OptionList)
+        index = pane.highlighted
+        if index is None or index >= len(self.shown):
+            self.notify("Choose an item to save.", markup=False)
+            return
+        self.save_item(self.shown[index])
+
+    @work(group="save")
+    async def save_item(self, item: FeedItem) -> None:
+        from reader.feeds.refresh import save_items
+
+        self._status(f"Saving {item.title} …")
+        try:
+            saved = await save_items(self.feeds, self.fetcher(), [item.id])
+        except ReaderError as exc:
+            self.notify(exc.sentence, severity="error", markup=False)
+            saved = 0
+        self._status("")
+        if saved:
+            self.notify(f"Saved to the library: {item.title}", markup=False)
+        else:
+            self.notify(f"Saved as a link only (its text could not be had): {item.title}",
+                        severity="warning", markup=False)
+        self.reload_items()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#feeds-status", Static).update(Content(text))
+
+
+# ---------------------------------------------------------------------- rows
+
+
+def _row(label: str, unread: int, *, bold: bool) -> Content:
+    count = f"{unread:>5} " if unread else "      "
+    return Content.assemble((count, "bold" if unread else "dim"),
+                            (label, "bold" if bold else ""))
+
+
+def _feed_row(feed: Feed, *, indent: bool) -> Content:
+    label = ("  " if indent else "") + (feed.title or feed.url)
+    row = _row(label, feed.unread, bold=False)
+    if feed.error:
+        row = Content.assemble(row, (" !", "bold red"))
+    return row
+
+
+def _item_row(item: FeedItem, with_feed: bool) -> Content:
+    mark = ("  ", "") if item.read else ("● ", "bold")
+    date = (item.published or item.sort_at)[:10]
+    parts: list[tuple[str, str] | str] = [mark, (date + "  ", "dim"),
+                                          (item.title or item.url or "Untitled",
+                                           "dim" if item.read else "bold")]
+    if with_feed and item.feed_title:
+        parts.append(("  · " + item.feed_title, "dim"))
+    return Content.assemble(*parts)

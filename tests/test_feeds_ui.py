@@ -1,0 +1,212 @@
+"""The feeds screen under Textual's Pilot, in a bare host app (the real app wires ``F``).
+
+What a person sees: feeds with unread counts under their folders, items newest first,
+Enter opening the cleaned article, ``A`` marking all read, ``R`` refreshing in the
+background with a progress line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from localserver import LocalServer
+from textual.app import App
+from textual.widgets import OptionList, Static
+
+from reader.feeds.parse import parse_feed
+from reader.fetch import Fetcher
+from reader.library import Library
+from reader.library.feeds import Feeds
+from reader.ui.screens.feeds_screen import FeedsScreen
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Feeds]:
+    library = Library.open(tmp_path)
+    try:
+        yield Feeds(library)
+    finally:
+        library.close()
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async scenario as a plain test (the suite has no async plugin)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+class Host(App[None]):
+    def __init__(self, feeds: Feeds) -> None:
+        super().__init__()
+        self.store = feeds
+        self.opened: list[FeedsScreen.OpenArticle] = []
+        self._fetcher: Fetcher | None = None
+
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher()
+        return self._fetcher
+
+    def on_mount(self) -> None:
+        self.push_screen(FeedsScreen(self.store, self.fetcher))
+
+    def on_feeds_screen_open_article(self, message: FeedsScreen.OpenArticle) -> None:
+        self.opened.append(message)
+
+
+def subscribe(feeds: Feeds, name: str, url: str, tags: tuple[str, ...] = (),
+              full_text: bool = False) -> int:
+    from datetime import UTC, datetime
+
+    parsed = parse_feed((FEEDS / name).read_bytes(), url)
+    feed_id, _ = feeds.add(url, title=parsed.title, tags=tags)
+    feeds.set_options(feed_id, full_text=full_text)
+    feeds.store_refresh(feed_id, parsed, etag=None, last_modified=None,
+                        next_check=datetime.now(UTC), problem=None)
+    return feed_id
+
+
+def title(row: str) -> str:
+    """An item row without its date and feed: "● Title" (unread) or "  Title"."""
+    mark, rest = row[:2], row[2:]
+    return mark + re.sub(r"^\d{4}-\d\d-\d\d  ", "", rest).split("  · ")[0]
+
+
+def prompts(app: App[Any], selector: str) -> list[str]:
+    options = app.screen.query_one(selector, OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+@sync
+async def test_feeds_with_folders_unread_counts_and_items_newest_first(store: Feeds) -> None:
+    subscribe(store, "rss20.xml", "https://harbour.invalid/feed", tags=("News",))
+    subscribe(store, "atom10.xml", "https://workshop.invalid/atom")
+    app = Host(store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        rows = prompts(app, "#feeds-list")
+        assert rows[0].split() == ["4", "All", "items"]
+        assert rows[1].split() == ["2", "▾", "News"]  # few feeds: folders open
+        assert rows[2].split() == ["2", "Harbour", "Notes"]
+        assert rows[3].split() == ["2", "Workshop", "Journal"]
+        items = prompts(app, "#feed-items")
+        assert [title(i) for i in items] == [
+            "● The new breakwater", "● Tide tables for December", "● Planing oak boards",
+            "● Glue < screws?"]
+        await pilot.press("down", "down", "down")  # the Workshop Journal
+        await pilot.pause()
+        assert [title(i) for i in prompts(app, "#feed-items")] == [
+            "● Planing oak boards", "● Glue < screws?"]
+        await pilot.press("up", "up", "enter")  # fold "News"
+        await pilot.pause()
+        assert [r.split() for r in prompts(app, "#feeds-list")][1:] == [
+            ["2", "▸", "News"], ["2", "Workshop", "Journal"]]
+
+
+@sync
+async def test_a_long_list_comes_a_page_at_a_time_as_the_highlight_reaches_its_end(
+        store: Feeds) -> None:
+    from datetime import UTC, datetime
+
+    from reader.feeds.parse import FeedItem as Parsed
+    from reader.feeds.parse import ParsedFeed
+    from reader.ui.screens.feeds_screen import ITEMS_PAGE
+
+    feed_id, _ = store.add("https://many.invalid/rss", title="Many")
+    entries = tuple(Parsed(f"k{n}", None, f"Story {n}", None,
+                           datetime.fromtimestamp(1.7e9 - n * 60, UTC).isoformat(), "", None)
+                    for n in range(ITEMS_PAGE * 2 + 50))
+    store.store_refresh(feed_id, ParsedFeed("Many", None, entries), etag=None,
+                        last_modified=None, next_check=datetime.now(UTC))
+    app = Host(store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one("#feed-items", OptionList)
+        assert pane.option_count == ITEMS_PAGE
+        await pilot.press("tab", "end")
+        await pilot.pause()
+        assert pane.option_count == ITEMS_PAGE * 2
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.option_count == ITEMS_PAGE * 2 + 50
+        assert title(prompts(app, "#feed-items")[-1]) == f"● Story {ITEMS_PAGE * 2 + 49}"
+
+
+@sync
+async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> None:
+    subscribe(store, "atom10.xml", "https://workshop.invalid/atom", full_text=True)
+    app = Host(store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # "All items" -> the items pane
+        await pilot.press("enter")  # the newest item
+        for _ in range(300):  # bounded: 15 s at most
+            if app.opened:
+                break
+            await pilot.pause(0.05)
+        assert app.opened, "no article was opened"
+        message = app.opened[0]
+        assert message.article.title == "Planing oak boards"
+        assert "read the board first" in message.article.plain_text()
+        assert message.html is None and message.note is None
+        await pilot.pause()
+        assert prompts(app, "#feeds-list")[0].split() == ["1", "All", "items"]
+        assert title(prompts(app, "#feed-items")[0]) == "  Planing oak boards"
+
+
+@sync
+async def test_A_marks_all_read_and_u_shows_unread_only(store: Feeds) -> None:
+    subscribe(store, "rss20.xml", "https://harbour.invalid/feed")
+    app = Host(store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        assert prompts(app, "#feeds-list")[0].split() == ["All", "items"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert prompts(app, "#feed-items") == ["No unread items."]
+
+
+@sync
+async def test_R_refreshes_in_the_background_with_a_progress_line(store: Feeds) -> None:
+    with LocalServer() as server:
+        url = server.add("/feed.xml", body=(FEEDS / "rss20.xml").read_bytes(),
+                         content_type="application/rss+xml")
+        bad = server.add("/gone.xml", status=404, body=b"gone", content_type="text/plain")
+        store.add(url)
+        store.add(bad, title="Gone feed")
+        app = Host(store)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("R")
+            status = app.screen.query_one("#feeds-status", Static)
+            for _ in range(300):  # bounded: 15 s at most
+                if "Refreshed" in str(status.render()):
+                    break
+                await pilot.pause(0.05)
+            assert str(status.render()) == "Refreshed 2 feeds: 2 new items."
+            assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
+            rows = prompts(app, "#feeds-list")
+            assert any(r.strip().endswith("Gone feed !") for r in rows)
+            if app._fetcher is not None:
+                await app._fetcher.aclose()
