@@ -58,14 +58,14 @@ class FeedsScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("feeds_screen.tcss")
     HELP_TITLE = "Feeds"
     BINDINGS = [
-        Binding("escape", "back", "Back / cancel"),
-        Binding("q", "close", "Close", show=False),
-        Binding("tab", "switch_pane", "Switch pane", show=False),
-        Binding("r", "refresh_one", "Refresh"),
-        Binding("R", "refresh_all", "Refresh all"),
-        Binding("A", "all_read", "All read"),
-        Binding("s", "save", "Save"),
-        Binding("u", "toggle_unread", "Unread only"),
+        Binding("escape", "back", "Back / cancel", id="feeds.back"),
+        Binding("q", "close", "Close", show=False, id="feeds.close"),
+        Binding("tab", "switch_pane", "Switch pane", show=False, id="feeds.switch_pane"),
+        Binding("r", "refresh_one", "Refresh", id="feeds.refresh_one"),
+        Binding("R", "refresh_all", "Refresh all", id="feeds.refresh_all"),
+        Binding("A", "all_read", "All read", id="feeds.all_read"),
+        Binding("s", "save", "Save", id="feeds.save"),
+        Binding("u", "toggle_unread", "Unread only", id="feeds.toggle_unread"),
     ]
 
     class OpenArticle(Message):
