@@ -6,6 +6,7 @@ from reader.document import CodeBlock, Figure, ListBlock, Paragraph, Quote, Span
 from reader.text import width, wrap_ranges
 from reader.ui.widgets.article.layout import (
     CODE_CONTINUATION,
+    Highlight,
     LayoutContext,
     Palette,
     code_cuts,
@@ -112,3 +113,22 @@ def test_a_figure_without_its_picture_is_a_framed_placeholder_with_alt_and_capti
     assert lines[0].startswith("┌─ picture")
     assert "a wren on a wall" in text and "Small but loud." in text
     assert all(len(line) <= 40 for line in lines)
+
+
+def test_search_highlights_and_link_styles_land_on_their_own_words_on_every_line() -> None:
+    spans = []
+    for n in range(300):
+        spans += [Span(f"w{n} "), Span(f"l{n}", href=f"/l{n}"), Span(" ")]
+    block = Paragraph(tuple(spans))
+    text = "".join(s.text for s in spans)
+    target = text.index("l250")
+    palette = Palette()
+    ctx = LayoutContext(width=30, palette=palette, link_number=iter(range(1, 999)).__next__,
+                        highlights=[Highlight(target, target + 4, current=True)])
+    lines, _ = layout_block(block, ctx, highlights=ctx.highlights)
+    hit = [seg.text for line in lines for seg in line
+           if seg.style is not None and seg.style.bold and seg.style.reverse]
+    assert "".join(hit) in ("l250", "l250[251]")  # the word (and its number), nothing else
+    links = [seg.text for line in lines for seg in line
+             if seg.style is not None and seg.style.underline]
+    assert links[:3] == ["l0", "l1", "l2"] and len(links) == 300

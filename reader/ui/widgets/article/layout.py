@@ -113,6 +113,11 @@ class _Runs:
     runs: list[tuple[int, int, Style]]
     # (display_start, source_start) breakpoints; markers map to the source offset after them
     src: list[tuple[int, int]]
+    # The first ``ordered`` runs are the spans' own: in order and not overlapping, so a
+    # line finds its runs by bisection (a paragraph of 10,000 links is 20,000 runs, and
+    # scanning them all for each of its lines made it quadratic). Highlights come after.
+    ordered: int = 0
+    starts: list[int] = field(default_factory=list)
 
     def to_source(self, display: int) -> int:
         i = bisect_right(self.src, (display, 1 << 62)) - 1
@@ -187,7 +192,7 @@ def _build_runs(spans: Spans, base: Style, ctx: LayoutContext) -> _Runs:
         source += len(span.text)
     if not src:
         src.append((0, 0))
-    return _Runs("".join(pieces), runs, src)
+    return _Runs("".join(pieces), runs, src, len(runs), [rs for rs, _, _ in runs])
 
 
 _SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
@@ -216,7 +221,16 @@ def _segments(r: _Runs, start: int, end: int, base: Style) -> list[Segment]:
         return []
     cuts = {start, end}
     active = []
-    for rs, re_, style in r.runs:
+    runs = r.runs
+    for j in range(max(0, bisect_right(r.starts, start) - 1), r.ordered):
+        rs, re_, style = runs[j]
+        if rs >= end:
+            break
+        if re_ > start:
+            cuts.add(max(rs, start))
+            cuts.add(min(re_, end))
+            active.append((rs, re_, style))
+    for rs, re_, style in r.runs[r.ordered:]:
         if re_ > start and rs < end:
             cuts.add(max(rs, start))
             cuts.add(min(re_, end))
