@@ -377,3 +377,26 @@ def test_the_kept_page_survives_a_save_of_new_text_without_a_page(tmp_path: Path
         assert lib.get(id).html == page
         token = lib.delete(id)
         assert lib.get(lib.undelete(token)).html == page
+
+
+@pytest.mark.parametrize("search", ["otter", "ot", "bad", "badg", "number1", "the end", "xyz"])
+@pytest.mark.parametrize("filter", ["all", "unread", "favourites"])
+def test_searches_with_many_matches_list_the_same_as_with_few(
+        many: Library, monkeypatch: pytest.MonkeyPatch, search: str, filter: str) -> None:
+    """A search matching many articles walks the sort's index instead of sorting its
+    matches (and a lone prefix is checked row by row): the answer must not change."""
+    from reader.library import store
+
+    def answer(sort: str) -> tuple[list[int], int, list[int], list[int | None]]:
+        rows = many.entries(search=search, sort=sort, filter=filter)
+        return ([e.id for e in rows], many.count(search=search, filter=filter),
+                [e.id for e in many.entries(search=search, sort=sort, filter=filter, limit=3,
+                                            offset=2)],
+                [many.index_of(e.id, search=search, sort=sort, filter=filter) for e in rows])
+
+    for sort in SORTS:
+        few = answer(sort)
+        monkeypatch.setattr(store, "SPARSE_MATCHES", 0)
+        many.save_link("https://many.example/clear-the-counts")  # a write forgets counts
+        assert answer(sort) == few
+        monkeypatch.setattr(store, "SPARSE_MATCHES", 3000)

@@ -150,7 +150,11 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 # ---------------------------------------------------------------------- version 3
 
-FTS_OPTIONS = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+# Prefixes of 2 to 4 letters are indexed: the search box asks for one on every key, and
+# without its own index a short prefix merges the lists of every word it begins.
+PREFIX_LENGTHS = (2, 3, 4)
+FTS_OPTIONS = ("tokenize = 'unicode61 remove_diacritics 2', "
+               f"prefix = '{' '.join(map(str, PREFIX_LENGTHS))}'")
 COMPRESS_LEVEL = 6
 
 SCHEMA_V3 = f"""

@@ -25,6 +25,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -93,6 +94,12 @@ _WHERE = {
 SPARSE_MATCHES = 3000
 _MATCH = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 _MATCH_DENSE = "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+# A search that is one indexed prefix ("ka" while typing) is answered row by row from
+# the prefix index as the sort's index is walked: no list of its matches is built.
+_MATCH_EACH = ("EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
+               "AND articles_fts.rowid = a.id)")
+_ONE_PREFIX = re.compile(r'"\w{' + str(min(schema.PREFIX_LENGTHS)) + ","
+                         + str(max(schema.PREFIX_LENGTHS)) + r'}"\*')
 _TAGGED = "a.id IN (SELECT t.article_id FROM tags t WHERE t.tag = ? COLLATE NOCASE)"
 # The columns of an Entry, in the order of its fields (tags are filled in apart).
 _ENTRY_COLUMNS = """
@@ -165,6 +172,10 @@ class Library:
         self._conn = conn
         self._lock = threading.RLock()
         self.read_only = read_only
+        # Matches per search query, as of data_version: the search box asks for a page
+        # and the count of one query, and both need it; own writes clear it.
+        self._matches: dict[str, int] = {}
+        self._matches_version = -1
 
     # ------------------------------------------------------------------ opening
 
@@ -342,6 +353,7 @@ class Library:
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
+            self._matches = {}
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -572,12 +584,27 @@ class Library:
             query = fts_query(search)
             if query is None:
                 return None
-            dense = plan and self._conn.execute(
-                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts "
-                "MATCH ? LIMIT ?)", (query, SPARSE_MATCHES + 1)).fetchone()[0] > SPARSE_MATCHES
-            where.append(_MATCH_DENSE if dense else _MATCH)
+            if not plan or self._match_count(query) <= SPARSE_MATCHES:
+                where.append(_MATCH)
+            elif _ONE_PREFIX.fullmatch(query):
+                where.append(_MATCH_EACH)
+            else:
+                where.append(_MATCH_DENSE)
             params.append(query)
         return where, params
+
+    def _match_count(self, query: str) -> int:
+        """How many articles an FTS query matches (kept until the library changes)."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._matches_version:
+            self._matches, self._matches_version = {}, version
+        if query not in self._matches:
+            if len(self._matches) > 64:
+                self._matches.clear()
+            self._matches[query] = int(self._conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                (query,)).fetchone()[0])
+        return self._matches[query]
 
     @_sqlite_errors
     def entries(self, search: str | None = None, sort: str = "saved", filter: str = "all",
@@ -636,9 +663,8 @@ class Library:
             where, params = query
             if alone and len(where) == 2:
                 # Every indexed row is an article: the index counts its matches alone.
-                sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-            else:
-                sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
+                return self._match_count(params[-1])
+            sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
             return int(self._conn.execute(sql, params).fetchone()[0])
 
     @_sqlite_errors
