@@ -400,3 +400,31 @@ def test_searches_with_many_matches_list_the_same_as_with_few(
         many.save_link("https://many.example/clear-the-counts")  # a write forgets counts
         assert answer(sort) == few
         monkeypatch.setattr(store, "SPARSE_MATCHES", 3000)
+
+
+@pytest.mark.parametrize("typed", ["snake_case", "e\u0301t\u0301e", "\ufb01sh", "x\u00b2",
+                                   "\u0663\u0664 \u4e2d\u6587", "otter b", "a_", "_", "o"])
+def test_what_is_typed_is_never_a_phrase_the_index_cannot_answer(many: Library,
+                                                                 typed: str) -> None:
+    """The index keeps no word places, so a query may only name single words."""
+    many.entries(search=typed, limit=5)
+    many.count(search=typed)
+
+
+def test_any_text_typed_is_a_search_not_an_error(tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    with Library.open(tmp_path) as lib:
+        url = "https://any.example/"
+        lib.save(make_article(url, "Anything", "snake_case words and \u4e2d\u6587"),
+                 source_url=url)
+
+        @settings(max_examples=300, deadline=None)
+        @given(st.text(max_size=20))
+        def search(typed: str) -> None:
+            lib.entries(search=typed, limit=3)
+            lib.count(search=typed)
+
+        search()
+        assert lib.count(search="snake case") == 1 and lib.count(search="otter b") == 0

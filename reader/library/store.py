@@ -25,7 +25,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -94,12 +93,6 @@ _WHERE = {
 SPARSE_MATCHES = 3000
 _MATCH = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 _MATCH_DENSE = "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-# A search that is one indexed prefix ("ka" while typing) is answered row by row from
-# the prefix index as the sort's index is walked: no list of its matches is built.
-_MATCH_EACH = ("EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
-               "AND articles_fts.rowid = a.id)")
-_ONE_PREFIX = re.compile(r'"\w{' + str(min(schema.PREFIX_LENGTHS)) + ","
-                         + str(max(schema.PREFIX_LENGTHS)) + r'}"\*')
 _TAGGED = "a.id IN (SELECT t.article_id FROM tags t WHERE t.tag = ? COLLATE NOCASE)"
 # The columns of an Entry, in the order of its fields (tags are filled in apart).
 _ENTRY_COLUMNS = """
@@ -584,12 +577,8 @@ class Library:
             query = fts_query(search)
             if query is None:
                 return None
-            if not plan or self._match_count(query) <= SPARSE_MATCHES:
-                where.append(_MATCH)
-            elif _ONE_PREFIX.fullmatch(query):
-                where.append(_MATCH_EACH)
-            else:
-                where.append(_MATCH_DENSE)
+            dense = plan and self._match_count(query) > SPARSE_MATCHES
+            where.append(_MATCH_DENSE if dense else _MATCH)
             params.append(query)
         return where, params
 
