@@ -236,6 +236,12 @@ class BlockBuilder:
         return [CodeBlock(text.expandtabs(4), language)]
 
     def _table(self, el: HtmlElement) -> list[Block]:
+        # What sits in the table outside any cell (a <table> straight inside a <table>,
+        # a <div> between rows) is shown by browsers before the table: so here, after it.
+        return self._table_proper(el) + [
+            b for stray in _strays(el) for b in self._block(stray)]
+
+    def _table_proper(self, el: HtmlElement) -> list[Block]:
         rows = [tr for tr in el.iter("tr") if _closest_table(tr) is el]
         cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
         widest = max((len(r) for r in cells), default=0)
@@ -531,6 +537,26 @@ def _loose_text(el: HtmlElement) -> bool:
         return True
     return any((child.tail or "").strip() or (isinstance(child.tag, str) and child.tag not in (
         "li", "ul", "ol", "script", "template") and child.tag not in SKIP) for child in el)
+
+
+_TABLE_PARTS = frozenset({"tr", "td", "th", "thead", "tbody", "tfoot", "caption", "colgroup",
+                          "col"})
+
+
+def _strays(table: HtmlElement) -> list[HtmlElement]:
+    """Elements inside ``table`` but outside its rows and cells."""
+    out: list[HtmlElement] = []
+    for part in (table, *(c for c in table if c.tag in ("thead", "tbody", "tfoot", "tr"))):
+        for child in part:
+            if isinstance(child.tag, str) and child.tag not in _TABLE_PARTS \
+                    and child.tag not in SKIP:
+                out.append(child)
+        if part is not table:
+            for row in part:
+                if row.tag == "tr":
+                    out.extend(c for c in row if isinstance(c.tag, str)
+                               and c.tag not in _TABLE_PARTS and c.tag not in SKIP)
+    return out
 
 
 def _closest_table(el: HtmlElement) -> HtmlElement | None:

@@ -24,19 +24,15 @@ import lxml.html
 from lxml.html import HtmlElement
 from readability import Document
 
-from reader.extract import rules
+from reader.extract import rules, settings
 
 # Stripped before anything else: never text, never content.
 _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canvas",
          "iframe", "object", "embed", "input", "button", "select", "textarea")
 SIZE_ATTRIBUTE = "data-reader-size"
-MAX_DEPTH = 150  # deeper elements are collapsed to their text (see flatten_deep)
+MAX_DEPTH = settings.MAX_DEPTH  # deeper elements are collapsed to their text (flatten_deep)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# Widening readability's pick (see _widened): what the wider box may add, as a multiple
-# of the prose readability dropped, and as a share of what it picked.
-_WIDEN_NOISE = 1.5
-_WIDEN_MAX = 0.5
-_PROSE = 80  # a paragraph longer than this (characters) is prose, not a label
+_PROSE = settings.PROSE_CHARS
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden='true' or @style]"
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
@@ -105,6 +101,13 @@ def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
 
 def prune(doc: HtmlElement) -> list[str]:
     """Strip scripts, hidden boxes and boilerplate from the whole page; rule names fired."""
+    clean(doc)
+    return prune_rules(doc)[0]
+
+
+def clean(doc: HtmlElement) -> None:
+    """Strip what is never text (scripts, styles, comments, hidden boxes) and note the
+    pictures' declared sizes: the page as a browser would show it, before any rule."""
     for el in list(doc.iter(*_JUNK)):
         el.drop_tree()
     flatten_deep(doc)
@@ -134,9 +137,16 @@ def prune(doc: HtmlElement) -> list[str]:
         width, height = img.get("width"), img.get("height")
         if width or height:
             img.set(SIZE_ATTRIBUTE, f"{width or ''}x{height or ''}")
+
+
+def prune_rules(doc: HtmlElement) -> tuple[list[str], int]:
+    """Remove the boilerplate the named rules mark from a cleaned page: the rule names
+    fired, and the characters of non-link text the removed boxes held."""
     body = doc.find("body")
     root = body if body is not None else doc
-    return rules.apply_rules(root, total_text=len(text_of(root)))
+    found = rules.find_boilerplate(root, total_text=len(text_of(root)))
+    removed = rules.removed_prose(found)
+    return rules.remove(found), removed
 
 
 def _pictures(el: HtmlElement) -> bool:
@@ -163,7 +173,7 @@ def _readability(doc: HtmlElement, url: str | None) -> Content | None:
         return None
     try:
         element = lxml.html.fragment_fromstring(summary, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    except Exception:  # lxml raises more than ParserError on odd fragments (AssertionError)
         return None
     if not text_of(element):
         return None
@@ -193,7 +203,7 @@ def _widened(doc: HtmlElement, picked: Content) -> Content | None:
         t = texts.get(p, "")
         if len(t) > _PROSE and t not in chosen:
             length = len(text_of(p))
-            if length > _PROSE and rules.link_density(p, length) < 0.2:
+            if length > _PROSE and rules.link_density(p, length) < settings.WIDEN_LINK_DENSITY:
                 missing += length
     if missing < _PROSE:
         return None
@@ -201,7 +211,7 @@ def _widened(doc: HtmlElement, picked: Content) -> Content | None:
     # pick is mostly the missing paragraphs, and not much next to the whole pick.
     picked_length = len(text_of(picked.element))
     added = len(text_of(lca)) - picked_length
-    if added > _WIDEN_NOISE * missing or added > _WIDEN_MAX * picked_length:
+    if added > settings.WIDEN_NOISE * missing or added > settings.WIDEN_MAX * picked_length:
         return None
     return Content(lca, "widened")
 
@@ -212,7 +222,7 @@ def _semantic(doc: HtmlElement) -> Content | None:
         found = doc.xpath(xpath)
         if len(found) == 1:
             element = found[0]
-            if len(text_of(element)) >= 200:
+            if len(text_of(element)) >= settings.SEMANTIC_MIN_CHARS:
                 return Content(element, "semantic")
             return None
         if len(found) > 1:
@@ -225,7 +235,8 @@ def prose_length(el: HtmlElement) -> int:
     total = 0
     for p in el.iter("p"):
         text = text_of(p)
-        if len(text) > 40 and rules.link_density(p, len(text)) < 0.3:
+        if len(text) > settings.PROSE_BLOCK_CHARS and rules.link_density(
+                p, len(text)) < settings.PROSE_LINK_DENSITY:
             total += len(text)
     return total
 
@@ -235,7 +246,7 @@ def densest(doc: HtmlElement) -> Content | None:
     scores: dict[HtmlElement, float] = {}
     for p in doc.iter("p", "pre", "blockquote", "li", "td", "dd"):
         length = len(text_of(p))
-        if length < 25:
+        if length < settings.DENSITY_MIN_CHARS:
             continue
         parent = p.getparent()
         if parent is None:

@@ -415,6 +415,18 @@ def _protected(el: HtmlElement, total: int) -> bool:
     return len(box_text(el)) > total * 0.5
 
 
+def removed_prose(removals: Iterable[Removal]) -> int:
+    """Characters of text outside links in the boxes about to be removed: how much a
+    mistaken rule could have taken from the article (the safety net's trigger)."""
+    total = 0
+    for removal in removals:
+        el = removal.element
+        text = len(box_text(el))
+        if text:
+            total += max(0, text - sum(len(box_text(a)) for a in el.iter("a")))
+    return total
+
+
 def remove(removals: Iterable[Removal]) -> list[str]:
     """Remove the marked boxes (with everything after a 'to_end' heading); rule names."""
     names = []
