@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
+from reader.extract import settings
+
 # Boxes a rule may remove. Inline elements are left to the block builder, and text inside
 # <pre>/<code> is never judged (a syntax highlighter's class="comment" is not a comment box).
 CONTAINERS = frozenset({
@@ -247,11 +249,22 @@ def box_text(el: HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
-def matches_phrase(rule: Rule, text: str) -> bool:
-    """Whether a box with ``text`` (already squashed) begins with one of the phrases."""
+_DECORATION = " -–—·•|:*[]()<>«»"
+
+
+def label_key(text: str) -> str:
+    """``text`` as phrases are matched: lower case, without the dashes and brackets that
+    decorate a label ("- Advertisement -", "[ Sponsored ]"). Computed once per box."""
+    return text.lower().strip(_DECORATION)
+
+
+def matches_phrase(rule: Rule, text: str, lower: str | None = None) -> bool:
+    """Whether a box with ``text`` (already squashed) begins with one of the phrases;
+    ``lower`` is its :func:`label_key`, when the caller already has it."""
     if not rule.phrases or not text or len(text) > rule.max_phrase_box:
         return False
-    lower = text.lower()
+    if lower is None:
+        lower = label_key(text)
     for phrase in rule.phrases:
         if phrase.endswith("$"):  # the whole text, give or take a colon
             if lower.rstrip(" :.") == phrase[:-1]:
@@ -271,8 +284,7 @@ def link_density(el: HtmlElement, text_len: int | None = None) -> float:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# A "Related: …" line longer than a label is still one when it is mostly links.
-_LINK_LINE_MAX = 300
+_LINK_LINE_MAX = settings.LINK_LINE_CHARS
 _LABELS = _HEADINGS | {"strong", "b", "p", "span", "div", "header", "summary", "legend",
                        "label", "h"}
 
@@ -283,6 +295,8 @@ class Removal:
     rule: str
     by_phrase: bool = False  # found by its text: a label, whose list may follow it
     to_end: bool = False
+    # The boxes no removal may take (see marked_body): a label's neighbour included.
+    spared: set[HtmlElement] = field(default_factory=set, repr=False)
 
 
 def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
@@ -297,6 +311,7 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     found: list[Removal] = []
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
+    spared = marked_body(root)
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str) or tag in NEVER_REMOVE:
@@ -305,7 +320,12 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
         if parent is not None and parent in skip_under:
             skip_under.add(el)
             continue
-        if tag in ("pre", "code", "figcaption"):
+        if tag in _NEVER_JUDGED:
+            skip_under.add(el)
+            continue
+        if tag in _INLINE and _in_running_text(el):
+            # A word in a sentence ("CAIRO —", a linked country name) is never a box,
+            # whatever its class says; the paragraph it is in is judged as a whole.
             skip_under.add(el)
             continue
         hit = _match(el, rules)
@@ -314,11 +334,85 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
         if hit is None:
             continue
         rule, by_phrase = hit
-        if _protected(el, total) or (not by_phrase and rule.spare_prose and _prose_box(el)):
+        if el in spared or _protected(el, total) or (
+                not by_phrase and rule.spare_prose and _prose_box(el)):
             continue
-        found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end))
+        found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end,
+                             spared=spared))
         skip_under.add(el)
     return found
+
+
+# Never judged, nor anything inside: code (a highlighter's class="comment"), captions.
+_NEVER_JUDGED = frozenset({"pre", "code", "figcaption"})
+# Elements that live inside running text.
+_INLINE = frozenset({"a", "span", "em", "strong", "b", "i", "small", "abbr", "time", "font",
+                     "cite", "mark", "u", "sup", "sub", "q", "label"})
+_TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "blockquote",
+                          "figcaption", "caption", "td", "th", "li", "pre", "address"})
+# Classes that mark the article's own body, wherever it sits.
+_BODY_TOKENS = frozenset({"hentry", "h-entry", "e-content", "entry-content", "post-body",
+                          "postbody", "post-content", "post-entry", "entry-body",
+                          "article-body", "articlebody", "article-content", "article-text",
+                          "story-body", "story-content", "post-text", "entry-text",
+                          "blog-post", "single-post", "article__body", "story__body"})
+_BODY_PAIRS = (("entry", frozenset({"content", "body", "text"})),
+               ("post", frozenset({"body", "content", "text", "entry"})),
+               ("article", frozenset({"body", "content", "text"})),
+               ("story", frozenset({"body", "content", "text"})))
+_BODY_XPATH = ("//*[@itemprop='articleBody' or contains(@class, 'entry') "
+               "or contains(@class, 'ost') or contains(@class, 'rticle') "
+               "or contains(@class, 'tory') or contains(@class, 'ody')]")
+
+
+def _in_running_text(el: HtmlElement) -> bool:
+    """Whether ``el`` sits inside a sentence: in a paragraph-like block, or with words
+    right before or after it in its parent. Only when it holds text: an empty ad
+    ``<ins>`` in a paragraph takes no words with it."""
+    if not (el.text or len(el)):
+        return False
+    parent = el.getparent()
+    if parent is None:
+        return False
+    if parent.tag in _TEXT_BLOCKS or (el.tail or "").strip() or (parent.text or "").strip():
+        return bool(box_text(el))
+    previous = el.getprevious()
+    return previous is not None and bool((previous.tail or "").strip()) and bool(box_text(el))
+
+
+def marked_body(root: HtmlElement) -> set[HtmlElement]:
+    """The boxes no rule may remove: the page's marked article body (``itemprop=
+    articleBody``, ``hentry``, ``entry-content``, ``post-body`` and kin) with every box
+    around it, and the boxes around the headline ``<h1>`` that also hold the story.
+
+    A mark counts when it holds prose (a teaser card called "post-content" does not).
+    """
+    spared: set[HtmlElement] = set()
+    for el in root.xpath(_BODY_XPATH):
+        if not isinstance(el.tag, str) or el in spared:
+            continue
+        if "articlebody" not in (el.get("itemprop") or "").lower():
+            tokens, words = attribute_words(el)
+            if not (tokens & _BODY_TOKENS or any(first in words and words & second
+                                                 for first, second in _BODY_PAIRS)):
+                continue
+        text = len(box_text(el))
+        if text >= settings.MARKED_BODY_CHARS and link_density(el, text) < \
+                settings.PROSE_LINK_DENSITY:
+            spared.add(el)
+            spared.update(el.iterancestors())
+    headlines = [h for h in root.iter("h1") if box_text(h)]
+    if 1 <= len(headlines) <= 2:
+        for headline in headlines:
+            floor = len(box_text(headline)) + settings.PROSE_BOX_CHARS
+            for box in headline.iterancestors():
+                if box in spared:
+                    break
+                if len(box_text(box)) >= floor:
+                    spared.add(box)
+                    spared.update(box.iterancestors())
+                    break
+    return spared
 
 
 def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None:
@@ -331,7 +425,7 @@ def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None
                 if limit is None and tag in ("span", "p", "li", "a") and tag not in rule.tags:
                     # Small inline-ish boxes only go when they are short: a <p
                     # class="share-note"> with a real sentence in it may be article.
-                    limit = 200
+                    limit = settings.SMALL_BOX_CHARS
                 if limit is not None and len(box_text(el)) > limit:
                     continue
                 return rule, False
@@ -340,8 +434,9 @@ def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None
         # starts with the phrase ("Related Posts" followed by its list).
         text = _label_text(el)
         if text:
+            lower = label_key(text)
             for rule in rules:
-                if matches_phrase(rule, text):
+                if matches_phrase(rule, text, lower):
                     return rule, True
     return None
 
@@ -351,10 +446,10 @@ def _label_text(el: HtmlElement) -> str:
     label followed by a list of links ("Read more: <a>…</a> | <a>…</a>" in the body;
     one link after "Related:" may be a cross-reference the article makes)."""
     text = box_text(el)
-    if el.tag in _HEADINGS or len(text) <= 60:
+    if el.tag in _HEADINGS or len(text) <= settings.LABEL_CHARS:
         return text
     if len(text) <= _LINK_LINE_MAX and len(el.findall(".//a")) >= 2 and link_density(
-            el, len(text)) >= 0.5:
+            el, len(text)) >= settings.LINK_LINE_DENSITY:
         return text
     return ""
 
@@ -391,20 +486,37 @@ def _card_list(el: HtmlElement) -> bool:
         if heading is None:
             continue
         title = len(box_text(heading))
-        if title < 10 or link_density(heading, title) < 0.9:
+        if title < settings.CARD_TITLE_CHARS or link_density(
+                heading, title) < settings.CARD_TITLE_LINK_DENSITY:
             continue
-        if len(box_text(child)) <= 350:
+        if len(box_text(child)) <= settings.CARD_CHARS:
             cards += 1
     return cards >= 3 and cards * 3 >= len(children) * 2
 
 
+_RUN_HOLDERS = frozenset({"div", "section", "article", "main", "td", "blockquote", "li",
+                          "dd", "center", "font", "body"})
+
+
 def _prose_box(el: HtmlElement) -> bool:
-    """Several real paragraphs and few links: article text, whatever its class says."""
-    paragraphs = [p for p in el.iter("p") if len(box_text(p)) > 80]
-    if len(paragraphs) < 3:
-        return False
+    """Several real paragraphs and few links: article text, whatever its class says.
+    A paragraph is a ``<p>``, or a run of text in a ``<div>`` between ``<br>``s: posts
+    written without ``<p>`` are prose too."""
     text = len(box_text(el))
-    return text > 600 and link_density(el, text) < 0.25
+    if text <= settings.PROSE_BOX_CHARS:
+        return False
+    runs = 0
+    for node in el.iter():
+        tag = node.tag
+        if tag == "p":
+            runs += len(box_text(node)) > settings.PROSE_CHARS
+        elif tag in _RUN_HOLDERS:
+            runs += len((node.text or "").strip()) > settings.PROSE_CHARS
+            runs += sum(len((child.tail or "").strip()) > settings.PROSE_CHARS
+                        for child in node)
+        if runs >= settings.PROSE_BOX_PARAGRAPHS:
+            return link_density(el, text) < settings.PROSE_BOX_LINK_DENSITY
+    return False
 
 
 def _protected(el: HtmlElement, total: int) -> bool:
@@ -412,7 +524,7 @@ def _protected(el: HtmlElement, total: int) -> bool:
         return False
     if el.find(".//article") is not None or el.find(".//main") is not None:
         return True
-    return len(box_text(el)) > total * 0.5
+    return len(box_text(el)) > total * settings.PROTECTED_SHARE
 
 
 def removed_prose(removals: Iterable[Removal]) -> int:
@@ -438,11 +550,16 @@ def remove(removals: Iterable[Removal]) -> list[str]:
         if removal.to_end and el.tag in _HEADINGS:
             for sibling in list(el.itersiblings()):
                 _drop(sibling)
-        elif removal.by_phrase and (el.tag in _HEADINGS or _is_label(el)):
-            # A "Related Posts" label: its list of links is the next sibling.
+        elif removal.by_phrase and removal.rule != ADS.name and (
+                el.tag in _HEADINGS or _is_label(el)):
+            # A "Related Posts" label: its list of links is the next sibling. (An ad
+            # label labels only its own slot: what follows it is the page.)
             following = el.getnext()
             if following is not None and following.tag in ("ul", "ol", "div", "section") \
-                    and len(box_text(following)) < 3000 and link_density(following) > 0.4:
+                    and following not in removal.spared \
+                    and len(box_text(following)) < settings.LABELLED_LIST_CHARS \
+                    and link_density(following) > settings.LABELLED_LIST_LINK_DENSITY \
+                    and not _prose_box(following):
                 _drop(following)
         _drop(el)
         names.append(removal.rule)
@@ -450,7 +567,7 @@ def remove(removals: Iterable[Removal]) -> list[str]:
 
 
 def _is_label(el: HtmlElement) -> bool:
-    return el.tag in _LABELS and len(box_text(el)) <= 60 and len(el) <= 2
+    return el.tag in _LABELS and len(box_text(el)) <= settings.LABEL_CHARS and len(el) <= 2
 
 
 def _drop(el: HtmlElement) -> None:

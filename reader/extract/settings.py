@@ -19,6 +19,9 @@ PROSE_LINK_DENSITY = 0.3
 PROSE_BOX_PARAGRAPHS = 3
 PROSE_BOX_CHARS = 600
 PROSE_BOX_LINK_DENSITY = 0.25
+#: A box marked as the article's body (entry-content, itemprop=articleBody) is spared
+#: when it holds at least this much text.
+MARKED_BODY_CHARS = 400
 #: No rule removes a box holding more than this share of the page's text.
 PROTECTED_SHARE = 0.5
 
