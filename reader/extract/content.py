@@ -61,7 +61,43 @@ class _PrunedDocument(Document):
                 value = el.get(attr)
                 if value:
                     el.set(attr, _FOOTNOTE.sub("note", value))
+        _drop_picture_link_boxes(tree)
         return tree
+
+
+_PICTURE_BOXES = ("//div[.//img]", "//section[.//img]", "//ul[.//img]")
+_IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
+
+
+def _drop_picture_link_boxes(tree: HtmlElement) -> None:
+    """What readability-lxml's cleaning would drop but for ``keep_all_images``: boxes
+    holding pictures that are mostly links to elsewhere — previous/next teasers with
+    thumbnails, photo toolbars, strips of gallery links. ``keep_all_images`` makes it
+    spare every ``<div>`` with a picture; the pictures of the article stay, these go."""
+    for box in tree.xpath(" | ".join(_PICTURE_BOXES)):
+        if box.getparent() is None or (
+                box.find(".//p") is not None and rules.prose_paragraphs(box)):
+            continue
+        text = len(text_of(box))
+        if text > settings.PICTURE_BOX_CHARS:
+            continue
+        if text:
+            if rules.link_density(box, text) <= settings.PICTURE_BOX_LINK_DENSITY:
+                continue
+        else:
+            # No words at all: a strip of thumbnails, each linking to another page.
+            images = box.findall(".//img")
+            if len(images) < 2 or not all(_links_away(img) for img in images):
+                continue
+        box.drop_tree()
+
+
+def _links_away(img: HtmlElement) -> bool:
+    link = next(img.iterancestors("a"), None)
+    if link is None:
+        return False
+    href = link.get("href") or ""
+    return bool(href) and not _IMAGE_URL.search(href)
 
 
 @dataclass

@@ -519,6 +519,16 @@ def _prose_box(el: HtmlElement) -> bool:
     return False
 
 
+def prose_paragraphs(el: HtmlElement) -> int:
+    """How many ``<p>`` under ``el`` are prose (long, few links)."""
+    count = 0
+    for p in el.iter("p"):
+        text = len(box_text(p))
+        if text > settings.PROSE_CHARS and link_density(p, text) < settings.PROSE_LINK_DENSITY:
+            count += 1
+    return count
+
+
 def _protected(el: HtmlElement, total: int) -> bool:
     if total <= 0:
         return False

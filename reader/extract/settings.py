@@ -66,6 +66,10 @@ WIDEN_NOISE = 1.5
 WIDEN_MAX = 0.5
 #: A dropped paragraph counts as missing prose only when this little of it is links.
 WIDEN_LINK_DENSITY = 0.2
+#: A box with pictures, at most this long and with more of its text in links than
+#: this, is a teaser or a toolbar (readability-lxml spares it for its pictures).
+PICTURE_BOX_CHARS = 300
+PICTURE_BOX_LINK_DENSITY = 0.5
 #: The marked body (<article>, itemprop=articleBody) is used only when this long.
 SEMANTIC_MIN_CHARS = 200
 #: Paragraph-like elements shorter than this do not vote in the density fallback.
