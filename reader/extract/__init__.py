@@ -244,16 +244,22 @@ def _same_title(heading: str, title: str) -> bool:
     return len(shorter) > 15 and shorter in longer and len(shorter) > 0.75 * len(longer)
 
 
-def _words(blocks: list[Block]) -> int:
+def _words(blocks: list[Block], enough: float = float("inf")) -> int:
+    """Words in ``blocks``, counted until there are ``enough``."""
     from reader.document import block_text
 
-    return sum(len(_WORD.findall(block_text(b))) for b in blocks)
+    total = 0
+    for block in blocks:
+        total += len(block_text(block).split())
+        if total >= enough:
+            break
+    return total
 
 
 def prose_words(blocks: Iterable[Block]) -> int:
     """Words in the blocks' prose: paragraphs (also inside quotes and lists) long enough
     to be sentences and mostly not links. What the safety net compares."""
-    return sum(len(_WORD.findall(text)) for text in _prose_texts(blocks))
+    return sum(len(text.split()) for text in _prose_texts(blocks))
 
 
 def _prose_chars(blocks: Iterable[Block]) -> int:
@@ -276,12 +282,12 @@ def _prose_texts(blocks: Iterable[Block]) -> Iterator[str]:
 
 
 def _too_thin(blocks: list[Block], meta: Metadata) -> bool:
-    words = _words(blocks)
     if meta.article_body:
-        body_words = len(_WORD.findall(meta.article_body))
+        body_words = len(meta.article_body.split())
+        words = _words(blocks, max(body_words, settings.THIN_ARTICLE_WORDS))
         return words < settings.ARTICLE_BODY_SHARE * body_words or (
             words < settings.THIN_ARTICLE_WORDS and body_words > words)
-    return words < settings.THIN_ARTICLE_WORDS
+    return _words(blocks, settings.THIN_ARTICLE_WORDS) < settings.THIN_ARTICLE_WORDS
 
 
 def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,

@@ -19,6 +19,7 @@ import copy
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -50,6 +51,44 @@ class _PrunedDocument(Document):
     Its own ``_parse`` re-parses the HTML and runs lxml's Cleaner over it, which our
     pruning already did; a deep copy of the pruned tree is all it needs (it mutates it).
     """
+
+    def get_link_density(self, elem: HtmlElement) -> float:
+        """readability-lxml's link density, with its text length measured by splitting
+        instead of three regular expressions over the whole text (on a long article
+        its largest cost, paid on every candidate box)."""
+        linked = sum(_length(a) for a in elem.iterdescendants("a"))
+        return float(linked) / max(_length(elem), 1)
+
+    def score_paragraphs(self) -> dict[HtmlElement, dict[str, Any]]:
+        """readability-lxml's paragraph scoring, the same sums, with each paragraph's
+        length and commas counted by splitting rather than by its three regular
+        expressions per paragraph (a third of its time on a long article)."""
+        min_length = self.min_text_length
+        candidates: dict[HtmlElement, dict[str, Any]] = {}
+        ordered: list[HtmlElement] = []
+        for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
+            parent = elem.getparent()
+            if parent is None:
+                continue
+            grand = parent.getparent()
+            text = elem.text_content() or ""
+            words = text.split()
+            length = sum(map(len, words)) + len(words) - 1 if words else 0
+            if length < min_length:
+                continue
+            if parent not in candidates:
+                candidates[parent] = self.score_node(parent)
+                ordered.append(parent)
+            if grand is not None and grand not in candidates:
+                candidates[grand] = self.score_node(grand)
+                ordered.append(grand)
+            score = 1 + text.count(",") + 1 + min(length / 100, 3)
+            candidates[parent]["content_score"] += score
+            if grand is not None:
+                candidates[grand]["content_score"] += score / 2.0
+        for elem in ordered:
+            candidates[elem]["content_score"] *= 1 - self.get_link_density(elem)
+        return candidates
 
     def _parse(self, input: HtmlElement) -> HtmlElement:
         tree = copy.deepcopy(input)
@@ -104,6 +143,16 @@ def _links_away(img: HtmlElement) -> bool:
 class Content:
     element: HtmlElement
     method: str  # "readability", "semantic" or "density", for tests and --debug
+
+
+def _length(el: HtmlElement) -> int:
+    """The length of ``el``'s text with each run of whitespace one character, as
+    readability-lxml's ``text_length`` measures it (give or take non-breaking spaces)."""
+    text = el.text_content()
+    if not text:
+        return 0
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def text_of(el: HtmlElement) -> str:

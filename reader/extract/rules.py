@@ -198,6 +198,7 @@ PAGE_CHROME = Rule(
 #: The rules in the order they are applied.
 RULES: tuple[Rule, ...] = (COMMENTS, TABLE_OF_CONTENTS, SHARE, NEWSLETTER, ADS, RELATED,
                            AUTHOR_BOX, COOKIES, BYLINE, BREADCRUMBS, PAGE_CHROME)
+_MAX_PHRASE_BOX = max(rule.max_phrase_box for rule in RULES)
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
@@ -415,9 +416,13 @@ def marked_body(root: HtmlElement) -> set[HtmlElement]:
     return spared
 
 
+_NAMING = ("class", "id", "role", *_COMPONENT_ATTRIBUTES)
+
+
 def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None:
     tag = el.tag
-    if tag in CONTAINERS or tag in _HEADINGS or any(tag in r.tags for r in rules):
+    named = any(el.get(attr) for attr in _NAMING)
+    if (named and (tag in CONTAINERS or tag in _HEADINGS)) or any(tag in r.tags for r in rules):
         tokens, words = attribute_words(el)
         for rule in rules:
             if matches_attributes(rule, el, tokens, words):
@@ -445,13 +450,30 @@ def _label_text(el: HtmlElement) -> str:
     """The text to test phrases on: a heading's text, a short box's whole text, or a
     label followed by a list of links ("Read more: <a>…</a> | <a>…</a>" in the body;
     one link after "Related:" may be a cross-reference the article makes)."""
-    text = box_text(el)
-    if el.tag in _HEADINGS or len(text) <= settings.LABEL_CHARS:
+    if el.tag in _HEADINGS:
+        return short_text(el, _MAX_PHRASE_BOX) or ""
+    text = short_text(el, _LINK_LINE_MAX)
+    if text is None:
+        return ""
+    if len(text) <= settings.LABEL_CHARS:
         return text
-    if len(text) <= _LINK_LINE_MAX and len(el.findall(".//a")) >= 2 and link_density(
-            el, len(text)) >= settings.LINK_LINE_DENSITY:
+    if len(el.findall(".//a")) >= 2 and link_density(el, len(text)) >= \
+            settings.LINK_LINE_DENSITY:
         return text
     return ""
+
+
+def short_text(el: HtmlElement, limit: int) -> str | None:
+    """``box_text(el)`` when it is at most ``limit`` characters, else ``None`` — found
+    without building the text of a big box (asked of every box on the page, building
+    each one's text would cost time in proportion to size times depth)."""
+    seen = 0
+    for piece in el.itertext():
+        seen += len(piece) - sum(piece.count(c) for c in " \n\t\r")
+        if seen > limit:
+            return None
+    text = box_text(el)
+    return text if len(text) <= limit else None
 
 
 _CARD_LISTS = frozenset({"div", "section", "ul", "ol"})
