@@ -22,13 +22,13 @@ from lxml.html import HtmlElement
 
 from reader.document import Article, Block, Heading, ListBlock, Paragraph, Quote, Span
 from reader.extract import settings
-from reader.extract.blocks import BlockBuilder
+from reader.extract.blocks import SKIP_FULL, BlockBuilder
 from reader.extract.content import Content, clean, densest, prune_rules, select
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, read_metadata, squash
 from reader.sanitize import clean_text
 
-__all__ = ["article_from_text", "decode_html", "extract"]
+__all__ = ["article_from_text", "decode_html", "extract", "extract_full"]
 
 log = logging.getLogger(__name__)
 # "?>" is the end of an XML declaration, but pages end it with ">" too.
@@ -60,6 +60,46 @@ def extract(html: str | bytes, url: str | None = None, *, encoding: str | None =
         return _extract(html, url, encoding)
     except Exception:
         log.debug("extraction failed; the page is given as its plain text", exc_info=True)
+        try:
+            return _plain_article(html, url, encoding)
+        except Exception:
+            return Article(url=url)
+
+
+def extract_full(html: str | bytes, url: str | None = None, *, encoding: str | None = None
+                 ) -> Article:
+    """The page's complete readable text: every visible text block in order, links kept
+    (so a reader can number them), pictures, tables, navigation and all; no scripts,
+    styles or hidden boxes. The same metadata as :func:`extract`.
+
+    The way out when the cleaned article misses something: nothing a person could see on
+    the page is left out. Never raises; a page with no text gives an Article with no blocks.
+    """
+    try:
+        text = _decode(html, encoding)
+        doc = parse(text)
+        if doc is None:
+            return Article(url=url)
+        meta = _metadata(doc, url)
+        base = _guard(lambda: base_url(doc, meta.canonical or url), url)
+        _guard(lambda: clean(doc), None)
+        body = doc.find("body")
+        root = body if body is not None else doc
+        builder = BlockBuilder(base, skip=SKIP_FULL)
+        blocks = _guard(lambda: builder.build(root), _none())
+        return Article(
+            url=meta.canonical or url,
+            title=meta.title,
+            byline=meta.byline,
+            site_name=meta.site_name,
+            published=meta.published,
+            lang=meta.lang,
+            excerpt=meta.excerpt,
+            lead_image=meta.lead_image,
+            blocks=tuple(blocks),
+        )
+    except Exception:
+        log.debug("whole-page text failed; the page is given as its plain text", exc_info=True)
         try:
             return _plain_article(html, url, encoding)
         except Exception:

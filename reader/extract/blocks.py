@@ -39,6 +39,8 @@ SKIP = frozenset({
     "video", "audio", "canvas", "form", "input", "button", "select", "textarea", "option",
     "head", "title", "meta", "link", "map", "area", "source", "track", "dialog", "nav",
 })
+# The whole page (extract_full) shows navigation and forms' words too: all visible text.
+SKIP_FULL = SKIP - {"nav", "form", "dialog"}
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "dl",
     "dt", "dd", "li", "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody",
@@ -80,6 +82,7 @@ class BlockBuilder:
 
     base_url: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    skip: frozenset[str] = SKIP  # elements whose content is never shown
     _nesting: int = 0  # quotes and lists we are inside
 
     # ----------------------------------------------------------------- entry point
@@ -111,7 +114,7 @@ class BlockBuilder:
                 if child.tail:
                     inline.extend(self._text(child.tail, _Style()))
                 continue
-            if tag in SKIP:
+            if tag in self.skip:
                 pass
             elif tag == "br":
                 # Two line breaks in a row end a paragraph, as in most hand-written HTML.
@@ -164,7 +167,7 @@ class BlockBuilder:
             return self._table(el)
         if tag == "hr":
             return [Rule()]
-        if tag in SKIP:
+        if tag in self.skip:
             return []
         if _is_caption_box(el):
             return self._figure(el)
@@ -192,7 +195,7 @@ class BlockBuilder:
     def _list_items(self, el: HtmlElement) -> list[Block]:
         items: list[tuple[Block, ...]] = []
         for li in el:
-            if not isinstance(li.tag, str) or li.tag in SKIP:
+            if not isinstance(li.tag, str) or li.tag in self.skip:
                 continue
             blocks = self._container(li) if li.tag == "li" else self._block(li)
             if blocks:
@@ -344,7 +347,7 @@ class BlockBuilder:
         if el.text:
             spans.extend(self._text(el.text, style))
         for child in el:
-            if isinstance(child.tag, str) and child.tag not in SKIP:
+            if isinstance(child.tag, str) and child.tag not in self.skip:
                 spans.extend(self._inline(child, style))
             if child.tail:
                 spans.extend(self._text(child.tail, style))
@@ -356,7 +359,7 @@ class BlockBuilder:
             return [Span("\n")]
         if tag == "img":
             return []  # pictures inside running text are handled by the paragraph
-        if tag in SKIP:
+        if tag in self.skip:
             return []
         new = _Style(**vars(style))
         if tag in _BOLD:
