@@ -126,6 +126,13 @@ class BlockBuilder:
                 flush()
                 out.extend(self._block(child))
             else:
+                # A picture inside a link or a span (<a href=big.jpg><img></a>) stands
+                # on its own line, as in a paragraph; the inline text goes on after it.
+                pictures = self._images_in(child) if child.find(".//img") is not None \
+                    else []
+                if pictures:
+                    flush()
+                    out.extend(pictures)
                 inline.extend(self._inline(child, _Style()))
             if child.tail:
                 inline.extend(self._text(child.tail, _Style()))
@@ -548,9 +555,10 @@ def _has_block_child(el: HtmlElement, ignore: tuple[str, ...] = ()) -> bool:
 
 def _is_caption_box(el: HtmlElement) -> bool:
     """A ``.wp-caption``-style box: one picture and a caption element, no figure tag."""
-    cls = el.get("class") or ""
-    if "caption" not in cls.lower() and "image" not in cls.lower() and "photo" not in \
-            cls.lower() and "media" not in cls.lower():
+    cls = (el.get("class") or "").lower()
+    if "caption" not in cls and "image" not in cls and "photo" not in cls and "media" not \
+            in cls and "thumb" not in cls and not any(
+                _CAPTION_CLASS.search(c.get("class") or "") for c in el.iterchildren("div", "p")):
         return False
     imgs = list(el.iter("img"))
     if len(imgs) != 1:
