@@ -54,6 +54,7 @@ _CODE = frozenset({"code", "kbd", "samp", "tt"})
 _STRIKE = frozenset({"s", "strike", "del"})
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush)[-:]([\w+#.-]+)", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|byline", re.I)
+_CREDIT_WORD = re.compile(r"credit|copyright|photographer|attribution", re.I)
 _CAPTION_CLASS = re.compile(r"caption|legend|wp-caption-text", re.I)
 _SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 # A <pre> of nothing but numbers, one a line: the gutter of a highlighter's line table.
@@ -319,8 +320,9 @@ class BlockBuilder:
     def _credit_text(self, el: HtmlElement) -> str:
         for cap in el.iter("span", "small", "cite", "div", "p"):
             cls = f"{cap.get('class') or ''} {cap.get('itemprop') or ''}"
-            if cap is not el and _CREDIT_CLASS.search(cls) and not _CAPTION_CLASS.search(
-                    cap.get("class") or ""):
+            # A caption box is not a credit, unless it says so ("caption-credit").
+            if cap is not el and _CREDIT_CLASS.search(cls) and (not _CAPTION_CLASS.search(
+                    cap.get("class") or "") or _CREDIT_WORD.search(cap.get("class") or "")):
                 text = _squash(cap.text_content())
                 if text and len(text) < 200:
                     return text

@@ -335,6 +335,11 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
         if hit is None:
             continue
         rule, by_phrase = hit
+        if tag == "figure" and not by_phrase and rule is not ADS and (
+                el.find(".//img") is not None or el.find(".//figcaption") is not None):
+            # A picture with its caption is the article's, whatever its class says
+            # ("fig--has-shares"); the share buttons inside are judged on their own.
+            continue
         if el in spared or _protected(el, total) or (
                 not by_phrase and rule.spare_prose and _prose_box(el)):
             continue
