@@ -32,6 +32,8 @@ _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canv
          "iframe", "object", "embed", "input", "button", "select", "textarea")
 SIZE_ATTRIBUTE = "data-reader-size"
 MAX_DEPTH = settings.MAX_DEPTH  # deeper elements are collapsed to their text (flatten_deep)
+# Whether anything sits deeper than MAX_DEPTH below the root (html, body, then the limit).
+_TOO_DEEP = lxml.etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 2) + ")")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PROSE = settings.PROSE_CHARS
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden='true' or @style]"
@@ -114,11 +116,11 @@ def _drop_picture_link_boxes(tree: HtmlElement) -> None:
     thumbnails, photo toolbars, strips of gallery links. ``keep_all_images`` makes it
     spare every ``<div>`` with a picture; the pictures of the article stay, these go."""
     for box in tree.xpath(" | ".join(_PICTURE_BOXES)):
-        if box.getparent() is None or (
-                box.find(".//p") is not None and rules.prose_paragraphs(box)):
+        if box.getparent() is None:
             continue
         text = len(text_of(box))
-        if text > settings.PICTURE_BOX_CHARS:
+        if text > settings.PICTURE_BOX_CHARS or (
+                box.find(".//p") is not None and rules.prose_paragraphs(box)):
             continue
         if text:
             if rules.link_density(box, text) <= settings.PICTURE_BOX_LINK_DENSITY:
@@ -166,7 +168,9 @@ def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
     thousands deep must not exhaust the stack. Real articles sit far shallower, and the
     text of what is flattened is kept. Returns how many subtrees were collapsed.
     """
-    if root.find("/".join(["*"] * (limit + 1))) is None:
+    deep = _TOO_DEEP if limit == MAX_DEPTH else lxml.etree.XPath(
+        "boolean(" + "/*" * (limit + 2) + ")")
+    if not deep(root):
         return 0  # nothing that deep: one search in C instead of a walk in Python
     collapsed = 0
     stack = [(root, 0)]

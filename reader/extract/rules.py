@@ -199,6 +199,13 @@ PAGE_CHROME = Rule(
 RULES: tuple[Rule, ...] = (COMMENTS, TABLE_OF_CONTENTS, SHARE, NEWSLETTER, ADS, RELATED,
                            AUTHOR_BOX, COOKIES, BYLINE, BREADCRUMBS, PAGE_CHROME)
 _MAX_PHRASE_BOX = max(rule.max_phrase_box for rule in RULES)
+# Everything any rule looks for in attributes: most named boxes match none of it, and
+# one set intersection tells so before each rule is asked in turn.
+_ANY_WORDS = frozenset().union(*(r.words for r in RULES), *(
+    {first} for r in RULES for first, _ in r.pairs))
+_ANY_TOKENS = frozenset().union(*(r.tokens for r in RULES))
+_ANY_ROLES = frozenset().union(*(r.roles for r in RULES))
+_ANY_TAGS = frozenset().union(*(r.tags for r in RULES))
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
@@ -266,14 +273,21 @@ def matches_phrase(rule: Rule, text: str, lower: str | None = None) -> bool:
         return False
     if lower is None:
         lower = label_key(text)
-    for phrase in rule.phrases:
-        if phrase.endswith("$"):  # the whole text, give or take a colon
-            if lower.rstrip(" :.") == phrase[:-1]:
-                return True
-        elif lower.startswith(phrase) and (len(lower) == len(phrase)
-                                           or not lower[len(phrase)].isalnum()):
-            return True
-    return False
+    return _phrase_pattern(rule).match(lower) is not None
+
+
+_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _phrase_pattern(rule: Rule) -> re.Pattern[str]:
+    """One expression for all of a rule's phrases: a beginning followed by no letter or
+    digit, or (a trailing ``$``) the whole text give or take a colon or full stop."""
+    pattern = _PATTERNS.get(rule.phrases)
+    if pattern is None:
+        parts = [re.escape(p[:-1]) + r"[ :.]*\Z" if p.endswith("$")
+                 else re.escape(p) + r"(?![^\W_])" for p in rule.phrases]
+        pattern = _PATTERNS[rule.phrases] = re.compile("|".join(parts))
+    return pattern
 
 
 def link_density(el: HtmlElement, text_len: int | None = None) -> float:
@@ -312,7 +326,8 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     found: list[Removal] = []
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
-    spared = marked_body(root)
+    sizes = text_sizes(root)
+    spared = marked_body(root, sizes)
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str) or tag in NEVER_REMOVE:
@@ -329,7 +344,7 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
             # whatever its class says; the paragraph it is in is judged as a whole.
             skip_under.add(el)
             continue
-        hit = _match(el, rules)
+        hit = _match(el, rules, sizes)
         if hit is None and el in card_boxes and _card_list(el):
             hit = (RELATED, False)
         if hit is None:
@@ -386,13 +401,16 @@ def _in_running_text(el: HtmlElement) -> bool:
     return previous is not None and bool((previous.tail or "").strip()) and bool(box_text(el))
 
 
-def marked_body(root: HtmlElement) -> set[HtmlElement]:
+def marked_body(root: HtmlElement, sizes: dict[HtmlElement, int] | None = None
+                ) -> set[HtmlElement]:
     """The boxes no rule may remove: the page's marked article body (``itemprop=
     articleBody``, ``hentry``, ``entry-content``, ``post-body`` and kin) with every box
     around it, and the boxes around the headline ``<h1>`` that also hold the story.
 
     A mark counts when it holds prose (a teaser card called "post-content" does not).
     """
+    if sizes is None:
+        sizes = text_sizes(root)
     spared: set[HtmlElement] = set()
     for el in root.xpath(_BODY_XPATH):
         if not isinstance(el.tag, str) or el in spared:
@@ -402,19 +420,21 @@ def marked_body(root: HtmlElement) -> set[HtmlElement]:
             if not (tokens & _BODY_TOKENS or any(first in words and words & second
                                                  for first, second in _BODY_PAIRS)):
                 continue
+        if sizes.get(el, 0) < settings.MARKED_BODY_CHARS * 0.8:
+            continue  # (words of 5 letters and a space: 400 characters are 330 solid)
         text = len(box_text(el))
         if text >= settings.MARKED_BODY_CHARS and link_density(el, text) < \
                 settings.PROSE_LINK_DENSITY:
             spared.add(el)
             spared.update(el.iterancestors())
-    headlines = [h for h in root.iter("h1") if box_text(h)]
+    headlines = [h for h in root.iter("h1") if sizes.get(h, 0)]
     if 1 <= len(headlines) <= 2:
         for headline in headlines:
-            floor = len(box_text(headline)) + settings.PROSE_BOX_CHARS
+            floor = sizes.get(headline, 0) + settings.PROSE_BOX_CHARS * 0.8
             for box in headline.iterancestors():
                 if box in spared:
                     break
-                if len(box_text(box)) >= floor:
+                if sizes.get(box, 0) >= floor:
                     spared.add(box)
                     spared.update(box.iterancestors())
                     break
@@ -424,12 +444,19 @@ def marked_body(root: HtmlElement) -> set[HtmlElement]:
 _NAMING = ("class", "id", "role", *_COMPONENT_ATTRIBUTES)
 
 
-def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None:
+def _match(el: HtmlElement, rules: tuple[Rule, ...],
+           sizes: dict[HtmlElement, int] | None = None) -> tuple[Rule, bool] | None:
     tag = el.tag
     named = any(el.get(attr) for attr in _NAMING)
-    if (named and (tag in CONTAINERS or tag in _HEADINGS)) or any(tag in r.tags for r in rules):
+    if (named and (tag in CONTAINERS or tag in _HEADINGS)) or tag in _ANY_TAGS:
         tokens, words = attribute_words(el)
-        for rule in rules:
+        role = (el.get("role") or "").lower()
+        if not (tag in _ANY_TAGS or role in _ANY_ROLES or tokens & _ANY_TOKENS
+                or words & _ANY_WORDS):
+            rules_to_ask: tuple[Rule, ...] = ()
+        else:
+            rules_to_ask = rules
+        for rule in rules_to_ask:
             if matches_attributes(rule, el, tokens, words):
                 limit = rule.max_text
                 if limit is None and tag in ("span", "p", "li", "a") and tag not in rule.tags:
@@ -442,7 +469,7 @@ def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None
     if tag in _LABELS:
         # Only the box's own first words count: a heading, or a box whose first child
         # starts with the phrase ("Related Posts" followed by its list).
-        text = _label_text(el)
+        text = _label_text(el, sizes)
         if text:
             lower = label_key(text)
             for rule in rules:
@@ -451,13 +478,13 @@ def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None
     return None
 
 
-def _label_text(el: HtmlElement) -> str:
+def _label_text(el: HtmlElement, sizes: dict[HtmlElement, int] | None = None) -> str:
     """The text to test phrases on: a heading's text, a short box's whole text, or a
     label followed by a list of links ("Read more: <a>…</a> | <a>…</a>" in the body;
     one link after "Related:" may be a cross-reference the article makes)."""
     if el.tag in _HEADINGS:
-        return short_text(el, _MAX_PHRASE_BOX) or ""
-    text = short_text(el, _LINK_LINE_MAX)
+        return short_text(el, _MAX_PHRASE_BOX, sizes) or ""
+    text = short_text(el, _LINK_LINE_MAX, sizes)
     if text is None:
         return ""
     if len(text) <= settings.LABEL_CHARS:
@@ -468,17 +495,40 @@ def _label_text(el: HtmlElement) -> str:
     return ""
 
 
-def short_text(el: HtmlElement, limit: int) -> str | None:
+def short_text(el: HtmlElement, limit: int, sizes: dict[HtmlElement, int] | None = None
+               ) -> str | None:
     """``box_text(el)`` when it is at most ``limit`` characters, else ``None`` — found
-    without building the text of a big box (asked of every box on the page, building
-    each one's text would cost time in proportion to size times depth)."""
-    seen = 0
-    for piece in el.itertext():
-        seen += len(piece) - sum(piece.count(c) for c in " \n\t\r")
-        if seen > limit:
-            return None
+    without building the text of a big box when ``sizes`` (:func:`text_sizes`) knows it
+    is big (asked of every box on the page, building each one's text would cost time in
+    proportion to size times depth)."""
+    if sizes is not None and sizes.get(el, 0) > limit:
+        return None
     text = box_text(el)
     return text if len(text) <= limit else None
+
+
+def _solid(text: str | None) -> int:
+    """Characters of ``text`` that are not spaces or line breaks."""
+    if not text:
+        return 0
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - \
+        text.count("\r")
+
+
+def text_sizes(root: HtmlElement) -> dict[HtmlElement, int]:
+    """Characters other than whitespace under every element of ``root``, in one pass
+    from the leaves up: a lower bound of each box's text length, known without building
+    any box's text."""
+    elements = list(root.iter())
+    pending: dict[HtmlElement, int] = {}
+    sizes: dict[HtmlElement, int] = {}
+    for el in reversed(elements):
+        size = pending.pop(el, 0) + (_solid(el.text) if isinstance(el.tag, str) else 0)
+        sizes[el] = size
+        parent = el.getparent()
+        if parent is not None:
+            pending[parent] = pending.get(parent, 0) + size + _solid(el.tail)
+    return sizes
 
 
 _CARD_LISTS = frozenset({"div", "section", "ul", "ol"})
