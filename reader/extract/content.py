@@ -61,6 +61,20 @@ class _PrunedDocument(Document):
         linked = sum(_length(a) for a in elem.iterdescendants("a"))
         return float(linked) / max(_length(elem), 1)
 
+    picked: HtmlElement | None = None
+
+    def get_clean_html(self) -> str:
+        """The picked box itself, kept for :func:`_readability` (readability-lxml's
+        documented hook): serialising it to HTML and parsing that again cost time on a
+        long article and gave the same tree. The string returned only has to be as long
+        as that HTML for readability's "too short, try again" check: the text is, unless
+        it is short, when the real HTML is made."""
+        self.picked = self.html
+        text = self.html.text_content()
+        if len(text) >= self.retry_length:
+            return text
+        return super().get_clean_html()
+
     def score_paragraphs(self) -> dict[HtmlElement, dict[str, Any]]:
         """readability-lxml's paragraph scoring, the same sums, with each paragraph's
         length and commas counted by splitting rather than by its three regular
@@ -255,15 +269,18 @@ def _readability(doc: HtmlElement, url: str | None) -> Content | None:
         # keep_all_images: readability otherwise drops pictures its scoring finds
         # "too many" of — on the development set 305 figures kept instead of 192, the
         # text score unchanged (boilerplate images are already pruned by the rules).
-        summary = _PrunedDocument(doc, url=url).summary(html_partial=True, keep_all_images=True)
+        scorer = _PrunedDocument(doc, url=url)
+        summary = scorer.summary(html_partial=True, keep_all_images=True)
     except Exception:
         return None
-    if not summary or not summary.strip():
-        return None
-    try:
-        element = lxml.html.fragment_fromstring(summary, create_parent="div")
-    except Exception:  # lxml raises more than ParserError on odd fragments (AssertionError)
-        return None
+    element = scorer.picked
+    if element is None:
+        if not summary or not summary.strip():
+            return None
+        try:
+            element = lxml.html.fragment_fromstring(summary, create_parent="div")
+        except Exception:  # lxml raises more than ParserError on odd fragments
+            return None
     if not text_of(element):
         return None
     return Content(element, "readability")
