@@ -10,7 +10,6 @@ non-navigable links keep their text and lose their target.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
@@ -84,6 +83,7 @@ class BlockBuilder:
     base_url: str | None = None
     blocks: list[Block] = field(default_factory=list)
     skip: frozenset[str] = SKIP  # elements whose content is never shown
+    _resolved: dict[tuple[str, bool], str | None] = field(default_factory=dict)
     _nesting: int = 0  # quotes and lists we are inside
 
     # ----------------------------------------------------------------- entry point
@@ -370,7 +370,8 @@ class BlockBuilder:
             return []  # pictures inside running text are handled by the paragraph
         if tag in self.skip:
             return []
-        new = _Style(**vars(style))
+        new = _Style(style.bold, style.italic, style.code, style.strike, style.sub, style.sup,
+                     style.href)
         if tag in _BOLD:
             new.bold = True
         elif tag in _ITALIC:
@@ -390,16 +391,24 @@ class BlockBuilder:
                     *self._text("”", style)]
         return self._inline_children(el, new)
 
-    def _text(self, text: str, style: _Style) -> Iterator[Span]:
+    def _text(self, text: str, style: _Style) -> list[Span]:
         text = clean_text(text)
         # Code keeps non-breaking spaces (alignment); prose treats them as spaces.
         text = _SPACES_ONLY.sub(" ", text) if style.code else collapse_spaces(text)
         if text:
-            yield Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
-                       style.sup, style.href)
+            return [Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
+                         style.sup, style.href)]
+        return []
 
     def _resolve(self, href: str, *, images: bool = False) -> str | None:
         """An absolute, navigable URL for ``href``, or ``None`` (``javascript:`` and kin)."""
+        key = (href, images)
+        if key in self._resolved:
+            return self._resolved[key]
+        resolved = self._resolved[key] = self._resolve_new(href, images=images)
+        return resolved
+
+    def _resolve_new(self, href: str, *, images: bool = False) -> str | None:
         href = clean_text(href).strip()
         if not href:
             return None
