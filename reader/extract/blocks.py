@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
@@ -55,6 +55,7 @@ _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush)[-:]([\w+#.-]+
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|byline", re.I)
 _CREDIT_WORD = re.compile(r"credit|copyright|photographer|attribution", re.I)
 _CAPTION_CLASS = re.compile(r"caption|legend|wp-caption-text", re.I)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")  # as urlsplit reads a scheme
 _SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 # A <pre> of nothing but numbers, one a line: the gutter of a highlighter's line table.
 _LINE_NUMBERS = re.compile(r"\s*\d+(?:\s*\n\s*\d+)+\s*")
@@ -412,7 +413,8 @@ class BlockBuilder:
         href = clean_text(href).strip()
         if not href:
             return None
-        scheme = urlsplit(href).scheme.lower() if ":" in href[:12] else ""
+        match = _SCHEME.match(href) if ":" in href[:12] else None
+        scheme = match.group(1).lower() if match else ""
         if scheme and scheme not in ("http", "https", "mailto", "data", "file", "ftp"):
             return None
         if scheme == "data" and not (images and href[5:11].lower() == "image/"):

@@ -247,7 +247,7 @@ def prune_rules(doc: HtmlElement) -> tuple[list[str], int]:
     fired, and the characters of non-link text the removed boxes held."""
     body = doc.find("body")
     root = body if body is not None else doc
-    found = rules.find_boilerplate(root, total_text=len(text_of(root)))
+    found = rules.find_boilerplate(root)
     removed = rules.removed_prose(found)
     return rules.remove(found), removed
 

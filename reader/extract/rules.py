@@ -322,11 +322,12 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     more than half of it is ever marked.
     """
     rules = tuple(rules)
-    total = total_text if total_text is not None else len(box_text(root))
+    sizes = text_sizes(root)
+    # Solid characters (no whitespace), like sizes: a box's share of the page is the same.
+    total = _solid_share(total_text) if total_text is not None else sizes.get(root, 0)
     found: list[Removal] = []
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
-    sizes = text_sizes(root)
     spared = marked_body(root, sizes)
     for el in root.iter():
         tag = el.tag
@@ -355,7 +356,7 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
             # A picture with its caption is the article's, whatever its class says
             # ("fig--has-shares"); the share buttons inside are judged on their own.
             continue
-        if el in spared or _protected(el, total) or (
+        if el in spared or _protected(el, total, sizes) or (
                 not by_phrase and rule.spare_prose and _prose_box(el)):
             continue
         found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end,
@@ -447,7 +448,8 @@ _NAMING = ("class", "id", "role", *_COMPONENT_ATTRIBUTES)
 def _match(el: HtmlElement, rules: tuple[Rule, ...],
            sizes: dict[HtmlElement, int] | None = None) -> tuple[Rule, bool] | None:
     tag = el.tag
-    named = any(el.get(attr) for attr in _NAMING)
+    attrib = el.attrib
+    named = bool(attrib) and any(attr in attrib for attr in _NAMING)
     if (named and (tag in CONTAINERS or tag in _HEADINGS)) or tag in _ANY_TAGS:
         tokens, words = attribute_words(el)
         role = (el.get("role") or "").lower()
@@ -606,12 +608,18 @@ def prose_paragraphs(el: HtmlElement) -> int:
     return count
 
 
-def _protected(el: HtmlElement, total: int) -> bool:
+def _solid_share(total_text: int) -> int:
+    """A text length given in squashed characters, as solid characters (see
+    :func:`text_sizes`): one space in six is a word's end."""
+    return int(total_text * 5 / 6)
+
+
+def _protected(el: HtmlElement, total: int, sizes: dict[HtmlElement, int]) -> bool:
     if total <= 0:
         return False
     if el.find(".//article") is not None or el.find(".//main") is not None:
         return True
-    return len(box_text(el)) > total * settings.PROTECTED_SHARE
+    return sizes.get(el, 0) > total * settings.PROTECTED_SHARE
 
 
 def removed_prose(removals: Iterable[Removal]) -> int:
