@@ -123,14 +123,13 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
         log.debug("rules failed; the page is used unpruned", exc_info=True)
         pruned, removed = copy.deepcopy(doc), 0
     blocks = _blocks_of(_guard(lambda: select(pruned, base), None), builder, meta)
-    kept = prose_words(blocks)
-    if kept < settings.FEW_PROSE_WORDS or removed > settings.REMOVED_PROSE_SHARE * max(
-            1, _prose_chars(blocks)):
+    if not _prose_at_least(blocks, settings.FEW_PROSE_WORDS,
+                           removed / settings.REMOVED_PROSE_SHARE):
         # The rules took a lot, or left little: what does readability-lxml find on the
         # page the rules did not touch? Thinner than that, and the rules were wrong.
         second = _blocks_of(_guard(lambda: select(doc, base), None),
                             builder, meta)
-        other = prose_words(second)
+        kept, other = prose_words(blocks), prose_words(second)
         if (kept < settings.THIN_SHARE * other and other - kept >= settings.THIN_MIN_WORDS) \
                 or (not blocks and second):
             blocks = second
@@ -302,8 +301,16 @@ def prose_words(blocks: Iterable[Block]) -> int:
     return sum(len(text.split()) for text in _prose_texts(blocks))
 
 
-def _prose_chars(blocks: Iterable[Block]) -> int:
-    return sum(len(text) for text in _prose_texts(blocks))
+def _prose_at_least(blocks: Iterable[Block], words: int, chars: float) -> bool:
+    """Whether the blocks' prose has at least ``words`` words and ``chars`` characters,
+    reading no further than it takes to know (a long article answers at once)."""
+    seen_words = seen_chars = 0
+    for text in _prose_texts(blocks):
+        seen_words += text.count(" ") + 1
+        seen_chars += len(text)
+        if seen_words >= words and seen_chars >= chars:
+            return True
+    return False
 
 
 def _prose_texts(blocks: Iterable[Block]) -> Iterator[str]:
