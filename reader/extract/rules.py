@@ -340,6 +340,11 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
         if tag in _NEVER_JUDGED:
             skip_under.add(el)
             continue
+        if tag in _INLINE and el.getparent() is not None and _edit_control(el):
+            # "[edit]" beside a wiki's section heading: a control, not the heading's words.
+            found.append(Removal(el, PAGE_CHROME.name, spared=spared))
+            skip_under.add(el)
+            continue
         if tag in _INLINE and _in_running_text(el):
             # A word in a sentence ("CAIRO —", a linked country name) is never a box,
             # whatever its class says; the paragraph it is in is judged as a whole.
@@ -385,6 +390,22 @@ _BODY_PAIRS = (("entry", frozenset({"content", "body", "text"})),
 _BODY_XPATH = ("//*[@itemprop='articleBody' or contains(@class, 'entry') "
                "or contains(@class, 'ost') or contains(@class, 'rticle') "
                "or contains(@class, 'tory') or contains(@class, 'ody')]")
+
+
+_EDIT_LABELS = frozenset({"edit", "edit source", "bearbeiten", "quelltext bearbeiten",
+                          "modifier", "modifier le code", "editar", "modifica", "edytuj"})
+
+
+def _edit_control(el: HtmlElement) -> bool:
+    """A wiki's section edit link ("[edit]") inside a heading."""
+    parent = el.getparent()
+    if parent is None or (parent.tag not in _HEADINGS and (
+            parent.getparent() is None or parent.getparent().tag not in _HEADINGS)):
+        return False
+    text = short_text(el, 40)
+    if not text or not (el.tag == "a" or el.find(".//a") is not None):
+        return False
+    return all(label_key(part) in _EDIT_LABELS for part in text.split("|"))
 
 
 def _in_running_text(el: HtmlElement) -> bool:
