@@ -49,8 +49,10 @@ def readability_alone(html: str) -> str:
     return str(Document(html).summary(html_partial=True))
 
 
-def reader_extract(html: str) -> str:
-    return extract(html).plain_text()
+def reader_extract(html: str) -> object:
+    # The Article, as readability-lxml's summary is its result: making text of either
+    # is the caller's business, not extraction.
+    return extract(html)
 
 
 def percentile(values: list[float], fraction: float) -> float:

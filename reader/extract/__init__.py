@@ -8,7 +8,9 @@ Pure: no network, no files, no UI. The steps, each in its own module —
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import gc
 import html as htmlmod
 import logging
 import re
@@ -57,7 +59,8 @@ def extract(html: str | bytes, url: str | None = None, *, encoding: str | None =
     on hostile pages) falls back to the stage before it, never out of this function.
     """
     try:
-        return _extract(html, url, encoding)
+        with _no_cyclic_gc():
+            return _extract(html, url, encoding)
     except Exception:
         log.debug("extraction failed; the page is given as its plain text", exc_info=True)
         try:
@@ -148,6 +151,23 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
         lead_image=meta.lead_image,
         blocks=tuple(blocks),
     )
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a page is extracted.
+
+    Building an article allocates tens of thousands of small objects (spans, blocks),
+    none of them in reference cycles; each allocation burst made the collector walk every
+    live object again, a tenth of the time on a long article. It runs as usual after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _T = TypeVar("_T")
