@@ -39,6 +39,7 @@ _PROSE = settings.PROSE_CHARS
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden='true' or @style]"
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
+_SENTENCE_ENDS = (".", "!", "?", "…", ".”", "?”", "!”", ".\"", ".»", "»", "”", ".)")
 _FOOTNOTE = re.compile(r"foot(?=[-_]?notes?)", re.IGNORECASE)
 _FOOTNOTE_XPATH = ("//*[contains(translate(@class, 'FOTN', 'fotn'), 'footnote') or "
                    "contains(translate(@id, 'FOTN', 'fotn'), 'footnote')]")
@@ -260,8 +261,50 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
     if picked is not None:
-        return _widened(doc, picked) or picked
+        chosen = _widened(doc, picked) or picked
+        if chosen is picked:
+            _add_lead(doc, picked)
+        return chosen
     return _semantic(doc) or densest(doc)
+
+
+def _add_lead(doc: HtmlElement, picked: Content) -> None:
+    """The standfirst: prose between the headline ``<h1>`` and the first paragraph
+    readability picked (news sites put it in the article's header, apart from the body,
+    and readability scores the body alone). Put back before the pick, in page order."""
+    headlines = [h for h in doc.iter("h1") if text_of(h)]
+    if len(headlines) != 1:
+        return
+    first = next((p for p in picked.element.iter("p") if len(p.text_content()) > _PROSE), None)
+    if first is None:
+        return
+    first_text = first.text_content()
+    leads: list[HtmlElement] = []
+    started = False
+    for el in doc.iter("h1", "p", "li", "table", "blockquote", "h2", "h3"):
+        if el is headlines[0]:
+            started = True
+            continue
+        if not started:
+            continue
+        if el.tag == "p" and el.text_content() == first_text:
+            break
+        if el.tag != "p":
+            return  # something else between the headline and the body: not a standfirst
+        if next(el.iterancestors("figure", "figcaption"), None) is not None:
+            continue  # a caption, not a standfirst
+        text = text_of(el)
+        # Sentences, not a kicker, a dateline or a headline restated: long, and ended.
+        if len(text) >= settings.LEAD_MIN_CHARS and text.endswith(_SENTENCE_ENDS) and \
+                rules.link_density(el, len(text)) < settings.PROSE_LINK_DENSITY:
+            leads.append(el)
+        if len(leads) > settings.LEAD_MAX_PARAGRAPHS:
+            return
+    else:
+        return  # the pick's first paragraph is not after the headline
+    for lead in reversed(leads):
+        picked.element.insert(0, copy.deepcopy(lead))
+        picked.element[0].tail = None
 
 
 def _readability(doc: HtmlElement, url: str | None) -> Content | None:

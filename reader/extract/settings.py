@@ -72,6 +72,10 @@ PICTURE_BOX_CHARS = 300
 PICTURE_BOX_LINK_DENSITY = 0.5
 #: The marked body (<article>, itemprop=articleBody) is used only when this long.
 SEMANTIC_MIN_CHARS = 200
+#: A standfirst between the headline and the body: paragraphs at least this long, at
+#: most this many of them.
+LEAD_MIN_CHARS = 100
+LEAD_MAX_PARAGRAPHS = 2
 #: Paragraph-like elements shorter than this do not vote in the density fallback.
 DENSITY_MIN_CHARS = 25
 
