@@ -99,3 +99,13 @@ def test_random_markup_gives_an_article(parts: list[str]) -> None:
 ])
 def test_degenerate_pages_give_an_article(page: str) -> None:
     assert isinstance(extract(page), Article)
+
+
+def test_the_standfirst_in_the_article_header_is_kept_before_the_body() -> None:
+    html = ("<html><body><main><header><h1>Pier to be rebuilt</h1><p class='dek'>After a "
+            "winter of storms, the harbour commission has found the money to rebuild the "
+            "eastern arm of the old stone pier.</p></header><div class='body'>"
+            f"{STORY}</div></main></body></html>")
+    text = extract(html).plain_text()
+    assert text.startswith("After a winter of storms")
+    assert text.index("found the money") < text.index("Part 0.")
