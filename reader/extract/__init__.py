@@ -86,34 +86,39 @@ def extract_full(html: str | bytes, url: str | None = None, *, encoding: str | N
     the page is left out. Never raises; a page with no text gives an Article with no blocks.
     """
     try:
-        text = _decode(html, encoding)
-        doc = parse(text)
-        if doc is None:
-            return Article(url=url)
-        meta = _metadata(doc, url)
-        base = _guard(lambda: base_url(doc, meta.canonical or url), url)
-        _guard(lambda: clean(doc), None)
-        body = doc.find("body")
-        root = body if body is not None else doc
-        builder = BlockBuilder(base, skip=SKIP_FULL)
-        blocks = _guard(lambda: builder.build(root), _none())
-        return Article(
-            url=meta.canonical or url,
-            title=meta.title,
-            byline=meta.byline,
-            site_name=meta.site_name,
-            published=meta.published,
-            lang=meta.lang,
-            excerpt=meta.excerpt,
-            lead_image=meta.lead_image,
-            blocks=tuple(blocks),
-        )
+        with _no_cyclic_gc():
+            return _extract_full(html, url, encoding)
     except Exception:
         log.debug("whole-page text failed; the page is given as its plain text", exc_info=True)
         try:
             return _plain_article(html, url, encoding)
         except Exception:
             return Article(url=url)
+
+
+def _extract_full(html: str | bytes, url: str | None, encoding: str | None) -> Article:
+    text = _decode(html, encoding)
+    doc = parse(text)
+    if doc is None:
+        return Article(url=url)
+    meta = _metadata(doc, url)
+    base = _guard(lambda: base_url(doc, meta.canonical or url), url)
+    _guard(lambda: clean(doc), None)
+    body = doc.find("body")
+    root = body if body is not None else doc
+    builder = BlockBuilder(base, skip=SKIP_FULL)
+    blocks = _guard(lambda: builder.build(root), _none())
+    return Article(
+        url=meta.canonical or url,
+        title=meta.title,
+        byline=meta.byline,
+        site_name=meta.site_name,
+        published=meta.published,
+        lang=meta.lang,
+        excerpt=meta.excerpt,
+        lead_image=meta.lead_image,
+        blocks=tuple(blocks),
+    )
 
 
 def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Article:
