@@ -129,3 +129,40 @@ def test_unsupported_scheme_is_refused() -> None:
     out = reader("dump", "ftp://example.org/file.html")
     assert out.returncode == 1
     assert b"reader: error:" in out.stderr and b"ftp" in out.stderr
+
+
+GHOST = FIXTURES / "ghost-blog-post.html"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_dump_full_prints_the_whole_page_the_cleaned_article_leaves_out(fmt: str) -> None:
+    cleaned = reader("dump", str(GHOST), "-f", fmt)
+    full = reader("dump", str(GHOST), "-f", fmt, "--full")
+    assert full.returncode == 0, full.stderr
+    cleaned_text, full_text = cleaned.stdout.decode(), full.stdout.decode()
+    # The article is in both; the page around it (teasers, footer links) only in --full.
+    for phrase in ("Our little log-tailing tool started as a weekend project",
+                   "Release engineering is the art of making the boring path"):
+        assert phrase in cleaned_text and phrase in full_text
+    for phrase in ("Cargo features are a public API", "Powered by Ghost"):
+        assert phrase not in cleaned_text
+        assert phrase in full_text
+    # Never scripts or styles.
+    assert "position:sticky" not in full_text
+    assert '"@context"' not in full_text
+
+
+def test_dump_full_keeps_links_so_they_can_be_numbered() -> None:
+    out = reader("dump", str(GHOST), "-f", "json", "--full")
+    data = json.loads(out.stdout)
+    hrefs = [s.get("href") for b in data["blocks"] if b["type"] == "paragraph"
+             for s in b["spans"]]
+    assert "https://ghost.org/" in hrefs
+    assert data["title"] == "Shipping a Rust CLI without tears"
+
+
+def test_dump_full_keeps_the_page_order_from_site_header_to_footer() -> None:
+    text = reader("dump", str(GHOST), "--full").stdout.decode()
+    order = [text.index(p) for p in ("Notes from the Workshop", "Build once, test everywhere",
+                                     "Three mistakes", "Read next", "Powered by Ghost")]
+    assert order == sorted(order)

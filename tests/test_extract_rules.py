@@ -162,3 +162,57 @@ def test_rules_work_inside_a_whole_page_extraction() -> None:
     for phrase in ("Share on Facebook", "Advertisement", "Accept cookies", "Leave a Reply",
                    "Table of Contents", "Subscribe", "Ana writes", "Home"):
         assert phrase not in text, phrase
+
+
+# ------------------------------------------------------- rules that cannot take the article
+
+
+def test_a_wiki_edit_link_is_not_part_of_its_heading() -> None:
+    html = ("<html><body><div id='content'><h2><span class='mw-headline'>History</span>"
+            "<span class='mw-editsection'><span>[</span><a href='/edit?s=1'>edit</a>"
+            f"<span>]</span></span></h2>{ARTICLE}</div></body></html>")
+    headings = [b.text for b in extract(html).blocks if b.__class__.__name__ == "Heading"]
+    assert headings == ["History"]
+
+
+def test_words_inside_a_sentence_survive_whatever_their_class() -> None:
+    html = ("<html><body><article><p><span class='dateline'>CAIRO —</span> Gunmen opened fire"
+            " on visitors at the museum, and officials plan to reverse their position on "
+            "<a class='meta-link' href='/sudan'>Sudan</a> and lift sanctions.</p>"
+            f"{ARTICLE}</article></body></html>")
+    text = extract(html).plain_text()
+    assert "CAIRO — Gunmen opened fire" in text
+    assert "position on Sudan and lift sanctions" in text
+
+
+def test_an_ad_label_takes_only_its_own_slot() -> None:
+    html = ("<html><body><p>Advertisement</p><div class='column'>"
+            + "".join(f"<p><a href='/l{i}'>Linked headline number {i} of the day</a> and a few "
+                      "words of summary after it.</p>" for i in range(6))
+            + f"</div><div class='slot'><span>- Advertisement -</span><ins class='adsbygoogle'>"
+              f"</ins></div>{ARTICLE}</body></html>")
+    text = extract(html).plain_text()
+    assert "Advertisement" not in text
+    assert "Paragraph 4 of the story" in text
+
+
+def test_a_marked_body_in_a_box_named_like_boilerplate_is_spared() -> None:
+    short = "".join(f"<p>Part {i}: the river rose overnight and the town spent the day "
+                    "moving furniture upstairs, filling sandbags and waiting for the water to "
+                    "fall, while the council opened the school hall for families.</p>"
+                    for i in range(3))  # too short to be spared as "a box of prose"
+    root = lxml.html.fromstring(
+        f"<div><div class='widget sidebar-like'><div class='entry-content'>{short}</div>"
+        "</div><div class='widget'><a href='/x'>Archive</a></div></div>")
+    rules.apply_rules(root, total_text=100 * len(ARTICLE))  # as on a page of much else
+    assert "Part 1: the river rose" in root.text_content()
+    assert "Archive" not in root.text_content()
+
+
+def test_prose_written_with_line_breaks_counts_as_prose() -> None:
+    prose = "<br><br>".join(
+        f"Line {i}: the river rose overnight and the town spent the day moving furniture "
+        "upstairs and filling sandbags." for i in range(8))
+    root = lxml.html.fromstring(f"<div><div class='share-wrapper'>{prose}</div></div>")
+    rules.apply_rules(root, total_text=100 * len(prose))  # as on a page of much else
+    assert "Line 7" in root.text_content()

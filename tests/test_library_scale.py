@@ -377,3 +377,54 @@ def test_the_kept_page_survives_a_save_of_new_text_without_a_page(tmp_path: Path
         assert lib.get(id).html == page
         token = lib.delete(id)
         assert lib.get(lib.undelete(token)).html == page
+
+
+@pytest.mark.parametrize("search", ["otter", "ot", "bad", "badg", "number1", "the end", "xyz"])
+@pytest.mark.parametrize("filter", ["all", "unread", "favourites"])
+def test_searches_with_many_matches_list_the_same_as_with_few(
+        many: Library, monkeypatch: pytest.MonkeyPatch, search: str, filter: str) -> None:
+    """A search matching many articles walks the sort's index instead of sorting its
+    matches (and a lone prefix is checked row by row): the answer must not change."""
+    from reader.library import store
+
+    def answer(sort: str) -> tuple[list[int], int, list[int], list[int | None]]:
+        rows = many.entries(search=search, sort=sort, filter=filter)
+        return ([e.id for e in rows], many.count(search=search, filter=filter),
+                [e.id for e in many.entries(search=search, sort=sort, filter=filter, limit=3,
+                                            offset=2)],
+                [many.index_of(e.id, search=search, sort=sort, filter=filter) for e in rows])
+
+    for sort in SORTS:
+        few = answer(sort)
+        monkeypatch.setattr(store, "SPARSE_MATCHES", 0)
+        many.save_link("https://many.example/clear-the-counts")  # a write forgets counts
+        assert answer(sort) == few
+        monkeypatch.setattr(store, "SPARSE_MATCHES", 3000)
+
+
+@pytest.mark.parametrize("typed", ["snake_case", "e\u0301t\u0301e", "\ufb01sh", "x\u00b2",
+                                   "\u0663\u0664 \u4e2d\u6587", "otter b", "a_", "_", "o"])
+def test_what_is_typed_is_never_a_phrase_the_index_cannot_answer(many: Library,
+                                                                 typed: str) -> None:
+    """The index keeps no word places, so a query may only name single words."""
+    many.entries(search=typed, limit=5)
+    many.count(search=typed)
+
+
+def test_any_text_typed_is_a_search_not_an_error(tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    with Library.open(tmp_path) as lib:
+        url = "https://any.example/"
+        lib.save(make_article(url, "Anything", "snake_case words and \u4e2d\u6587"),
+                 source_url=url)
+
+        @settings(max_examples=300, deadline=None)
+        @given(st.text(max_size=20))
+        def search(typed: str) -> None:
+            lib.entries(search=typed, limit=3)
+            lib.count(search=typed)
+
+        search()
+        assert lib.count(search="snake case") == 1 and lib.count(search="otter b") == 0

@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="text: the title, a line of metadata, then the plain body (default); "
                    "markdown: CommonMark with links and figures; html: one clean page; "
                    "json: the Article model, for programs")
+    p.add_argument("--full", action="store_true",
+                   help="the page's complete readable text instead of the cleaned article")
     p.set_defaults(handler=run)
 
 
@@ -50,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
     from reader.sources import load
 
     loaded = load(args.source)
-    sys.stdout.write(render(loaded.article, args.format))
+    article = loaded.article
+    if getattr(args, "full", False) and loaded.html is not None:
+        from reader.extract import extract_full
+
+        url = loaded.source_url if loaded.source_url.startswith(("http://", "https://")) \
+            else None
+        article = extract_full(loaded.html, url)
+    sys.stdout.write(render(article, args.format))
     sys.stdout.flush()
     return 0

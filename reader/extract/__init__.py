@@ -3,60 +3,111 @@
 Pure: no network, no files, no UI. The steps, each in its own module —
 :mod:`.decode` (bytes to text), :mod:`.metadata` (what the page says about itself),
 :mod:`.content` (pruning with :mod:`.rules`, then finding the article) and
-:mod:`.blocks` (HTML to blocks and spans, sanitised) — run once per page here.
+:mod:`.blocks` (HTML to blocks and spans, sanitised) — run once per page here, with
+the numbers they weigh by in :mod:`.settings`.
+
+Never worse than readability-lxml alone: the rules prune a copy of the page, and when
+they removed a lot or left little, readability-lxml's pick on the untouched page is asked
+for too; when the pruned result is clearly thinner in prose, the untouched one wins.
+Every stage falls back to the one before it, so no input raises. :func:`extract_full`
+gives the whole page's readable text, the way out when the cleaning misses something.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import gc
+import html as htmlmod
+import logging
 import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from reader.document import Article, Block, Heading, Paragraph, Span
-from reader.extract.blocks import BlockBuilder
-from reader.extract.content import densest, prune, select
+from reader.document import Article, Block, Heading, ListBlock, Paragraph, Quote, Span
+from reader.extract import settings
+from reader.extract.blocks import SKIP_FULL, BlockBuilder
+from reader.extract.content import Content, clean, densest, prune_rules, select
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, read_metadata, squash
 from reader.sanitize import clean_text
 
-__all__ = ["article_from_text", "decode_html", "extract"]
+__all__ = ["article_from_text", "decode_html", "extract", "extract_full"]
 
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+log = logging.getLogger(__name__)
+# "?>" is the end of an XML declaration, but pages end it with ">" too.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_CLOSE = re.compile(r"</title\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 # huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 elements,
 # and a page built of nested tables can be that deep; content.flatten_deep then keeps
 # the tree shallow enough for everything downstream.
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
+_PARSER_UTF8 = lxml.html.HTMLParser(huge_tree=True, encoding="utf-8")
 _WORD = re.compile(r"\w+")
-# A paragraph shorter than this next to the title is probably a byline or a date line.
-_BYLINE_MAX = 120
-_LINK_LINE_MAX = 80
+_BYLINE_MAX = settings.BYLINE_MAX_CHARS
+_LINK_LINE_MAX = settings.TRAILING_LINK_LINE_CHARS
 
 
 def extract(html: str | bytes, url: str | None = None, *, encoding: str | None = None
             ) -> Article:
-    """The article in ``html``; ``url`` resolves relative links; never raises on bad input.
+    """The article in ``html``; ``url`` resolves relative links; never raises on any input.
 
     A page with no text at all gives an Article with no blocks (the caller decides what
-    that means for the person asking).
+    that means for the person asking). Every stage has a fallback, and anything a stage
+    did not foresee (lxml and readability-lxml raise more than their documented errors
+    on hostile pages) falls back to the stage before it, never out of this function.
     """
-    text = decode_html(html, encoding)
+    try:
+        with _no_cyclic_gc():
+            return _extract(html, url, encoding)
+    except Exception:
+        log.debug("extraction failed; the page is given as its plain text", exc_info=True)
+        try:
+            return _plain_article(html, url, encoding)
+        except Exception:
+            return Article(url=url)
+
+
+def extract_full(html: str | bytes, url: str | None = None, *, encoding: str | None = None
+                 ) -> Article:
+    """The page's complete readable text: every visible text block in order, links kept
+    (so a reader can number them), pictures, tables, navigation and all; no scripts,
+    styles or hidden boxes. The same metadata as :func:`extract`.
+
+    The way out when the cleaned article misses something: nothing a person could see on
+    the page is left out. Never raises; a page with no text gives an Article with no blocks.
+    """
+    try:
+        with _no_cyclic_gc():
+            return _extract_full(html, url, encoding)
+    except Exception:
+        log.debug("whole-page text failed; the page is given as its plain text", exc_info=True)
+        try:
+            return _plain_article(html, url, encoding)
+        except Exception:
+            return Article(url=url)
+
+
+def _extract_full(html: str | bytes, url: str | None, encoding: str | None) -> Article:
+    text = _decode(html, encoding)
     doc = parse(text)
     if doc is None:
         return Article(url=url)
-    meta = read_metadata(doc, url)
-    base = base_url(doc, meta.canonical or url)
-    prune(doc)
-    content = select(doc, base)
-    builder = BlockBuilder(base)
-    blocks = builder.build(content.element) if content is not None else []
-    blocks = tidy(blocks, meta)
-    if _too_thin(blocks, meta):
-        fallback = _fallback_blocks(doc, meta, builder)
-        if _words(fallback) > _words(blocks):
-            blocks = tidy(fallback, meta)
+    meta = _metadata(doc, url)
+    base = _guard(lambda: base_url(doc, meta.canonical or url), url)
+    _guard(lambda: clean(doc), None)
+    body = doc.find("body")
+    root = body if body is not None else doc
+    builder = BlockBuilder(base, skip=SKIP_FULL)
+    blocks = _guard(lambda: builder.build(root), _none())
     return Article(
         url=meta.canonical or url,
         title=meta.title,
@@ -68,6 +119,116 @@ def extract(html: str | bytes, url: str | None = None, *, encoding: str | None =
         lead_image=meta.lead_image,
         blocks=tuple(blocks),
     )
+
+
+def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Article:
+    text = _decode(html, encoding)
+    doc = parse(text)
+    if doc is None:
+        return Article(url=url)
+    meta = _metadata(doc, url)
+    base = _guard(lambda: base_url(doc, meta.canonical or url), url)
+    clean(doc)
+    builder = BlockBuilder(base)
+    # The rules prune a copy: the untouched page stays for the second opinion.
+    pruned = copy.deepcopy(doc)
+    try:
+        removed = prune_rules(pruned)[1]
+    except Exception:
+        log.debug("rules failed; the page is used unpruned", exc_info=True)
+        pruned, removed = copy.deepcopy(doc), 0
+    blocks = _blocks_of(_guard(lambda: select(pruned, base), None), builder, meta)
+    if not _prose_at_least(blocks, settings.FEW_PROSE_WORDS,
+                           removed / settings.REMOVED_PROSE_SHARE):
+        # The rules took a lot, or left little: what does readability-lxml find on the
+        # page the rules did not touch? Thinner than that, and the rules were wrong.
+        second = _blocks_of(_guard(lambda: select(doc, base), None),
+                            builder, meta)
+        kept, other = prose_words(blocks), prose_words(second)
+        if (kept < settings.THIN_SHARE * other and other - kept >= settings.THIN_MIN_WORDS) \
+                or (not blocks and second):
+            blocks = second
+    if _too_thin(blocks, meta):
+        fallback = _guard(lambda: _fallback_blocks(pruned, doc, meta, builder), _none())
+        if _words(fallback) > _words(blocks):
+            blocks = _guard(lambda: tidy(fallback, meta), fallback)
+    return Article(
+        url=meta.canonical or url,
+        title=meta.title,
+        byline=meta.byline,
+        site_name=meta.site_name,
+        published=meta.published,
+        lang=meta.lang,
+        excerpt=meta.excerpt,
+        lead_image=meta.lead_image,
+        blocks=tuple(blocks),
+    )
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a page is extracted.
+
+    Building an article allocates tens of thousands of small objects (spans, blocks),
+    none of them in reference cycles; each allocation burst made the collector walk every
+    live object again, a tenth of the time on a long article. It runs as usual after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_T = TypeVar("_T")
+
+
+def _guard(stage: Callable[[], _T], default: _T) -> _T:
+    """``stage()``, or ``default`` if it raises anything at all (see :func:`extract`)."""
+    try:
+        return stage()
+    except Exception:
+        log.debug("extraction stage failed; falling back", exc_info=True)
+        return default
+
+
+def _none() -> list[Block]:
+    return []
+
+
+def _decode(html: str | bytes, encoding: str | None) -> str:
+    try:
+        return decode_html(html, encoding)
+    except Exception:
+        return html if isinstance(html, str) else html.decode("utf-8", "replace")
+
+
+def _metadata(doc: HtmlElement, url: str | None) -> Metadata:
+    try:
+        return read_metadata(doc, url)
+    except Exception:
+        log.debug("metadata failed", exc_info=True)
+        meta = Metadata(canonical=None)
+        title = doc.find(".//title")
+        if title is not None:
+            meta.title = _guard(lambda: squash(title.text_content()), "")
+        return meta
+
+
+def _blocks_of(content: Content | None, builder: BlockBuilder, meta: Metadata) -> list[Block]:
+    if content is None:
+        return []
+    blocks: list[Block] = _guard(lambda: builder.build(content.element), _none())
+    return _guard(lambda: tidy(blocks, meta), blocks)
+
+
+def _plain_article(html: str | bytes, url: str | None, encoding: str | None) -> Article:
+    """The last resort: the page's text with every tag taken out, in paragraphs."""
+    text = _decode(html, encoding)
+    text = _TAG.sub("\n", _SCRIPT.sub("", text))
+    return article_from_text(htmlmod.unescape(text), url=url, title="")
 
 
 def article_from_text(text: str, url: str | None = None, title: str | None = None
@@ -87,9 +248,21 @@ def parse(text: str) -> HtmlElement | None:
     text = _XML_DECLARATION.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         return None
+    opened = _TITLE_OPEN.search(text)
+    if opened and not _TITLE_CLOSE.search(text, opened.end()):
+        # An unclosed <title> would swallow the whole page as its text: close it where
+        # the next tag begins, as the author meant.
+        end = text.find("<", opened.end())
+        end = len(text) if end < 0 else end
+        text = f"{text[:end]}</title>{text[end:]}"
     try:
         return lxml.html.document_fromstring(text, parser=_PARSER)
-    except (lxml.etree.ParserError, ValueError):
+    except Exception:
+        pass
+    try:
+        # lxml refuses a str that still declares an encoding somewhere it looks: bytes do.
+        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER_UTF8)
+    except Exception:
         return None
 
 
@@ -142,25 +315,74 @@ def _same_title(heading: str, title: str) -> bool:
     return len(shorter) > 15 and shorter in longer and len(shorter) > 0.75 * len(longer)
 
 
-def _words(blocks: list[Block]) -> int:
+def _words(blocks: list[Block], enough: float = float("inf")) -> int:
+    """Words in ``blocks``, counted until there are ``enough``."""
     from reader.document import block_text
 
-    return sum(len(_WORD.findall(block_text(b))) for b in blocks)
+    total = 0
+    for block in blocks:
+        total += len(block_text(block).split())
+        if total >= enough:
+            break
+    return total
+
+
+def prose_words(blocks: Iterable[Block]) -> int:
+    """Words in the blocks' prose: paragraphs (also inside quotes and lists) long enough
+    to be sentences and mostly not links. What the safety net compares."""
+    return sum(len(text.split()) for text in _prose_texts(blocks))
+
+
+def _prose_at_least(blocks: Iterable[Block], words: int, chars: float) -> bool:
+    """Whether the blocks' prose has at least ``words`` words and ``chars`` characters,
+    reading no further than it takes to know (a long article answers at once)."""
+    seen_words = seen_chars = 0
+    for text in _prose_texts(blocks):
+        seen_words += text.count(" ") + 1
+        seen_chars += len(text)
+        if seen_words >= words and seen_chars >= chars:
+            return True
+    return False
+
+
+def _prose_texts(blocks: Iterable[Block]) -> Iterator[str]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            text = block.text
+            if len(text) >= settings.PROSE_BLOCK_CHARS:
+                linked = sum(len(s.text) for s in block.spans if s.href)
+                if linked <= settings.PROSE_LINK_DENSITY * len(text):
+                    yield text
+        elif isinstance(block, Quote):
+            yield from _prose_texts(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _prose_texts(item)
 
 
 def _too_thin(blocks: list[Block], meta: Metadata) -> bool:
-    words = _words(blocks)
     if meta.article_body:
-        body_words = len(_WORD.findall(meta.article_body))
-        return words < 0.5 * body_words or (words < 40 and body_words > words)
-    return words < 40
+        body_words = len(meta.article_body.split())
+        words = _words(blocks, max(body_words, settings.THIN_ARTICLE_WORDS))
+        return words < settings.ARTICLE_BODY_SHARE * body_words or (
+            words < settings.THIN_ARTICLE_WORDS and body_words > words)
+    return _words(blocks, settings.THIN_ARTICLE_WORDS) < settings.THIN_ARTICLE_WORDS
 
 
-def _fallback_blocks(doc: HtmlElement, meta: Metadata, builder: BlockBuilder) -> list[Block]:
-    """JSON-LD articleBody as paragraphs, else the densest text container."""
+def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,
+                     builder: BlockBuilder) -> list[Block]:
+    """JSON-LD articleBody as paragraphs, else the densest text container of the pruned
+    page, else of the untouched one."""
     if meta.article_body:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", meta.article_body)
                       if p.strip()]
         return [Paragraph((Span(" ".join(p.split())),)) for p in paragraphs]
-    content = densest(doc)
-    return builder.build(content.element) if content is not None else []
+    best: list[Block] = []
+    for tree in (pruned, doc):
+        content = densest(tree)
+        found = builder.build(content.element) if content is not None else []
+        if _words(found) > _words(best):
+            best = found
+        if _words(best) >= settings.THIN_ARTICLE_WORDS:
+            break
+    return best

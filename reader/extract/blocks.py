@@ -10,9 +10,8 @@ non-navigable links keep their text and lose their target.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
@@ -39,6 +38,8 @@ SKIP = frozenset({
     "video", "audio", "canvas", "form", "input", "button", "select", "textarea", "option",
     "head", "title", "meta", "link", "map", "area", "source", "track", "dialog", "nav",
 })
+# The whole page (extract_full) shows navigation and forms' words too: all visible text.
+SKIP_FULL = SKIP - {"nav", "form", "dialog"}
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "dl",
     "dt", "dd", "li", "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody",
@@ -52,7 +53,9 @@ _CODE = frozenset({"code", "kbd", "samp", "tt"})
 _STRIKE = frozenset({"s", "strike", "del"})
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush)[-:]([\w+#.-]+)", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|byline", re.I)
+_CREDIT_WORD = re.compile(r"credit|copyright|photographer|attribution", re.I)
 _CAPTION_CLASS = re.compile(r"caption|legend|wp-caption-text", re.I)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")  # as urlsplit reads a scheme
 _SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 # A <pre> of nothing but numbers, one a line: the gutter of a highlighter's line table.
 _LINE_NUMBERS = re.compile(r"\s*\d+(?:\s*\n\s*\d+)+\s*")
@@ -80,6 +83,8 @@ class BlockBuilder:
 
     base_url: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    skip: frozenset[str] = SKIP  # elements whose content is never shown
+    _resolved: dict[tuple[str, bool], str | None] = field(default_factory=dict)
     _nesting: int = 0  # quotes and lists we are inside
 
     # ----------------------------------------------------------------- entry point
@@ -111,7 +116,7 @@ class BlockBuilder:
                 if child.tail:
                     inline.extend(self._text(child.tail, _Style()))
                 continue
-            if tag in SKIP:
+            if tag in self.skip:
                 pass
             elif tag == "br":
                 # Two line breaks in a row end a paragraph, as in most hand-written HTML.
@@ -123,6 +128,13 @@ class BlockBuilder:
                 flush()
                 out.extend(self._block(child))
             else:
+                # A picture inside a link or a span (<a href=big.jpg><img></a>) stands
+                # on its own line, as in a paragraph; the inline text goes on after it.
+                pictures = self._images_in(child) if child.find(".//img") is not None \
+                    else []
+                if pictures:
+                    flush()
+                    out.extend(pictures)
                 inline.extend(self._inline(child, _Style()))
             if child.tail:
                 inline.extend(self._text(child.tail, _Style()))
@@ -164,7 +176,7 @@ class BlockBuilder:
             return self._table(el)
         if tag == "hr":
             return [Rule()]
-        if tag in SKIP:
+        if tag in self.skip:
             return []
         if _is_caption_box(el):
             return self._figure(el)
@@ -192,7 +204,7 @@ class BlockBuilder:
     def _list_items(self, el: HtmlElement) -> list[Block]:
         items: list[tuple[Block, ...]] = []
         for li in el:
-            if not isinstance(li.tag, str) or li.tag in SKIP:
+            if not isinstance(li.tag, str) or li.tag in self.skip:
                 continue
             blocks = self._container(li) if li.tag == "li" else self._block(li)
             if blocks:
@@ -237,6 +249,12 @@ class BlockBuilder:
         return [CodeBlock(text.expandtabs(4), language)]
 
     def _table(self, el: HtmlElement) -> list[Block]:
+        # What sits in the table outside any cell (a <table> straight inside a <table>,
+        # a <div> between rows) is shown by browsers before the table: so here, after it.
+        return self._table_proper(el) + [
+            b for stray in _strays(el) for b in self._block(stray)]
+
+    def _table_proper(self, el: HtmlElement) -> list[Block]:
         rows = [tr for tr in el.iter("tr") if _closest_table(tr) is el]
         cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
         widest = max((len(r) for r in cells), default=0)
@@ -304,8 +322,9 @@ class BlockBuilder:
     def _credit_text(self, el: HtmlElement) -> str:
         for cap in el.iter("span", "small", "cite", "div", "p"):
             cls = f"{cap.get('class') or ''} {cap.get('itemprop') or ''}"
-            if cap is not el and _CREDIT_CLASS.search(cls) and not _CAPTION_CLASS.search(
-                    cap.get("class") or ""):
+            # A caption box is not a credit, unless it says so ("caption-credit").
+            if cap is not el and _CREDIT_CLASS.search(cls) and (not _CAPTION_CLASS.search(
+                    cap.get("class") or "") or _CREDIT_WORD.search(cap.get("class") or "")):
                 text = _squash(cap.text_content())
                 if text and len(text) < 200:
                     return text
@@ -339,7 +358,7 @@ class BlockBuilder:
         if el.text:
             spans.extend(self._text(el.text, style))
         for child in el:
-            if isinstance(child.tag, str) and child.tag not in SKIP:
+            if isinstance(child.tag, str) and child.tag not in self.skip:
                 spans.extend(self._inline(child, style))
             if child.tail:
                 spans.extend(self._text(child.tail, style))
@@ -351,9 +370,10 @@ class BlockBuilder:
             return [Span("\n")]
         if tag == "img":
             return []  # pictures inside running text are handled by the paragraph
-        if tag in SKIP:
+        if tag in self.skip:
             return []
-        new = _Style(**vars(style))
+        new = _Style(style.bold, style.italic, style.code, style.strike, style.sub, style.sup,
+                     style.href)
         if tag in _BOLD:
             new.bold = True
         elif tag in _ITALIC:
@@ -373,20 +393,29 @@ class BlockBuilder:
                     *self._text("”", style)]
         return self._inline_children(el, new)
 
-    def _text(self, text: str, style: _Style) -> Iterator[Span]:
+    def _text(self, text: str, style: _Style) -> list[Span]:
         text = clean_text(text)
         # Code keeps non-breaking spaces (alignment); prose treats them as spaces.
-        text = _SPACES_ONLY.sub(" ", text) if style.code else _SPACE.sub(" ", text)
+        text = _SPACES_ONLY.sub(" ", text) if style.code else collapse_spaces(text)
         if text:
-            yield Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
-                       style.sup, style.href)
+            return [Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
+                         style.sup, style.href)]
+        return []
 
     def _resolve(self, href: str, *, images: bool = False) -> str | None:
         """An absolute, navigable URL for ``href``, or ``None`` (``javascript:`` and kin)."""
+        key = (href, images)
+        if key in self._resolved:
+            return self._resolved[key]
+        resolved = self._resolved[key] = self._resolve_new(href, images=images)
+        return resolved
+
+    def _resolve_new(self, href: str, *, images: bool = False) -> str | None:
         href = clean_url(href)
         if not href:
             return None
-        scheme = urlsplit(href).scheme.lower() if ":" in href[:12] else ""
+        match = _SCHEME.match(href) if ":" in href[:12] else None
+        scheme = match.group(1).lower() if match else ""
         if scheme and scheme not in ("http", "https", "mailto", "data", "file", "ftp"):
             return None
         if scheme == "data" and not (images and href[5:11].lower() == "image/"):
@@ -404,6 +433,41 @@ class BlockBuilder:
 # --------------------------------------------------------------------------- helpers
 
 
+# Whitespace str.split() cuts at that HTML does not collapse (em spaces and kin). The
+# controls among str.split()'s whitespace (\x1c-\x1f, \x85) never get here: clean_text.
+_KEPT_SPACES = ("\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005",
+                "\u2006", "\u2007", "\u2008", "\u2009", "\u200a", "\u2028", "\u2029",
+                "\u202f", "\u205f", "\u3000")
+
+
+def collapse_spaces(text: str) -> str:
+    """Each run of HTML whitespace (and non-breaking spaces) as one space.
+
+    The same as ``_SPACE.sub(" ", text)``, by splitting in C where it can: on a long
+    article the regular expression was the block builder's largest cost.
+    """
+    if not text:
+        return text
+    if not text.isascii() and any(c in text for c in _KEPT_SPACES):
+        return _SPACE.sub(" ", text)
+    words = text.split()
+    if not words:
+        return " "
+    joined = " ".join(words)
+    if text[0].isspace():
+        joined = " " + joined
+    if text[-1].isspace():
+        joined += " "
+    return joined
+
+
+def _with_text(span: Span, text: str) -> Span:
+    """``replace(span, text=text)``, without dataclasses.replace's introspection."""
+    return Span(text, span.bold, span.italic, span.code, span.strike, span.sub, span.sup,
+                span.href)
+
+
+
 def finish_spans(spans: list[Span]) -> tuple[Span, ...]:
     """Merge neighbours of one style, collapse spaces across span edges, trim the ends."""
     merged: list[Span] = []
@@ -416,21 +480,21 @@ def finish_spans(spans: list[Span]) -> tuple[Span, ...]:
             if not text:
                 continue
             if previous.same_style(span):
-                merged[-1] = replace(previous, text=previous.text + text)
+                merged[-1] = _with_text(previous, previous.text + text)
                 continue
         elif not (text := text.lstrip(" \n")):
             continue
-        merged.append(replace(span, text=text) if text is not span.text else span)
+        merged.append(_with_text(span, text) if text is not span.text else span)
     # Trim trailing whitespace and line breaks.
     while merged:
         last = merged[-1]
         text = last.text.rstrip(" \n")
         if text:
-            merged[-1] = replace(last, text=text)
+            merged[-1] = _with_text(last, text)
             break
         merged.pop()
     # Spaces around a line break are noise.
-    out = tuple(replace(s, text=s.text.replace(" \n", "\n").replace("\n ", "\n"))
+    out = tuple(_with_text(s, s.text.replace(" \n", "\n").replace("\n ", "\n"))
                 if "\n" in s.text else s for s in merged)
     return out if any(s.text.strip() for s in out) else ()
 
@@ -448,7 +512,7 @@ def split_paragraphs(spans: tuple[Span, ...]) -> list[tuple[Span, ...]]:
                 out.append(finish_spans(current))
                 current = []
             if part:
-                current.append(replace(span, text=part))
+                current.append(_with_text(span, part))
     out.append(finish_spans(current))
     return [p for p in out if p]
 
@@ -505,9 +569,10 @@ def _has_block_child(el: HtmlElement, ignore: tuple[str, ...] = ()) -> bool:
 
 def _is_caption_box(el: HtmlElement) -> bool:
     """A ``.wp-caption``-style box: one picture and a caption element, no figure tag."""
-    cls = el.get("class") or ""
-    if "caption" not in cls.lower() and "image" not in cls.lower() and "photo" not in \
-            cls.lower() and "media" not in cls.lower():
+    cls = (el.get("class") or "").lower()
+    if "caption" not in cls and "image" not in cls and "photo" not in cls and "media" not \
+            in cls and "thumb" not in cls and not any(
+                _CAPTION_CLASS.search(c.get("class") or "") for c in el.iterchildren("div", "p")):
         return False
     imgs = list(el.iter("img"))
     if len(imgs) != 1:
@@ -532,6 +597,26 @@ def _loose_text(el: HtmlElement) -> bool:
         return True
     return any((child.tail or "").strip() or (isinstance(child.tag, str) and child.tag not in (
         "li", "ul", "ol", "script", "template") and child.tag not in SKIP) for child in el)
+
+
+_TABLE_PARTS = frozenset({"tr", "td", "th", "thead", "tbody", "tfoot", "caption", "colgroup",
+                          "col"})
+
+
+def _strays(table: HtmlElement) -> list[HtmlElement]:
+    """Elements inside ``table`` but outside its rows and cells."""
+    out: list[HtmlElement] = []
+    for part in (table, *(c for c in table if c.tag in ("thead", "tbody", "tfoot", "tr"))):
+        for child in part:
+            if isinstance(child.tag, str) and child.tag not in _TABLE_PARTS \
+                    and child.tag not in SKIP:
+                out.append(child)
+        if part is not table:
+            for row in part:
+                if row.tag == "tr":
+                    out.extend(c for c in row if isinstance(c.tag, str)
+                               and c.tag not in _TABLE_PARTS and c.tag not in SKIP)
+    return out
 
 
 def _closest_table(el: HtmlElement) -> HtmlElement | None:

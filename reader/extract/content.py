@@ -19,27 +19,27 @@ import copy
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import lxml.html
 from lxml.html import HtmlElement
 from readability import Document
 
-from reader.extract import rules
+from reader.extract import rules, settings
 
 # Stripped before anything else: never text, never content.
 _JUNK = ("script", "style", "noscript", "template", "link", "meta", "svg", "canvas",
          "iframe", "object", "embed", "input", "button", "select", "textarea")
 SIZE_ATTRIBUTE = "data-reader-size"
-MAX_DEPTH = 150  # deeper elements are collapsed to their text (see flatten_deep)
+MAX_DEPTH = settings.MAX_DEPTH  # deeper elements are collapsed to their text (flatten_deep)
+# Whether anything sits deeper than MAX_DEPTH below the root (html, body, then the limit).
+_TOO_DEEP = lxml.etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 2) + ")")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# Widening readability's pick (see _widened): what the wider box may add, as a multiple
-# of the prose readability dropped, and as a share of what it picked.
-_WIDEN_NOISE = 1.5
-_WIDEN_MAX = 0.5
-_PROSE = 80  # a paragraph longer than this (characters) is prose, not a label
+_PROSE = settings.PROSE_CHARS
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden='true' or @style]"
 _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='main']")
 
+_SENTENCE_ENDS = (".", "!", "?", "…", ".”", "?”", "!”", ".\"", ".»", "»", "”", ".)")
 _FOOTNOTE = re.compile(r"foot(?=[-_]?notes?)", re.IGNORECASE)
 _FOOTNOTE_XPATH = ("//*[contains(translate(@class, 'FOTN', 'fotn'), 'footnote') or "
                    "contains(translate(@id, 'FOTN', 'fotn'), 'footnote')]")
@@ -55,6 +55,58 @@ class _PrunedDocument(Document):
     pruning already did; a deep copy of the pruned tree is all it needs (it mutates it).
     """
 
+    def get_link_density(self, elem: HtmlElement) -> float:
+        """readability-lxml's link density, with its text length measured by splitting
+        instead of three regular expressions over the whole text (on a long article
+        its largest cost, paid on every candidate box)."""
+        linked = sum(_length(a) for a in elem.iterdescendants("a"))
+        return float(linked) / max(_length(elem), 1)
+
+    picked: HtmlElement | None = None
+
+    def get_clean_html(self) -> str:
+        """The picked box itself, kept for :func:`_readability` (readability-lxml's
+        documented hook): serialising it to HTML and parsing that again cost time on a
+        long article and gave the same tree. The string returned only has to be as long
+        as that HTML for readability's "too short, try again" check: the text is, unless
+        it is short, when the real HTML is made."""
+        self.picked = self.html
+        text = self.html.text_content()
+        if len(text) >= self.retry_length:
+            return text
+        return super().get_clean_html()
+
+    def score_paragraphs(self) -> dict[HtmlElement, dict[str, Any]]:
+        """readability-lxml's paragraph scoring, the same sums, with each paragraph's
+        length and commas counted by splitting rather than by its three regular
+        expressions per paragraph (a third of its time on a long article)."""
+        min_length = self.min_text_length
+        candidates: dict[HtmlElement, dict[str, Any]] = {}
+        ordered: list[HtmlElement] = []
+        for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
+            parent = elem.getparent()
+            if parent is None:
+                continue
+            grand = parent.getparent()
+            text = elem.text_content() or ""
+            words = text.split()
+            length = sum(map(len, words)) + len(words) - 1 if words else 0
+            if length < min_length:
+                continue
+            if parent not in candidates:
+                candidates[parent] = self.score_node(parent)
+                ordered.append(parent)
+            if grand is not None and grand not in candidates:
+                candidates[grand] = self.score_node(grand)
+                ordered.append(grand)
+            score = 1 + text.count(",") + 1 + min(length / 100, 3)
+            candidates[parent]["content_score"] += score
+            if grand is not None:
+                candidates[grand]["content_score"] += score / 2.0
+        for elem in ordered:
+            candidates[elem]["content_score"] *= 1 - self.get_link_density(elem)
+        return candidates
+
     def _parse(self, input: HtmlElement) -> HtmlElement:
         tree = copy.deepcopy(input)
         # Its "unlikely candidate" pattern matches "foot" anywhere in a class or id, so
@@ -65,13 +117,59 @@ class _PrunedDocument(Document):
                 value = el.get(attr)
                 if value:
                     el.set(attr, _FOOTNOTE.sub("note", value))
+        _drop_picture_link_boxes(tree)
         return tree
+
+
+_PICTURE_BOXES = ("//div[.//img]", "//section[.//img]", "//ul[.//img]")
+_IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
+
+
+def _drop_picture_link_boxes(tree: HtmlElement) -> None:
+    """What readability-lxml's cleaning would drop but for ``keep_all_images``: boxes
+    holding pictures that are mostly links to elsewhere — previous/next teasers with
+    thumbnails, photo toolbars, strips of gallery links. ``keep_all_images`` makes it
+    spare every ``<div>`` with a picture; the pictures of the article stay, these go."""
+    for box in tree.xpath(" | ".join(_PICTURE_BOXES)):
+        if box.getparent() is None:
+            continue
+        text = len(text_of(box))
+        if text > settings.PICTURE_BOX_CHARS or (
+                box.find(".//p") is not None and rules.prose_paragraphs(box)):
+            continue
+        if text:
+            if rules.link_density(box, text) <= settings.PICTURE_BOX_LINK_DENSITY:
+                continue
+        else:
+            # No words at all: a strip of thumbnails, each linking to another page.
+            images = box.findall(".//img")
+            if len(images) < 2 or not all(_links_away(img) for img in images):
+                continue
+        box.drop_tree()
+
+
+def _links_away(img: HtmlElement) -> bool:
+    link = next(img.iterancestors("a"), None)
+    if link is None:
+        return False
+    href = link.get("href") or ""
+    return bool(href) and not _IMAGE_URL.search(href)
 
 
 @dataclass
 class Content:
     element: HtmlElement
     method: str  # "readability", "semantic" or "density", for tests and --debug
+
+
+def _length(el: HtmlElement) -> int:
+    """The length of ``el``'s text with each run of whitespace one character, as
+    readability-lxml's ``text_length`` measures it (give or take non-breaking spaces)."""
+    text = el.text_content()
+    if not text:
+        return 0
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def text_of(el: HtmlElement) -> str:
@@ -85,7 +183,9 @@ def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
     thousands deep must not exhaust the stack. Real articles sit far shallower, and the
     text of what is flattened is kept. Returns how many subtrees were collapsed.
     """
-    if root.find("/".join(["*"] * (limit + 1))) is None:
+    deep = _TOO_DEEP if limit == MAX_DEPTH else lxml.etree.XPath(
+        "boolean(" + "/*" * (limit + 2) + ")")
+    if not deep(root):
         return 0  # nothing that deep: one search in C instead of a walk in Python
     collapsed = 0
     stack = [(root, 0)]
@@ -105,6 +205,13 @@ def flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> int:
 
 def prune(doc: HtmlElement) -> list[str]:
     """Strip scripts, hidden boxes and boilerplate from the whole page; rule names fired."""
+    clean(doc)
+    return prune_rules(doc)[0]
+
+
+def clean(doc: HtmlElement) -> None:
+    """Strip what is never text (scripts, styles, comments, hidden boxes) and note the
+    pictures' declared sizes: the page as a browser would show it, before any rule."""
     for el in list(doc.iter(*_JUNK)):
         el.drop_tree()
     flatten_deep(doc)
@@ -134,9 +241,16 @@ def prune(doc: HtmlElement) -> list[str]:
         width, height = img.get("width"), img.get("height")
         if width or height:
             img.set(SIZE_ATTRIBUTE, f"{width or ''}x{height or ''}")
+
+
+def prune_rules(doc: HtmlElement) -> tuple[list[str], int]:
+    """Remove the boilerplate the named rules mark from a cleaned page: the rule names
+    fired, and the characters of non-link text the removed boxes held."""
     body = doc.find("body")
     root = body if body is not None else doc
-    return rules.apply_rules(root, total_text=len(text_of(root)))
+    found = rules.find_boilerplate(root)
+    removed = rules.removed_prose(found)
+    return rules.remove(found), removed
 
 
 def _pictures(el: HtmlElement) -> bool:
@@ -147,8 +261,50 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
     if picked is not None:
-        return _widened(doc, picked) or picked
+        chosen = _widened(doc, picked) or picked
+        if chosen is picked:
+            _add_lead(doc, picked)
+        return chosen
     return _semantic(doc) or densest(doc)
+
+
+def _add_lead(doc: HtmlElement, picked: Content) -> None:
+    """The standfirst: prose between the headline ``<h1>`` and the first paragraph
+    readability picked (news sites put it in the article's header, apart from the body,
+    and readability scores the body alone). Put back before the pick, in page order."""
+    headlines = [h for h in doc.iter("h1") if text_of(h)]
+    if len(headlines) != 1:
+        return
+    first = next((p for p in picked.element.iter("p") if len(p.text_content()) > _PROSE), None)
+    if first is None:
+        return
+    first_text = first.text_content()
+    leads: list[HtmlElement] = []
+    started = False
+    for el in doc.iter("h1", "p", "li", "table", "blockquote", "h2", "h3"):
+        if el is headlines[0]:
+            started = True
+            continue
+        if not started:
+            continue
+        if el.tag == "p" and el.text_content() == first_text:
+            break
+        if el.tag != "p":
+            return  # something else between the headline and the body: not a standfirst
+        if next(el.iterancestors("figure", "figcaption"), None) is not None:
+            continue  # a caption, not a standfirst
+        text = text_of(el)
+        # Sentences, not a kicker, a dateline or a headline restated: long, and ended.
+        if len(text) >= settings.LEAD_MIN_CHARS and text.endswith(_SENTENCE_ENDS) and \
+                rules.link_density(el, len(text)) < settings.PROSE_LINK_DENSITY:
+            leads.append(el)
+        if len(leads) > settings.LEAD_MAX_PARAGRAPHS:
+            return
+    else:
+        return  # the pick's first paragraph is not after the headline
+    for lead in reversed(leads):
+        picked.element.insert(0, copy.deepcopy(lead))
+        picked.element[0].tail = None
 
 
 def _readability(doc: HtmlElement, url: str | None) -> Content | None:
@@ -156,15 +312,18 @@ def _readability(doc: HtmlElement, url: str | None) -> Content | None:
         # keep_all_images: readability otherwise drops pictures its scoring finds
         # "too many" of — on the development set 305 figures kept instead of 192, the
         # text score unchanged (boilerplate images are already pruned by the rules).
-        summary = _PrunedDocument(doc, url=url).summary(html_partial=True, keep_all_images=True)
+        scorer = _PrunedDocument(doc, url=url)
+        summary = scorer.summary(html_partial=True, keep_all_images=True)
     except Exception:
         return None
-    if not summary or not summary.strip():
-        return None
-    try:
-        element = lxml.html.fragment_fromstring(summary, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return None
+    element = scorer.picked
+    if element is None:
+        if not summary or not summary.strip():
+            return None
+        try:
+            element = lxml.html.fragment_fromstring(summary, create_parent="div")
+        except Exception:  # lxml raises more than ParserError on odd fragments
+            return None
     if not text_of(element):
         return None
     return Content(element, "readability")
@@ -193,7 +352,7 @@ def _widened(doc: HtmlElement, picked: Content) -> Content | None:
         t = texts.get(p, "")
         if len(t) > _PROSE and t not in chosen:
             length = len(text_of(p))
-            if length > _PROSE and rules.link_density(p, length) < 0.2:
+            if length > _PROSE and rules.link_density(p, length) < settings.WIDEN_LINK_DENSITY:
                 missing += length
     if missing < _PROSE:
         return None
@@ -201,7 +360,7 @@ def _widened(doc: HtmlElement, picked: Content) -> Content | None:
     # pick is mostly the missing paragraphs, and not much next to the whole pick.
     picked_length = len(text_of(picked.element))
     added = len(text_of(lca)) - picked_length
-    if added > _WIDEN_NOISE * missing or added > _WIDEN_MAX * picked_length:
+    if added > settings.WIDEN_NOISE * missing or added > settings.WIDEN_MAX * picked_length:
         return None
     return Content(lca, "widened")
 
@@ -212,7 +371,7 @@ def _semantic(doc: HtmlElement) -> Content | None:
         found = doc.xpath(xpath)
         if len(found) == 1:
             element = found[0]
-            if len(text_of(element)) >= 200:
+            if len(text_of(element)) >= settings.SEMANTIC_MIN_CHARS:
                 return Content(element, "semantic")
             return None
         if len(found) > 1:
@@ -225,7 +384,8 @@ def prose_length(el: HtmlElement) -> int:
     total = 0
     for p in el.iter("p"):
         text = text_of(p)
-        if len(text) > 40 and rules.link_density(p, len(text)) < 0.3:
+        if len(text) > settings.PROSE_BLOCK_CHARS and rules.link_density(
+                p, len(text)) < settings.PROSE_LINK_DENSITY:
             total += len(text)
     return total
 
@@ -235,7 +395,7 @@ def densest(doc: HtmlElement) -> Content | None:
     scores: dict[HtmlElement, float] = {}
     for p in doc.iter("p", "pre", "blockquote", "li", "td", "dd"):
         length = len(text_of(p))
-        if length < 25:
+        if length < settings.DENSITY_MIN_CHARS:
             continue
         parent = p.getparent()
         if parent is None:

@@ -123,7 +123,7 @@ def _json_ld(doc: HtmlElement) -> dict[str, Any]:
         text = _CDATA.sub("", script.text or "")
         try:
             data = json.loads(text, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             continue
         found = _find_article(data, 0)
         if found is not None:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
+from reader.extract import settings
+
 # Boxes a rule may remove. Inline elements are left to the block builder, and text inside
 # <pre>/<code> is never judged (a syntax highlighter's class="comment" is not a comment box).
 CONTAINERS = frozenset({
@@ -196,6 +198,14 @@ PAGE_CHROME = Rule(
 #: The rules in the order they are applied.
 RULES: tuple[Rule, ...] = (COMMENTS, TABLE_OF_CONTENTS, SHARE, NEWSLETTER, ADS, RELATED,
                            AUTHOR_BOX, COOKIES, BYLINE, BREADCRUMBS, PAGE_CHROME)
+_MAX_PHRASE_BOX = max(rule.max_phrase_box for rule in RULES)
+# Everything any rule looks for in attributes: most named boxes match none of it, and
+# one set intersection tells so before each rule is asked in turn.
+_ANY_WORDS = frozenset().union(*(r.words for r in RULES), *(
+    {first} for r in RULES for first, _ in r.pairs))
+_ANY_TOKENS = frozenset().union(*(r.tokens for r in RULES))
+_ANY_ROLES = frozenset().union(*(r.roles for r in RULES))
+_ANY_TAGS = frozenset().union(*(r.tags for r in RULES))
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
@@ -247,19 +257,37 @@ def box_text(el: HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
-def matches_phrase(rule: Rule, text: str) -> bool:
-    """Whether a box with ``text`` (already squashed) begins with one of the phrases."""
+_DECORATION = " -–—·•|:*[]()<>«»"
+
+
+def label_key(text: str) -> str:
+    """``text`` as phrases are matched: lower case, without the dashes and brackets that
+    decorate a label ("- Advertisement -", "[ Sponsored ]"). Computed once per box."""
+    return text.lower().strip(_DECORATION)
+
+
+def matches_phrase(rule: Rule, text: str, lower: str | None = None) -> bool:
+    """Whether a box with ``text`` (already squashed) begins with one of the phrases;
+    ``lower`` is its :func:`label_key`, when the caller already has it."""
     if not rule.phrases or not text or len(text) > rule.max_phrase_box:
         return False
-    lower = text.lower()
-    for phrase in rule.phrases:
-        if phrase.endswith("$"):  # the whole text, give or take a colon
-            if lower.rstrip(" :.") == phrase[:-1]:
-                return True
-        elif lower.startswith(phrase) and (len(lower) == len(phrase)
-                                           or not lower[len(phrase)].isalnum()):
-            return True
-    return False
+    if lower is None:
+        lower = label_key(text)
+    return _phrase_pattern(rule).match(lower) is not None
+
+
+_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _phrase_pattern(rule: Rule) -> re.Pattern[str]:
+    """One expression for all of a rule's phrases: a beginning followed by no letter or
+    digit, or (a trailing ``$``) the whole text give or take a colon or full stop."""
+    pattern = _PATTERNS.get(rule.phrases)
+    if pattern is None:
+        parts = [re.escape(p[:-1]) + r"[ :.]*\Z" if p.endswith("$")
+                 else re.escape(p) + r"(?![^\W_])" for p in rule.phrases]
+        pattern = _PATTERNS[rule.phrases] = re.compile("|".join(parts))
+    return pattern
 
 
 def link_density(el: HtmlElement, text_len: int | None = None) -> float:
@@ -271,8 +299,7 @@ def link_density(el: HtmlElement, text_len: int | None = None) -> float:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# A "Related: …" line longer than a label is still one when it is mostly links.
-_LINK_LINE_MAX = 300
+_LINK_LINE_MAX = settings.LINK_LINE_CHARS
 _LABELS = _HEADINGS | {"strong", "b", "p", "span", "div", "header", "summary", "legend",
                        "label", "h"}
 
@@ -283,6 +310,8 @@ class Removal:
     rule: str
     by_phrase: bool = False  # found by its text: a label, whose list may follow it
     to_end: bool = False
+    # The boxes no removal may take (see marked_body): a label's neighbour included.
+    spared: set[HtmlElement] = field(default_factory=set, repr=False)
 
 
 def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
@@ -293,10 +322,13 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     more than half of it is ever marked.
     """
     rules = tuple(rules)
-    total = total_text if total_text is not None else len(box_text(root))
+    sizes = text_sizes(root)
+    # Solid characters (no whitespace), like sizes: a box's share of the page is the same.
+    total = _solid_share(total_text) if total_text is not None else sizes.get(root, 0)
     found: list[Removal] = []
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
+    spared = marked_body(root, sizes)
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str) or tag in NEVER_REMOVE:
@@ -305,58 +337,221 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
         if parent is not None and parent in skip_under:
             skip_under.add(el)
             continue
-        if tag in ("pre", "code", "figcaption"):
+        if tag in _NEVER_JUDGED:
             skip_under.add(el)
             continue
-        hit = _match(el, rules)
+        if tag in _INLINE and el.getparent() is not None and _edit_control(el):
+            # "[edit]" beside a wiki's section heading: a control, not the heading's words.
+            found.append(Removal(el, PAGE_CHROME.name, spared=spared))
+            skip_under.add(el)
+            continue
+        if tag in _INLINE and _in_running_text(el):
+            # A word in a sentence ("CAIRO —", a linked country name) is never a box,
+            # whatever its class says; the paragraph it is in is judged as a whole.
+            skip_under.add(el)
+            continue
+        hit = _match(el, rules, sizes)
         if hit is None and el in card_boxes and _card_list(el):
             hit = (RELATED, False)
         if hit is None:
             continue
         rule, by_phrase = hit
-        if _protected(el, total) or (not by_phrase and rule.spare_prose and _prose_box(el)):
+        if tag == "figure" and not by_phrase and rule is not ADS and (
+                el.find(".//img") is not None or el.find(".//figcaption") is not None):
+            # A picture with its caption is the article's, whatever its class says
+            # ("fig--has-shares"); the share buttons inside are judged on their own.
             continue
-        found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end))
+        if el in spared or _protected(el, total, sizes) or (
+                not by_phrase and rule.spare_prose and _prose_box(el)):
+            continue
+        found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end,
+                             spared=spared))
         skip_under.add(el)
     return found
 
 
-def _match(el: HtmlElement, rules: tuple[Rule, ...]) -> tuple[Rule, bool] | None:
+# Never judged, nor anything inside: code (a highlighter's class="comment"), captions.
+_NEVER_JUDGED = frozenset({"pre", "code", "figcaption"})
+# Elements that live inside running text.
+_INLINE = frozenset({"a", "span", "em", "strong", "b", "i", "small", "abbr", "time", "font",
+                     "cite", "mark", "u", "sup", "sub", "q", "label"})
+_TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "blockquote",
+                          "figcaption", "caption", "td", "th", "li", "pre", "address"})
+# Classes that mark the article's own body, wherever it sits.
+_BODY_TOKENS = frozenset({"hentry", "h-entry", "e-content", "entry-content", "post-body",
+                          "postbody", "post-content", "post-entry", "entry-body",
+                          "article-body", "articlebody", "article-content", "article-text",
+                          "story-body", "story-content", "post-text", "entry-text",
+                          "blog-post", "single-post", "article__body", "story__body"})
+_BODY_PAIRS = (("entry", frozenset({"content", "body", "text"})),
+               ("post", frozenset({"body", "content", "text", "entry"})),
+               ("article", frozenset({"body", "content", "text"})),
+               ("story", frozenset({"body", "content", "text"})))
+_BODY_XPATH = ("//*[@itemprop='articleBody' or contains(@class, 'entry') "
+               "or contains(@class, 'ost') or contains(@class, 'rticle') "
+               "or contains(@class, 'tory') or contains(@class, 'ody')]")
+
+
+_EDIT_LABELS = frozenset({"edit", "edit source", "bearbeiten", "quelltext bearbeiten",
+                          "modifier", "modifier le code", "editar", "modifica", "edytuj"})
+
+
+def _edit_control(el: HtmlElement) -> bool:
+    """A wiki's section edit link ("[edit]") inside a heading."""
+    parent = el.getparent()
+    if parent is None or (parent.tag not in _HEADINGS and (
+            parent.getparent() is None or parent.getparent().tag not in _HEADINGS)):
+        return False
+    text = short_text(el, 40)
+    if not text or not (el.tag == "a" or el.find(".//a") is not None):
+        return False
+    return all(label_key(part) in _EDIT_LABELS for part in text.split("|"))
+
+
+def _in_running_text(el: HtmlElement) -> bool:
+    """Whether ``el`` sits inside a sentence: in a paragraph-like block, or with words
+    right before or after it in its parent. Only when it holds text: an empty ad
+    ``<ins>`` in a paragraph takes no words with it."""
+    if not (el.text or len(el)):
+        return False
+    parent = el.getparent()
+    if parent is None:
+        return False
+    if parent.tag in _TEXT_BLOCKS or (el.tail or "").strip() or (parent.text or "").strip():
+        return bool(box_text(el))
+    previous = el.getprevious()
+    return previous is not None and bool((previous.tail or "").strip()) and bool(box_text(el))
+
+
+def marked_body(root: HtmlElement, sizes: dict[HtmlElement, int] | None = None
+                ) -> set[HtmlElement]:
+    """The boxes no rule may remove: the page's marked article body (``itemprop=
+    articleBody``, ``hentry``, ``entry-content``, ``post-body`` and kin) with every box
+    around it, and the boxes around the headline ``<h1>`` that also hold the story.
+
+    A mark counts when it holds prose (a teaser card called "post-content" does not).
+    """
+    if sizes is None:
+        sizes = text_sizes(root)
+    spared: set[HtmlElement] = set()
+    for el in root.xpath(_BODY_XPATH):
+        if not isinstance(el.tag, str) or el in spared:
+            continue
+        if "articlebody" not in (el.get("itemprop") or "").lower():
+            tokens, words = attribute_words(el)
+            if not (tokens & _BODY_TOKENS or any(first in words and words & second
+                                                 for first, second in _BODY_PAIRS)):
+                continue
+        if sizes.get(el, 0) < settings.MARKED_BODY_CHARS * 0.8:
+            continue  # (words of 5 letters and a space: 400 characters are 330 solid)
+        text = len(box_text(el))
+        if text >= settings.MARKED_BODY_CHARS and link_density(el, text) < \
+                settings.PROSE_LINK_DENSITY:
+            spared.add(el)
+            spared.update(el.iterancestors())
+    headlines = [h for h in root.iter("h1") if sizes.get(h, 0)]
+    if 1 <= len(headlines) <= 2:
+        for headline in headlines:
+            floor = sizes.get(headline, 0) + settings.PROSE_BOX_CHARS * 0.8
+            for box in headline.iterancestors():
+                if box in spared:
+                    break
+                if sizes.get(box, 0) >= floor:
+                    spared.add(box)
+                    spared.update(box.iterancestors())
+                    break
+    return spared
+
+
+_NAMING = ("class", "id", "role", *_COMPONENT_ATTRIBUTES)
+
+
+def _match(el: HtmlElement, rules: tuple[Rule, ...],
+           sizes: dict[HtmlElement, int] | None = None) -> tuple[Rule, bool] | None:
     tag = el.tag
-    if tag in CONTAINERS or tag in _HEADINGS or any(tag in r.tags for r in rules):
+    attrib = el.attrib
+    named = bool(attrib) and any(attr in attrib for attr in _NAMING)
+    if (named and (tag in CONTAINERS or tag in _HEADINGS)) or tag in _ANY_TAGS:
         tokens, words = attribute_words(el)
-        for rule in rules:
+        role = (el.get("role") or "").lower()
+        if not (tag in _ANY_TAGS or role in _ANY_ROLES or tokens & _ANY_TOKENS
+                or words & _ANY_WORDS):
+            rules_to_ask: tuple[Rule, ...] = ()
+        else:
+            rules_to_ask = rules
+        for rule in rules_to_ask:
             if matches_attributes(rule, el, tokens, words):
                 limit = rule.max_text
                 if limit is None and tag in ("span", "p", "li", "a") and tag not in rule.tags:
                     # Small inline-ish boxes only go when they are short: a <p
                     # class="share-note"> with a real sentence in it may be article.
-                    limit = 200
+                    limit = settings.SMALL_BOX_CHARS
                 if limit is not None and len(box_text(el)) > limit:
                     continue
                 return rule, False
     if tag in _LABELS:
         # Only the box's own first words count: a heading, or a box whose first child
         # starts with the phrase ("Related Posts" followed by its list).
-        text = _label_text(el)
+        text = _label_text(el, sizes)
         if text:
+            lower = label_key(text)
             for rule in rules:
-                if matches_phrase(rule, text):
+                if matches_phrase(rule, text, lower):
                     return rule, True
     return None
 
 
-def _label_text(el: HtmlElement) -> str:
+def _label_text(el: HtmlElement, sizes: dict[HtmlElement, int] | None = None) -> str:
     """The text to test phrases on: a heading's text, a short box's whole text, or a
     label followed by a list of links ("Read more: <a>…</a> | <a>…</a>" in the body;
     one link after "Related:" may be a cross-reference the article makes)."""
-    text = box_text(el)
-    if el.tag in _HEADINGS or len(text) <= 60:
+    if el.tag in _HEADINGS:
+        return short_text(el, _MAX_PHRASE_BOX, sizes) or ""
+    text = short_text(el, _LINK_LINE_MAX, sizes)
+    if text is None:
+        return ""
+    if len(text) <= settings.LABEL_CHARS:
         return text
-    if len(text) <= _LINK_LINE_MAX and len(el.findall(".//a")) >= 2 and link_density(
-            el, len(text)) >= 0.5:
+    if len(el.findall(".//a")) >= 2 and link_density(el, len(text)) >= \
+            settings.LINK_LINE_DENSITY:
         return text
     return ""
+
+
+def short_text(el: HtmlElement, limit: int, sizes: dict[HtmlElement, int] | None = None
+               ) -> str | None:
+    """``box_text(el)`` when it is at most ``limit`` characters, else ``None`` — found
+    without building the text of a big box when ``sizes`` (:func:`text_sizes`) knows it
+    is big (asked of every box on the page, building each one's text would cost time in
+    proportion to size times depth)."""
+    if sizes is not None and sizes.get(el, 0) > limit:
+        return None
+    text = box_text(el)
+    return text if len(text) <= limit else None
+
+
+def _solid(text: str | None) -> int:
+    """Characters of ``text`` that are not spaces or line breaks."""
+    if not text:
+        return 0
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - \
+        text.count("\r")
+
+
+def text_sizes(root: HtmlElement) -> dict[HtmlElement, int]:
+    """Characters other than whitespace under every element of ``root``, in one pass
+    from the leaves up: a lower bound of each box's text length, known without building
+    any box's text."""
+    elements = list(root.iter())
+    pending: dict[HtmlElement, int] = {}
+    sizes: dict[HtmlElement, int] = {}
+    for el in reversed(elements):
+        size = pending.pop(el, 0) + (_solid(el.text) if isinstance(el.tag, str) else 0)
+        sizes[el] = size
+        parent = el.getparent()
+        if parent is not None:
+            pending[parent] = pending.get(parent, 0) + size + _solid(el.tail)
+    return sizes
 
 
 _CARD_LISTS = frozenset({"div", "section", "ul", "ol"})
@@ -391,28 +586,73 @@ def _card_list(el: HtmlElement) -> bool:
         if heading is None:
             continue
         title = len(box_text(heading))
-        if title < 10 or link_density(heading, title) < 0.9:
+        if title < settings.CARD_TITLE_CHARS or link_density(
+                heading, title) < settings.CARD_TITLE_LINK_DENSITY:
             continue
-        if len(box_text(child)) <= 350:
+        if len(box_text(child)) <= settings.CARD_CHARS:
             cards += 1
     return cards >= 3 and cards * 3 >= len(children) * 2
 
 
+_RUN_HOLDERS = frozenset({"div", "section", "article", "main", "td", "blockquote", "li",
+                          "dd", "center", "font", "body"})
+
+
 def _prose_box(el: HtmlElement) -> bool:
-    """Several real paragraphs and few links: article text, whatever its class says."""
-    paragraphs = [p for p in el.iter("p") if len(box_text(p)) > 80]
-    if len(paragraphs) < 3:
-        return False
+    """Several real paragraphs and few links: article text, whatever its class says.
+    A paragraph is a ``<p>``, or a run of text in a ``<div>`` between ``<br>``s: posts
+    written without ``<p>`` are prose too."""
     text = len(box_text(el))
-    return text > 600 and link_density(el, text) < 0.25
+    if text <= settings.PROSE_BOX_CHARS:
+        return False
+    runs = 0
+    for node in el.iter():
+        tag = node.tag
+        if tag == "p":
+            runs += len(box_text(node)) > settings.PROSE_CHARS
+        elif tag in _RUN_HOLDERS:
+            runs += len((node.text or "").strip()) > settings.PROSE_CHARS
+            runs += sum(len((child.tail or "").strip()) > settings.PROSE_CHARS
+                        for child in node)
+        if runs >= settings.PROSE_BOX_PARAGRAPHS:
+            return link_density(el, text) < settings.PROSE_BOX_LINK_DENSITY
+    return False
 
 
-def _protected(el: HtmlElement, total: int) -> bool:
+def prose_paragraphs(el: HtmlElement) -> int:
+    """How many ``<p>`` under ``el`` are prose (long, few links)."""
+    count = 0
+    for p in el.iter("p"):
+        text = len(box_text(p))
+        if text > settings.PROSE_CHARS and link_density(p, text) < settings.PROSE_LINK_DENSITY:
+            count += 1
+    return count
+
+
+def _solid_share(total_text: int) -> int:
+    """A text length given in squashed characters, as solid characters (see
+    :func:`text_sizes`): one space in six is a word's end."""
+    return int(total_text * 5 / 6)
+
+
+def _protected(el: HtmlElement, total: int, sizes: dict[HtmlElement, int]) -> bool:
     if total <= 0:
         return False
     if el.find(".//article") is not None or el.find(".//main") is not None:
         return True
-    return len(box_text(el)) > total * 0.5
+    return sizes.get(el, 0) > total * settings.PROTECTED_SHARE
+
+
+def removed_prose(removals: Iterable[Removal]) -> int:
+    """Characters of text outside links in the boxes about to be removed: how much a
+    mistaken rule could have taken from the article (the safety net's trigger)."""
+    total = 0
+    for removal in removals:
+        el = removal.element
+        text = len(box_text(el))
+        if text:
+            total += max(0, text - sum(len(box_text(a)) for a in el.iter("a")))
+    return total
 
 
 def remove(removals: Iterable[Removal]) -> list[str]:
@@ -426,11 +666,16 @@ def remove(removals: Iterable[Removal]) -> list[str]:
         if removal.to_end and el.tag in _HEADINGS:
             for sibling in list(el.itersiblings()):
                 _drop(sibling)
-        elif removal.by_phrase and (el.tag in _HEADINGS or _is_label(el)):
-            # A "Related Posts" label: its list of links is the next sibling.
+        elif removal.by_phrase and removal.rule != ADS.name and (
+                el.tag in _HEADINGS or _is_label(el)):
+            # A "Related Posts" label: its list of links is the next sibling. (An ad
+            # label labels only its own slot: what follows it is the page.)
             following = el.getnext()
             if following is not None and following.tag in ("ul", "ol", "div", "section") \
-                    and len(box_text(following)) < 3000 and link_density(following) > 0.4:
+                    and following not in removal.spared \
+                    and len(box_text(following)) < settings.LABELLED_LIST_CHARS \
+                    and link_density(following) > settings.LABELLED_LIST_LINK_DENSITY \
+                    and not _prose_box(following):
                 _drop(following)
         _drop(el)
         names.append(removal.rule)
@@ -438,7 +683,7 @@ def remove(removals: Iterable[Removal]) -> list[str]:
 
 
 def _is_label(el: HtmlElement) -> bool:
-    return el.tag in _LABELS and len(box_text(el)) <= 60 and len(el) <= 2
+    return el.tag in _LABELS and len(box_text(el)) <= settings.LABEL_CHARS and len(el) <= 2
 
 
 def _drop(el: HtmlElement) -> None:

@@ -166,6 +166,10 @@ class Library(HighlightsMixin):
         self._conn = conn
         self._lock = threading.RLock()
         self.read_only = read_only
+        # Matches per search query, as of data_version: the search box asks for a page
+        # and the count of one query, and both need it; own writes clear it.
+        self._matches: dict[str, int] = {}
+        self._matches_version = -1
 
     # ------------------------------------------------------------------ opening
 
@@ -343,6 +347,7 @@ class Library(HighlightsMixin):
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
+            self._matches = {}
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -573,12 +578,23 @@ class Library(HighlightsMixin):
             query = fts_query(search)
             if query is None:
                 return None
-            dense = plan and self._conn.execute(
-                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts "
-                "MATCH ? LIMIT ?)", (query, SPARSE_MATCHES + 1)).fetchone()[0] > SPARSE_MATCHES
+            dense = plan and self._match_count(query) > SPARSE_MATCHES
             where.append(_MATCH_DENSE if dense else _MATCH)
             params.append(query)
         return where, params
+
+    def _match_count(self, query: str) -> int:
+        """How many articles an FTS query matches (kept until the library changes)."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._matches_version:
+            self._matches, self._matches_version = {}, version
+        if query not in self._matches:
+            if len(self._matches) > 64:
+                self._matches.clear()
+            self._matches[query] = int(self._conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                (query,)).fetchone()[0])
+        return self._matches[query]
 
     @_sqlite_errors
     def entries(self, search: str | None = None, sort: str = "saved", filter: str = "all",
@@ -637,9 +653,8 @@ class Library(HighlightsMixin):
             where, params = query
             if alone and len(where) == 2:
                 # Every indexed row is an article: the index counts its matches alone.
-                sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-            else:
-                sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
+                return self._match_count(params[-1])
+            sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
             return int(self._conn.execute(sql, params).fetchone()[0])
 
     @_sqlite_errors
