@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from reader.document import Article, Heading, Paragraph, Span
+from reader.document import Article, Heading, Paragraph, Position, Span, block_text
 from reader.errors import LibraryError
 from reader.library import Library
 from reader.sources import Loaded
@@ -423,5 +423,57 @@ def test_history_lists_an_article_opened_twice_in_a_row_once() -> None:
             await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
             await settled(pilot)
             assert len(app.screen.entries) == 1
+
+    run(scenario)
+
+
+# --------------------------------------------------------------------------- issue 10: W
+
+COMMENT = "<p>" + "Readers write long comments about everything in this section. " * 6 + "</p>"
+SHORT_PAGE = ("<html><head><title>Short piece</title></head><body><main><article>"
+              "<h1>Short piece</h1><p>" + "The article itself is only a few sentences long, "
+              "but it is the article. " * 4 + "</p></article></main><aside class='comments'>"
+              "<h2>Comments</h2>" + COMMENT * 8 + "</aside></body></html>")
+
+
+def test_w_toggles_the_whole_page_and_back_near_the_same_text() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            cleaned = app.article_screen.article
+            assert "Home About Archive" not in body_text(app)
+            app.article_screen.body.scroll_to_position(Position(6))
+            await settled(pilot)
+            top = block_text(cleaned.blocks[app.article_screen.body.top_position().block])
+            await pilot.press("W")
+            await settled(pilot)
+            whole = app.article_screen.article
+            assert whole is not cleaned and len(whole.blocks) > len(cleaned.blocks)
+            assert top[:40] in block_text(whole.blocks[app.article_screen.body.top_position()
+                                                      .block])
+            await pilot.press("g")
+            await settled(pilot)
+            assert "Home" in body_text(app)  # the page's navigation is part of the page
+            await pilot.press("W")
+            await settled(pilot)
+            assert app.article_screen.article is cleaned
+
+    run(scenario)
+
+
+def test_a_thin_article_says_the_whole_page_is_a_key_away(tmp_path: Path) -> None:
+    page = tmp_path / "short.html"
+    page.write_text(SHORT_PAGE, encoding="utf-8")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await wait_for(pilot, lambda: "W: whole page" in status(app))
+            await pilot.press("W")
+            await settled(pilot)
+            assert "Readers write long comments" in body_text(app)
+            assert "W: whole page" not in status(app)
 
     run(scenario)

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from reader import config as config_module
-from reader.document import Heading, Position, block_text, first_words
+from reader.document import Article, Heading, Position, block_text, first_words
 from reader.errors import ReaderError
 from reader.sources import WELCOME_URL, Loaded, describe, is_url, load_async, welcome
 from reader.ui import messages
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from reader.library import Bookmark
 
 POSITION_DELAY = 1.0  # seconds of stillness before a reading position is written
+WHOLE_PAGE_HINT_BYTES = 2 * 2**20  # pages measured for the "under a third" hint
 
 
 class ReaderApp(App[None]):
@@ -86,6 +87,8 @@ class ReaderApp(App[None]):
         self._article_screen: ArticleScreen | None = None
         self.failure: str | None = None  # why the SOURCE could not be opened, on exit
         self.keymap = _keymap(self.config)
+        # (cleaned, whole page) pairs for W, the latest few; each kept alive by its pair.
+        self._pages: list[tuple[Loaded, Loaded]] = []
 
     # ------------------------------------------------------------------ start-up
 
@@ -181,6 +184,59 @@ class ReaderApp(App[None]):
         screen.show(loaded.article, position, origin=loaded.source_url)
         self.sub_title = loaded.article.title
         self.record_opened(loaded)
+        if loaded.html is not None and len(loaded.html) < WHOLE_PAGE_HINT_BYTES and (
+                self._cleaned_of(loaded) is None):
+            self._measure_whole(loaded)
+
+    # ------------------------------------------------------------------ whole page
+
+    @work(group="whole", exclusive=True, exit_on_error=False)
+    async def _measure_whole(self, loaded: Loaded) -> None:
+        """Off the UI thread: the whole page's text, to say so when the cleaned article
+        keeps under a third of it (the cleaning may have dropped what was wanted)."""
+        whole = await asyncio.to_thread(self._whole_page, loaded)
+        current = self.current
+        if whole is None or current is None or current.loaded is not loaded:
+            return
+        if loaded.article.word_count * 3 < whole.article.word_count:
+            self.article_screen.status.set(
+                hint="W: whole page (this article is under a third of its text)")
+
+    def _whole_page(self, loaded: Loaded) -> Loaded | None:
+        for cleaned, whole in self._pages:
+            if cleaned is loaded:
+                return whole
+        if loaded.html is None:
+            return None
+        from reader.extract import extract_full
+
+        article = extract_full(loaded.html, loaded.article.url or loaded.source_url)
+        whole = Loaded(article, loaded.html, loaded.source_url)
+        self._pages = [*self._pages[-7:], (loaded, whole)]
+        return whole
+
+    def _cleaned_of(self, loaded: Loaded) -> Loaded | None:
+        """The cleaned article whose whole page ``loaded`` is (None: it is not one)."""
+        return next((cleaned for cleaned, whole in self._pages if whole is loaded), None)
+
+    def action_toggle_whole_page(self) -> None:
+        """`W`: the whole page instead of the cleaned article, or back, near the same text."""
+        current = self.current
+        if current is None:
+            return
+        loaded = current.loaded
+        target = self._cleaned_of(loaded) or self._whole_page(loaded)
+        if target is None:
+            self.notify("The original page of this article is not kept, so there is no "
+                        "whole page to show.", severity="warning", timeout=4)
+            return
+        screen = self.article_screen
+        self.save_position_now()
+        position = _near(loaded.article, screen.body.top_position(), target.article)
+        self.navigation.go_to(Visit(target, position), None, record=False)
+        screen.show(target.article, position, origin=target.source_url)
+        if self._cleaned_of(target) is not None:
+            self.notify("The whole page; W goes back to the article.", timeout=3)
 
     def open_source(self, source: str, *, fragment: str = "",
                     position: Position | None = None) -> None:
@@ -604,8 +660,8 @@ class ReaderApp(App[None]):
         The latest position is kept in memory so that quitting can write it even after
         the screens are gone.
         """
-        if self.current is None:
-            return
+        if self.current is None or self._cleaned_of(self.current.loaded) is not None:
+            return  # no reading position is kept for a whole page: its blocks differ
         self._unsaved_position = (self.current.loaded.key, message.position, message.progress)
         if self._position_timer is not None:
             self._position_timer.stop()
@@ -618,6 +674,20 @@ class ReaderApp(App[None]):
         unsaved, self._unsaved_position = self._unsaved_position, None
         if unsaved is not None:
             self.session.set_position(*unsaved)
+
+
+def _near(article: Article, position: Position, other: Article) -> Position:
+    """Where in ``other`` the text at ``position`` of ``article`` is (the same words), else
+    the same fraction of the way through."""
+    blocks = article.blocks
+    if not blocks or not other.blocks:
+        return Position(0)
+    text = " ".join(block_text(blocks[min(position.block, len(blocks) - 1)]).split())[:60]
+    if text:
+        for i, block in enumerate(other.blocks):
+            if text in " ".join(block_text(block).split()):
+                return Position(i)
+    return Position(min(len(other.blocks) - 1, position.block * len(other.blocks) // len(blocks)))
 
 
 def _keymap(config: config_module.Config) -> dict[str, str]:

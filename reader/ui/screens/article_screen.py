@@ -72,6 +72,8 @@ class ArticleScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link (typed number) or page address", show=False,
                 id="reader.copy_link"),
         Binding("Y", "copy_page", "Copy page address", show=False, id="reader.copy_page"),
+        Binding("W", "app.toggle_whole_page", "Whole page / cleaned article", show=False,
+                id="reader.whole_page"),
         Binding("s", "app.save", "Save", id="reader.save"),
         Binding("m", "app.bookmark", "Bookmark", show=False, id="reader.bookmark"),
         Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False, id="reader.bookmarks"),
@@ -163,7 +165,7 @@ class ArticleScreen(Screen[None]):
         self._minutes = article.reading_minutes  # counted once, not on every scroll step
         self.query_one(ArticleHeader).show(article, self._minutes)
         self.link_digits = ""
-        self.status.set(link_input="", search="")
+        self.status.set(link_input="", search="", hint="")
         self.query_text = ""
         self.body.set_article(article, position)
         self.body.focus()

@@ -16,6 +16,7 @@ class StatusInfo:
     search: str = ""  # e.g. "3/17 “word”"
     link_input: str = ""
     busy: str = ""  # e.g. "Loading https://… 120 KB — Esc cancels"
+    hint: str = ""  # e.g. "W: whole page (…)"
 
 
 class StatusLine(Static):
@@ -47,6 +48,8 @@ class StatusLine(Static):
                 parts += ["  ", ("§ ", "dim"), info.section]
         if info.search:
             parts += ["  ", ("/ ", "dim"), (info.search, "$accent")]
+        if info.hint and not info.busy:
+            parts += ["  ", (info.hint, "$text-warning")]
         if info.link_input:
             parts += ["  ", ("link ", "dim"), (info.link_input, "bold $accent"),
                       (" (Enter opens, O in browser)", "dim")]
