@@ -210,3 +210,37 @@ async def test_R_refreshes_in_the_background_with_a_progress_line(store: Feeds) 
             assert any(r.strip().endswith("Gone feed !") for r in rows)
             if app._fetcher is not None:
                 await app._fetcher.aclose()
+
+
+def test_F_in_the_reader_opens_the_feeds_and_back_from_an_item_returns_to_them(
+        tmp_path: Path) -> None:
+    """The real app: F shows the subscriptions, Enter reads an item in the reader, and
+    Backspace comes back to the list on the same item."""
+    from ui_helpers import body_text, run, wait_for, wait_loaded
+
+    from reader.ui.app import ReaderApp
+
+    with Library.open(tmp_path) as library:
+        subscribe(Feeds(library), "atom10.xml", "https://workshop.invalid/atom",
+                  full_text=True)
+    page = Path(__file__).parent / "fixtures" / "ghost-blog-post.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("F")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await pilot.press("enter", "down", "up", "enter")  # All items → the newest
+            await wait_for(pilot, lambda: app.screen is app.article_screen
+                           and app.current is not None
+                           and app.current.loaded.article.title == "Planing oak boards")
+            assert "read the board first" in body_text(app)
+            await pilot.press("backspace")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            items = app.screen.query_one("#feed-items", OptionList)
+            assert items.highlighted == 0 and items.has_focus  # the list kept its place
+            await pilot.press("escape", "escape")  # the feed list, then out
+            await wait_for(pilot, lambda: app.screen is app.article_screen)
+
+    run(scenario)

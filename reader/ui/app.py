@@ -37,6 +37,7 @@ from reader.ui.screens.article_screen import ArticleScreen
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
     from reader.library import Bookmark
+    from reader.ui.screens.feeds_screen import FeedsScreen
 
 POSITION_DELAY = 1.0  # seconds of stillness before a reading position is written
 WHOLE_PAGE_HINT_BYTES = 2 * 2**20  # pages measured for the "under a third" hint
@@ -89,6 +90,7 @@ class ReaderApp(App[None]):
         self.keymap = _keymap(self.config)
         # (cleaned, whole page) pairs for W, the latest few; each kept alive by its pair.
         self._pages: list[tuple[Loaded, Loaded]] = []
+        self._from_feeds: Loaded | None = None  # an item opened from the feeds screen
 
     # ------------------------------------------------------------------ start-up
 
@@ -365,6 +367,13 @@ class ReaderApp(App[None]):
 
     @on(messages.GoBack)
     def go_back(self) -> None:
+        current = self.current
+        if current is not None and current.loaded is self._from_feeds and (
+                self.is_screen_installed("feeds")):
+            self._from_feeds = None
+            self.save_position_now()
+            self.push_screen("feeds")
+            return
         visit = self.navigation.back(self.article_screen.body.top_position())
         if visit is None:
             self.notify("Nothing to go back to.", timeout=2)
@@ -544,6 +553,30 @@ class ReaderApp(App[None]):
 
         if self.session.available and not isinstance(self.screen, HistoryScreen):
             self.push_screen(HistoryScreen(self.session))
+
+    def action_feeds(self) -> None:
+        """`F`: the feed subscriptions. The screen is installed, so leaving it for an item
+        keeps its place, and Back from that item returns to it."""
+        from reader.ui.screens.feeds_screen import FeedsScreen
+
+        if isinstance(self.screen, FeedsScreen):
+            return
+        if not self.is_screen_installed("feeds"):
+            feeds = self.session.feeds()
+            if feeds is None:
+                return
+            self.install_screen(FeedsScreen(feeds, self.fetcher), name="feeds")
+        self.save_position_now()
+        self.push_screen("feeds")
+
+    def on_feeds_screen_open_article(self, message: FeedsScreen.OpenArticle) -> None:
+        """An item chosen on the feeds screen: read it like any article; Back returns."""
+        self._close_library_screens()
+        if message.note:
+            self.notify(message.note, timeout=6)
+        loaded = Loaded(message.article, message.html, message.source_url)
+        self.show(loaded)
+        self._from_feeds = loaded
 
     def action_help(self) -> None:
         from reader.ui.screens.help_screen import HelpScreen

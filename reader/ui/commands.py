@@ -26,7 +26,7 @@ KEY_NAMES = {
 }
 
 # Shown as their own entries (below), or not at all.
-_SKIPPED = ("app.quit", "escape", "app.library", "app.history", "app.import")
+_SKIPPED = ("app.quit", "escape", "app.library", "app.history", "app.import", "app.feeds")
 
 
 @runtime_checkable
@@ -88,6 +88,7 @@ class ReaderCommands(Provider):
                "Pocket, Instapaper, Omnivore, wallabag, bookmarks or URLs",
                _runner(app, "import"))
         yield ("History", "Everything opened, newest first", _runner(app, "history"))
+        yield ("Feeds", "Subscriptions and their new articles", _runner(app, "feeds"))
         yield ("All bookmarks", "Bookmarks across the library",
                _runner(app, "bookmarks(True)"))
         screen = self.screen

@@ -20,6 +20,7 @@ from reader.errors import ReaderError
 
 if TYPE_CHECKING:
     from reader.library import Bookmark, DeletedToken, Entry, HistoryEntry, Library, SavedArticle
+    from reader.library.feeds import Feeds
 
 T = TypeVar("T")
 Notify = Callable[[str, str], None]  # (sentence, title)
@@ -75,6 +76,16 @@ class LibrarySession:
         """The library itself, for the import runner alone: it reports each entry's
         failure in its own summary, so it needs the store's errors, not notifications."""
         return self._open()
+
+    def feeds(self) -> Feeds | None:
+        """The feed subscriptions in this library (None: there is no library to use).
+        The feeds screen guards its own calls with the same one-sentence rule."""
+        library = self._open()
+        if library is None:
+            return None
+        from reader.library.feeds import Feeds
+
+        return Feeds(library)
 
     def close(self) -> None:
         if self._library is not None:

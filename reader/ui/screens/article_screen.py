@@ -79,6 +79,7 @@ class ArticleScreen(Screen[None]):
         Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False, id="reader.bookmarks"),
         Binding("L", "app.library", "Library", id="reader.library"),
         Binding("H", "app.history", "History", show=False, id="reader.history"),
+        Binding("F", "app.feeds", "Feeds", show=False, id="reader.feeds"),
         Binding("backspace,h", "back", "Back", show=False, id="reader.back"),
         Binding("l", "forward", "Forward", show=False, id="reader.forward"),
         Binding("plus,equals_sign", "wider", "Text width: wider", show=False, id="reader.wider"),
