@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TypeGuard
 
 from reader.errors import SourceError
 
@@ -38,7 +39,7 @@ def is_url(source: str) -> bool:
     return _URL.match(source) is not None
 
 
-def is_web_url(url: str | None) -> bool:
+def is_web_url(url: str | None) -> TypeGuard[str]:
     """Whether ``url`` is an http(s) address naming a server: what reader fetches."""
     return url is not None and _WEB_URL.match(url.strip()) is not None
 

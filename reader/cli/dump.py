@@ -8,6 +8,7 @@ import sys
 from reader.document import Article
 from reader.export.html import article_to_html
 from reader.export.markdown import article_to_markdown
+from reader.urls import is_web_url
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -56,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "full", False) and loaded.html is not None:
         from reader.extract import extract_full
 
-        url = loaded.source_url if loaded.source_url.startswith(("http://", "https://")) \
-            else None
+        url = loaded.source_url if is_web_url(loaded.source_url) else None
         article = extract_full(loaded.html, url)
     sys.stdout.write(render(article, args.format))
     sys.stdout.flush()

@@ -35,6 +35,7 @@ from reader.document import (
     first_words,
 )
 from reader.export.html import block_to_html
+from reader.urls import is_web_url
 
 CORE_IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
                     "image/webp": "webp"}
@@ -93,7 +94,7 @@ def article_to_epub(article: Article, *, images: Mapping[str, bytes] | None = No
     head_parts = [f"<h1>{x(title)}</h1>"]
     if meta_line:
         head_parts.append(f'<p class="meta">{x(meta_line)}</p>')
-    if article.url and article.url.lower().startswith(("http://", "https://")):
+    if is_web_url(article.url):
         head_parts.append(f'<p class="meta"><a href="{x(article.url)}">{x(article.url)}</a></p>')
     chapter = _xhtml_document(title, lang, "\n".join(head_parts) + "\n" + body)
 

@@ -33,6 +33,7 @@ from reader.export.epub import (
     _xhtml_document,
     x,
 )
+from reader.urls import is_web_url
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _relink(block: Block, chapters: Mapping[str, str]) -> Block:
 
 
 def _relink_span(span: Span, chapters: Mapping[str, str]) -> Span:
-    if span.href and span.href.lower().startswith(("http://", "https://")):
+    if is_web_url(span.href):
         target = chapters.get(_key(span.href))
         if target is not None:
             return replace(span, href=target)
@@ -112,7 +113,7 @@ def articles_to_epub_book(title: str, chapters: Sequence[Chapter], *,
         head = [f"<h1>{x(name)}</h1>"]
         if meta:
             head.append(f'<p class="meta">{x(meta)}</p>')
-        if article.url and article.url.lower().startswith(("http://", "https://")):
+        if is_web_url(article.url):
             head.append(f'<p class="meta"><a href="{x(article.url)}">{x(article.url)}</a></p>')
         lang = _lang(article) or book_lang
         documents[href] = _xhtml_document(name, lang, "\n".join(head) + "\n"

@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from reader.sanitize import clean_text, clean_url
+from reader.urls import is_web_url
 
 # schema.org types whose object describes the article on the page.
 ARTICLE_TYPES = frozenset({
@@ -90,8 +91,7 @@ def read_metadata(doc: HtmlElement, url: str | None) -> Metadata:
     return result
 
 
-def _is_web_url(value: str) -> bool:
-    return urlsplit(value.strip()).scheme in ("http", "https")
+_is_web_url = is_web_url
 
 
 # --------------------------------------------------------------------------- sources

@@ -27,12 +27,14 @@ from textual.worker import Worker, WorkerState
 from reader import config as config_module
 from reader.document import Article, Heading, Position, block_text, first_words
 from reader.errors import ReaderError
+from reader.media import format_size
 from reader.sources import WELCOME_URL, Loaded, describe, is_url, load_async, welcome
 from reader.ui import messages
 from reader.ui.commands import ReaderCommands
 from reader.ui.library_session import LibrarySession
 from reader.ui.navigation import Navigation, Visit
 from reader.ui.screens.article_screen import ArticleScreen
+from reader.urls import is_web_url, scheme
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
@@ -245,7 +247,7 @@ class ReaderApp(App[None]):
         """Load ``source`` in a worker; a later call replaces an earlier one."""
         self.cancel_loading(quiet=True)
         size = _file_size(source) if not is_url(source) else 0
-        what = describe(source) + (f" ({_size(size)})" if size > 2**20 else "")
+        what = describe(source) + (f" ({format_size(size)})" if size > 2**20 else "")
         self.article_screen.status.set(busy=f"Loading {what} … (Esc cancels)")
         self._loading = self.run_worker(self._load(source, fragment, position), group="load",
                                         exclusive=True, exit_on_error=False)
@@ -260,7 +262,7 @@ class ReaderApp(App[None]):
             if now - self._last_progress < 0.1 and received != total:
                 return
             self._last_progress = now
-            size = _size(received) + (f" of {_size(total)}" if total else "")
+            size = format_size(received) + (f" of {format_size(total)}" if total else "")
             status.set(busy=f"Loading {label} … {size} (Esc cancels)")
 
         try:
@@ -336,12 +338,12 @@ class ReaderApp(App[None]):
                 self.navigation.jump(body.top_position(), position)
                 body.scroll_to_position(position)
                 return
-        scheme = urlsplit(page).scheme.lower()
-        if scheme == "file":
+        kind = scheme(page)
+        if kind == "file":
             self.open_source(unquote(urlsplit(page).path), fragment=fragment)
-        elif scheme in ("http", "https"):
+        elif is_web_url(page):
             self.open_source(page, fragment=fragment)
-        elif scheme == "mailto":
+        elif kind == "mailto":
             self.notify(f"That link is an e-mail address: {href[len('mailto:'):]} "
                         "(reader opens http and https links).", severity="warning")
         else:
@@ -741,14 +743,6 @@ def _terminal_copies() -> bool:
         return True
     return env.get("TERM_PROGRAM", "") in ("iTerm.app", "WezTerm", "ghostty") or env.get(
         "TERM", "").startswith(("xterm-kitty", "foot", "alacritty"))
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / 1024 / 1024:.1f} MB"
 
 
 def _file_size(source: str) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import webbrowser
 from typing import Any
-from urllib.parse import urlsplit
 
 from textual.app import App, SuspendNotSupported
+
+from reader.urls import is_web_url
 
 
 def _runs_in_this_terminal(controller: webbrowser.BaseBrowser) -> bool:
@@ -28,7 +29,7 @@ def open_in_browser(app: App[Any], url: str) -> None:
     """Open ``url`` (http or https only) in a browser, never through a shell."""
     from reader.ui.dialogs import ShowText
 
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    if not is_web_url(url):
         app.notify("Only http and https addresses open in the browser.", severity="warning")
         return
     try:

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote_to_bytes
 
 from rich.segment import Segment
 from rich.style import Style
@@ -35,6 +35,7 @@ from reader.ui.pictures.decode import (
     decode,
     fitted_strips,
 )
+from reader.urls import is_web_url, scheme
 
 BODY_MAX_ROWS = 24
 KEEP_PICTURES = 96  # decoded pictures kept in memory (each at most 400 × 400 RGBA)
@@ -217,10 +218,10 @@ class ImageLoader:
         data = await asyncio.to_thread(self.cache.get, url)
         if data is not None:
             return data
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in ("http", "https"):
+        if not is_web_url(url):
+            kind = scheme(url)
             raise ImageRejected(
-                f"Images are fetched over http and https; this one is {scheme}:." if scheme
+                f"Images are fetched over http and https; this one is {kind}:." if kind
                 else "The picture's address is relative to a page with no web address.")
         source = self._fetcher
         if source is None:
