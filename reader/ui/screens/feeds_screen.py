@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -55,7 +54,6 @@ class FeedRow:
 class FeedsScreen(Screen[None]):
     """Subscriptions and their items."""
 
-    CSS_PATH = Path(__file__).with_name("feeds_screen.tcss")
     HELP_TITLE = "Feeds"
     BINDINGS = [
         Binding("escape", "back", "Back / cancel", id="feeds.back"),
