@@ -990,5 +990,5 @@ class ArticleBody(ScrollView, can_focus=True):
             self.release_mouse()
 
 
-_WORD = re.compile(r"\S+")
+_WORD = re.compile(r"(?<!\S)\S+")  # a word start: no lookbehind match mid-word
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\n")
