@@ -46,21 +46,135 @@ async def type_note(pilot: Pilot[None], note: str) -> None:
     await settled(pilot)
 
 
-def test_probe(reader_home: Path) -> None:
+def test_select_across_paragraphs_highlight_note_restart_list_delete_undo(
+        reader_home: Path) -> None:
+    async def make() -> None:
+        app = ReaderApp(str(GUIDE), images=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            await pilot.press("v")
+            await settled(pilot)
+            assert body.selecting and body.selected_text() == "Cities"
+            # While selecting, j and b move the cursor instead of scrolling.
+            await pilot.press("w", "w", "right_curly_bracket", "w")
+            await settled(pilot)
+            assert body.top_position() == Position(0)
+            selected = body.selected_text()
+            assert selected.startswith("Cities are full of birds")
+            assert selected.endswith("centuries.\n\nBefore you")
+            await pilot.press("enter")
+            await type_note(pilot, "why [b]sparrows[/b]")
+            assert notified(app, "Highlighted")
+            assert not body.selecting
+
+    async def after_restart() -> None:
+        app = ReaderApp(str(GUIDE), images=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await settled(pilot)
+            body = app.article_screen.body
+            drawn = styled_text(body, mark_colour(body))
+            assert "Cities are full of birds" in drawn
+            assert "Befor" in drawn  # the second paragraph too, up to its note marker
+            assert "binoculars" in drawn
+            await pilot.press("A")
+            await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+            options = app.screen.query_one(OptionList)
+            prompt = str(options.get_option_at_index(0).prompt)
+            assert "Cities are full of birds" in prompt
+            assert "Note: why [b]sparrows[/b]" in prompt  # markup shown literally
+            await pilot.press("escape")
+            await settled(pilot)
+            await pilot.press("d")
+            await settled(pilot)
+            assert notified(app, "Highlight deleted")
+            assert "Cities" not in styled_text(body, mark_colour(body))
+            await pilot.press("z")
+            await settled(pilot)
+            assert "Cities" in styled_text(body, mark_colour(body))
+
+    run(make)
+    run(after_restart)
+    with Library.open(reader_home / "data") as library:
+        [kept] = library.highlights()
+        assert kept.note == "why [b]sparrows[/b]"
+        assert kept.text.endswith("Before you")
+
+
+def test_mouse_drag_selects_then_enter_highlights_and_y_copies(reader_home: Path) -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE), images=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await settled(pilot)
+            body = app.article_screen.body
+            first = body.render_line(0).text
+            x = len(first) - len(first.lstrip())  # where "Cities" is drawn
+            await pilot.mouse_down(ArticleBody, offset=(x + 1, 0))
+            await pilot.hover(ArticleBody, offset=(x + 1, 1))
+            await pilot.mouse_up(ArticleBody, offset=(x + 1, 1))
+            await settled(pilot)
+            assert body.selecting
+            second = body.render_line(1).text.strip()
+            expected = first.strip() + " " + second.split()[0]
+            assert body.selected_text() == expected
+            await pilot.press("y")
+            await settled(pilot)
+            assert app.clipboard == expected
+            await pilot.press("escape")  # the dialog showing the copied text
+            await settled(pilot)
+            await pilot.press("enter")
+            await type_note(pilot, "")  # Enter alone: no note
+            with Library.open(reader_home / "data") as library:
+                [made] = library.highlights()
+            assert made.text == expected and made.note == ""
+
+    run(scenario)
+
+
+def test_escape_cancels_and_keys_scroll_again(reader_home: Path) -> None:
     async def scenario() -> None:
         app = ReaderApp(str(GUIDE), images=False)
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_loaded(pilot, app)
             body = app.article_screen.body
-            print(ArticleText(body.article).text[:1500])
-            await pilot.press("v")
+            await pilot.press("v", "j", "j", "dollar_sign", "0", "k", "left_parenthesis")
             await settled(pilot)
-            print(body.selected_text(), body.selecting)
-            await pilot.press("w", "w", "right_curly_bracket", "w")
+            assert body.selecting and body.top_position() == Position(0)
+            await pilot.press("escape")
             await settled(pilot)
-            print(repr(body.selected_text()))
-            await pilot.press("enter")
-            await type_note(pilot, "my note")
-            print(app.screen, [n for n in app._notifications])
-            print(styled_text(body, mark_colour(body)))
+            assert not body.selecting
+            await pilot.press("j")
+            await settled(pilot)
+            assert body.top_position() != Position(0)  # j scrolls again
+
     run(scenario)
+
+
+def test_edit_note_and_all_highlights_search(reader_home: Path) -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE), images=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("v", "w", "enter")
+            await type_note(pilot, "first")
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+            await pilot.press(*"\x1b[31m", "enter")  # an escape sequence, kept as text
+            await settled(pilot)
+            await pilot.press("A")
+            await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+            await pilot.press("a", *"cities")
+            await settled(pilot)
+            screen = app.screen
+            assert isinstance(screen, HighlightsScreen) and screen.everywhere
+            assert len(screen.items) == 1
+            await pilot.press("x", "y", "z")
+            await settled(pilot)
+            assert screen.items == []
+
+    run(scenario)
+    with Library.open(reader_home / "data") as library:
+        [made] = library.highlights()
+        assert made.text == "Cities are" and "[31m" in made.note and "\x1b" not in made.note

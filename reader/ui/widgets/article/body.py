@@ -963,7 +963,8 @@ class ArticleBody(ScrollView, can_focus=True):
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1:
             return
-        offset = self.offset_at(event.x, event.y)
+        at = event.get_content_offset_capture(self)
+        offset = self.offset_at(at.x, at.y)
         if offset is None:
             return
         self._dragging = True
@@ -973,7 +974,8 @@ class ArticleBody(ScrollView, can_focus=True):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if not self._dragging:
             return
-        offset = self.offset_at(event.x, event.y)
+        at = event.get_content_offset_capture(self)
+        offset = self.offset_at(at.x, max(0, min(self.size.height - 1, at.y)))
         if offset is None:
             return
         if not self.selecting:
