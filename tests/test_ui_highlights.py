@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.style import Style
 from textual.pilot import Pilot
@@ -56,7 +57,7 @@ def test_select_across_paragraphs_highlight_note_restart_list_delete_undo(
             await pilot.press("v")
             await settled(pilot)
             assert body.selecting and body.selected_text() == "Cities"
-            # While selecting, j and b move the cursor instead of scrolling.
+            # While selecting, motion keys move the cursor; the view does not scroll.
             await pilot.press("w", "w", "right_curly_bracket", "w")
             await settled(pilot)
             assert body.top_position() == Position(0)
@@ -178,3 +179,44 @@ def test_edit_note_and_all_highlights_search(reader_home: Path) -> None:
     with Library.open(reader_home / "data") as library:
         [made] = library.highlights()
         assert made.text == "Cities are" and "[31m" in made.note and "\x1b" not in made.note
+
+
+def _highlight_words(home: Path, *passages: tuple[str, str]) -> None:
+    """Store highlights of the guide directly: (exact text, note) each."""
+    from reader.sources import load
+
+    loaded = load(str(GUIDE))
+    text = ArticleText(loaded.article)
+    with Library.open(home / "data") as library:
+        for exact, note in passages:
+            start = text.text.index(exact)
+            library.add_highlight(loaded.key, loaded.article,
+                                  text.passage(start, start + len(exact)), note=note)
+
+
+def _snapshot_with_highlights(theme: str) -> Callable[[Pilot[None]], Any]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReaderApp)
+        await wait_loaded(pilot, app)
+        app.theme = theme
+        await pilot.press("j", "j", "j", "v", "w", "w")
+        await settled(pilot)
+
+    return run_before
+
+
+def test_snapshot_highlights_dark(snap_compare: Callable[..., bool], reader_home: Path) -> None:
+    _highlight_words(reader_home, ("full of birds", ""),
+                     ("binoculars. Most of them have lived beside people", "a note"),
+                     ("A phone works too", ""))
+    assert snap_compare(ReaderApp(str(GUIDE), images=False), terminal_size=(100, 24),
+                        run_before=_snapshot_with_highlights("textual-dark"))
+
+
+def test_snapshot_highlights_light(snap_compare: Callable[..., bool], reader_home: Path) -> None:
+    _highlight_words(reader_home, ("full of birds", ""),
+                     ("binoculars. Most of them have lived beside people", "a note"),
+                     ("A phone works too", ""))
+    assert snap_compare(ReaderApp(str(GUIDE), images=False), terminal_size=(100, 24),
+                        run_before=_snapshot_with_highlights("textual-light"))
