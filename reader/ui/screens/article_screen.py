@@ -624,7 +624,7 @@ class ArticleScreen(Screen[None]):
             self.load_highlights()
             self.notify("Highlight restored.", timeout=2)
 
-    def action_highlights(self) -> None:
+    def action_highlights(self, everywhere: bool = False) -> None:
         from reader.ui.screens.highlights_screen import HighlightsScreen
 
         app, key = self._reader(), self._key()
@@ -632,7 +632,8 @@ class ArticleScreen(Screen[None]):
             self.notify("Highlights need the library, which is not available.",
                         severity="warning", timeout=3)
             return
-        self.app.push_screen(HighlightsScreen(app.session, self.placed, here=key))
+        self.app.push_screen(HighlightsScreen(app.session, self.placed, here=key,
+                                              everywhere=everywhere))
 
     def jump_to_highlight(self, passage: Any) -> None:
         self.body.scroll_to_position(passage.start, context=min(3, self.body.size.height // 4))

@@ -32,12 +32,13 @@ class HighlightsScreen(ModalScreen[None]):
         Binding("a", "toggle_scope", "This article / all", id="highlights.toggle_scope"),
     ]
 
-    def __init__(self, library: LibrarySession, placed: list[Placed], *, here: str) -> None:
+    def __init__(self, library: LibrarySession, placed: list[Placed], *, here: str,
+                 everywhere: bool = False) -> None:
         super().__init__()
         self.library = library
         self.here = here
         self.placed_here = placed
-        self.everywhere = False
+        self.everywhere = everywhere
         self.items: list[Placed] = []
 
     def compose(self) -> ComposeResult:
@@ -48,9 +49,9 @@ class HighlightsScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Input).display = False
+        self.query_one(Input).display = self.everywhere
         self.reload()
-        self.query_one(OptionList).focus()
+        (self.query_one(Input) if self.everywhere else self.query_one(OptionList)).focus()
 
     def reload(self) -> None:
         if self.everywhere:
