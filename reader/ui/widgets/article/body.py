@@ -876,14 +876,22 @@ class ArticleBody(ScrollView, can_focus=True):
         self._move(starts[-1] if starts else max(0, self._cursor - 1))
 
     def action_sel_sentence(self) -> None:
+        """`)`: to the end of this sentence (its full stop), then of the next."""
         match = _SENTENCE_END.search(self.article_text.text, self._cursor + 1)
-        self._move(match.end() if match else len(self.article_text.text) - 1)
+        self._move(match.end() - 1 if match else len(self.article_text.text) - 1)
 
     def action_sel_sentence_back(self) -> None:
+        """`(`: to the start of this sentence, then of the one before."""
         text = self.article_text.text
-        ends = [m.end() for m in _SENTENCE_END.finditer(
-            text, max(0, self._cursor - 2000), max(0, self._cursor - 1))]
-        self._move(ends[-1] if ends else 0)
+        window = max(0, self._cursor - 2000)
+        starts = [window]
+        for m in _SENTENCE_END.finditer(text, window, self._cursor):
+            start = m.end()
+            while start < len(text) and text[start].isspace():
+                start += 1
+            starts.append(start)
+        before = [s for s in starts if s < self._cursor]
+        self._move(before[-1] if before else 0)
 
     def action_sel_paragraph(self) -> None:
         text = self.article_text
@@ -996,4 +1004,4 @@ class ArticleBody(ScrollView, can_focus=True):
 
 
 _WORD = re.compile(r"(?<!\S)\S+")  # a word start: no lookbehind match mid-word
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\n")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")  # up to the sentence's last mark
