@@ -220,3 +220,48 @@ def test_snapshot_highlights_light(snap_compare: Callable[..., bool], reader_hom
                      ("A phone works too", ""))
     assert snap_compare(ReaderApp(str(GUIDE), images=False), terminal_size=(100, 24),
                         run_before=_snapshot_with_highlights("textual-light"))
+
+
+def test_highlights_made_on_another_version_reattach_or_are_listed_as_not_found(
+        reader_home: Path) -> None:
+    from dataclasses import replace
+
+    from reader.document import Paragraph, Span
+    from reader.sources import load
+
+    loaded = load(str(GUIDE))
+    # The version the highlights were made on had a paragraph more at the top, and one
+    # passage the page no longer has.
+    older = replace(loaded.article, blocks=(
+        Paragraph((Span("An editor's note that was later removed from the page."),)),
+        *loaded.article.blocks))
+    text = ArticleText(older)
+    with Library.open(reader_home / "data") as library:
+        for exact, note in (("a notebook never runs out of battery", "true"),
+                            ("later removed from the page", "gone")):
+            start = text.text.index(exact)
+            library.add_highlight(loaded.key, older, text.passage(start, start + len(exact)),
+                                  note=note)
+
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE), images=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await settled(pilot)
+            body = app.article_screen.body
+            drawn = styled_text(body, mark_colour(body))
+            assert "never runs out of batter" in drawn and "later removed" not in drawn
+            await pilot.press("A")
+            await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+            options = app.screen.query_one(OptionList)
+            first = str(options.get_option_at_index(0).prompt)
+            last = str(options.get_option_at_index(1).prompt)
+            assert "a notebook never runs out of battery" in first
+            assert "not found in this version" not in first
+            assert "later removed from the page" in last
+            assert "not found in this version" in last
+
+    run(scenario)
+    with Library.open(reader_home / "data") as library:
+        moved = next(h for h in library.highlights() if h.note == "true")
+        assert moved.passage.start.block == 1  # remembered where it sits now

@@ -174,6 +174,9 @@ class LibrarySession:
         return self.call(lambda lib: lib.set_highlight_note(highlight_id, note) or True, False,
                          title="Note not saved")
 
+    def move_highlight(self, highlight_id: int, passage: Passage) -> None:
+        self.call(lambda lib: lib.move_highlight(highlight_id, passage), None)
+
     def delete_highlight(self, highlight_id: int) -> Highlight | None:
         def delete(lib: Library) -> Highlight | None:
             try:

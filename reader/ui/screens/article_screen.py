@@ -80,9 +80,9 @@ class ArticleScreen(Screen[None]):
         Binding("m", "app.bookmark", "Bookmark", show=False, id="reader.bookmark"),
         Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False, id="reader.bookmarks"),
         Binding("A", "highlights", "Highlights and notes", show=False, id="reader.highlights"),
-        Binding("e", "edit_highlight", "Edit the note of the highlight at the cursor (or top)",
+        Binding("e", "edit_highlight", "Edit the note of the highlight at the cursor (or in view)",
                 show=False, id="reader.edit_highlight"),
-        Binding("d", "delete_highlight", "Delete the highlight at the cursor (or top)",
+        Binding("d", "delete_highlight", "Delete the highlight at the cursor (or in view)",
                 show=False, id="reader.delete_highlight"),
         Binding("z", "undo_highlight", "Undo deleting a highlight", show=False,
                 id="reader.undo_highlight"),
@@ -542,6 +542,9 @@ class ArticleScreen(Screen[None]):
             self.body.set_marks([])
             return
         self.placed = place(app.session.highlights(key), self.article)
+        for p in self.placed:  # re-anchored in a changed page: remember where it is now
+            if p.passage is not None and p.passage != p.highlight.passage:
+                app.session.move_highlight(p.highlight.id, p.passage)
         self.body.set_marks([(p.highlight.id, p.passage, bool(p.highlight.note))
                              for p in self.placed if p.passage is not None])
 
