@@ -260,6 +260,18 @@ def test_highlights_made_on_another_version_reattach_or_are_listed_as_not_found(
             assert "not found in this version" not in first
             assert "later removed from the page" in last
             assert "not found in this version" in last
+            # Deleted in the list, then brought back with z.
+            await pilot.press("d")
+            await settled(pilot)
+            assert options.option_count == 1
+            assert "later removed" in str(options.get_option_at_index(0).prompt)
+            await pilot.press("z")
+            await settled(pilot)
+            assert options.option_count == 2
+            assert "never runs out of battery" in str(options.get_option_at_index(0).prompt)
+            await pilot.press("escape")
+            await settled(pilot)
+            assert "never runs out of batter" in styled_text(body, mark_colour(body))
 
     run(scenario)
     with Library.open(reader_home / "data") as library:

@@ -635,8 +635,10 @@ class ArticleScreen(Screen[None]):
             self.notify("Highlights need the library, which is not available.",
                         severity="warning", timeout=3)
             return
+        # Deleted or restored there: drawn again here once the list closes.
         self.app.push_screen(HighlightsScreen(app.session, self.placed, here=key,
-                                              everywhere=everywhere))
+                                              everywhere=everywhere),
+                             lambda _: self.load_highlights())
 
     def jump_to_highlight(self, passage: Any) -> None:
         self.body.scroll_to_position(passage.start, context=min(3, self.body.size.height // 4))

@@ -29,6 +29,8 @@ class HighlightsScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="highlights.close"),
+        Binding("d,delete", "delete", "Delete", id="highlights.delete"),
+        Binding("z,ctrl+z", "undo", "Undo delete", id="highlights.undo"),
         Binding("a", "toggle_scope", "This article / all", id="highlights.toggle_scope"),
     ]
 
@@ -40,6 +42,7 @@ class HighlightsScreen(ModalScreen[None]):
         self.placed_here = placed
         self.everywhere = everywhere
         self.items: list[Placed] = []
+        self._deleted: list[Placed] = []  # this visit's deletions, for z
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -65,6 +68,7 @@ class HighlightsScreen(ModalScreen[None]):
         self.query_one("#dialog-title", Static).update(Content.assemble(
             ("Highlights and notes", "bold"), (f" — {scope}, {len(self.items)}", "dim")))
         options = self.query_one(OptionList)
+        highlighted = options.highlighted
         options.clear_options()
         for placed in self.items:
             h = placed.highlight
@@ -86,7 +90,7 @@ class HighlightsScreen(ModalScreen[None]):
                 "No highlights yet. Press v while reading, move, then Enter." if not
                 self.everywhere else "No highlight matches.", "dim"), disabled=True))
         else:
-            options.highlighted = 0
+            options.highlighted = min(highlighted or 0, len(self.items) - 1)
 
     @on(Input.Changed, "#highlight-search")
     def _search(self) -> None:
@@ -119,6 +123,35 @@ class HighlightsScreen(ModalScreen[None]):
             app.call_after_refresh(ArticleScreen.jump_to_highlight, screen, passage)
         else:
             app.open_url_or_saved(h.url, h.passage.start)
+
+    def action_delete(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self.items):
+            return
+        placed = self.items[index]
+        if self.library.delete_highlight(placed.highlight.id) is None:
+            return
+        self._deleted.append(placed)
+        self.placed_here = [p for p in self.placed_here
+                            if p.highlight.id != placed.highlight.id]
+        self.notify("Highlight deleted. Press z to bring it back.", timeout=3)
+        self.reload()
+
+    def action_undo(self) -> None:
+        if not self._deleted:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        placed = self._deleted[-1]
+        if not self.library.restore_highlight(placed.highlight):
+            return
+        self._deleted.pop()
+        if placed.highlight.url == self.here:
+            self.placed_here = sorted(
+                [*self.placed_here, placed],
+                key=lambda p: (p.passage is None, p.passage or p.highlight.passage,
+                               p.highlight.id))
+        self.notify("Highlight restored.", timeout=2)
+        self.reload()
 
     def action_toggle_scope(self) -> None:
         self.everywhere = not self.everywhere
