@@ -541,7 +541,9 @@ class ArticleScreen(Screen[None]):
             self.placed = []
             self.body.set_marks([])
             return
-        self.placed = place(app.session.highlights(key), self.article)
+        stored = app.session.highlights(key)
+        # (place() flattens the article's text: not worth it for an article without any)
+        self.placed = place(stored, self.article) if stored else []
         for p in self.placed:  # re-anchored in a changed page: remember where it is now
             if p.passage is not None and p.passage != p.highlight.passage:
                 app.session.move_highlight(p.highlight.id, p.passage)

@@ -723,6 +723,8 @@ class ArticleBody(ScrollView, can_focus=True):
     def set_marks(self, marks: list[tuple[int, Passage, bool]]) -> None:
         """Draw the reader's highlights: ``(id, passage, has_note)``; a highlight with a
         note has a marker on its last character."""
+        if not marks and not self._mark_spans:
+            return  # nothing to draw or undraw: no need to flatten a long article's text
         old = set(self._marks)
         self._marks, self._mark_spans = {}, []
         text = self.article_text
