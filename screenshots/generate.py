@@ -189,6 +189,31 @@ async def bookmarks() -> None:
         await _save(app, pilot, "bookmarks")
 
 
+@shot("highlights")
+async def highlights() -> None:
+    """Two highlights made with the keys, one with a note (its marker at the end)."""
+    from reader.ui.dialogs import TextPrompt
+
+    app = ReaderApp(str(FIXTURES / "site" / "field-guide.html"), images=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+
+        async def note(text: str) -> None:
+            for _ in range(100):
+                if isinstance(app.screen, TextPrompt):
+                    break
+                await pilot.pause(0.02)
+            await pilot.press(*text, "enter")
+            await settled(pilot)
+
+        await pilot.press("v", "w", "w", "w", "w", "enter")
+        await note("")
+        await pilot.press("j", "j", "j", "v", "right_parenthesis", "enter")
+        await note("count them in spring")
+        await pilot.press("g")
+        await _save(app, pilot, "highlights")
+
+
 async def main(names: list[str]) -> None:
     for name in names or list(SHOTS):
         await SHOTS[name]()

@@ -170,3 +170,42 @@ def test_cli_highlights_of_a_missing_article_is_one_sentence(
     assert main(["highlights", "42"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("reader: error: ") and err.count("\n") == 1
+
+
+def test_cli_export_shows_highlights_in_markdown_html_and_epub(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    from reader.cli import main
+
+    page = FIXTURES / "dispatch-amnesty-letter.html"
+    assert main(["save", str(page)]) == 0
+    with Library.open() as lib:
+        saved = lib.get(1)
+        art = saved.article
+        words = art.plain_text().split("\n\n")[1][:50]
+        lib.add_highlight(saved.url, art, passage_of(art, words),
+                          note="<script>x</script> [b]note[/b] *star*")
+        gone = article(["A passage that the saved copy does not have."])
+        lib.add_highlight(saved.url, gone, passage_of(gone, "does not have"))
+    capsys.readouterr()
+    out = tmp_path / "out"
+    for fmt in ("markdown", "html", "epub"):
+        assert main(["export", "1", "--format", fmt, "--out", str(out)]) == 0
+    md = next(out.glob("*.md")).read_text()
+    assert "## Highlights" in md and "> ==" + words.split()[0] in md
+    assert "\\*star\\*" in md and "\\[b\\]note\\[/b\\]" in md  # the note stays text
+    assert "(not found in this version)" in md and "does not have" in md
+    page_html = next(out.glob("*.html")).read_text()
+    assert "<mark>" + words.split()[0] in page_html
+    assert "&lt;script&gt;x&lt;/script&gt;" in page_html and "<script>x" not in page_html
+    with zipfile.ZipFile(next(out.glob("*.epub"))) as book:
+        chapter = "".join(book.read(n).decode() for n in book.namelist()
+                          if n.endswith(".xhtml"))
+    assert "<mark>" + words.split()[0] in chapter and "&lt;script&gt;" in chapter
+
+    notes = tmp_path / "notes"
+    assert main(["export", "--highlights", "--format", "markdown", "--out", str(notes)]) == 0
+    [written] = notes.iterdir()
+    assert written.read_text().startswith("---\ntitle: ")
+    assert main(["export", "--highlights", "--format", "html", "--out", str(notes)]) == 1

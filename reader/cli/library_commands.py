@@ -86,6 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write ONE EPUB titled TITLE with every chosen article as a chapter "
                    "and a table of contents (implies --format epub)")
     p.add_argument("--feeds", action="store_true", help="export the feed subscriptions (OPML)")
+    p.add_argument("--highlights", action="store_true",
+                   help="write the highlights and notes only: one Markdown file per article "
+                   "(of ID, or of every article with highlights), with YAML front matter")
     p.add_argument("--out", "-o", type=Path, default=Path("."), metavar="DIR",
                    help="folder to write into (created if needed; default: here)")
     p.add_argument("--json", action="store_true",
@@ -271,6 +274,8 @@ def run_export(args: argparse.Namespace) -> int:
         return run_export_feeds(args)
     from reader.cli import print_json
 
+    if args.highlights:
+        return _export_highlights(args)
     chosen = args.all or args.tag is not None or args.unread
     if chosen == (args.target is not None):
         raise LibraryError("Name one article ID to export, or choose articles with --all, "
@@ -352,6 +357,31 @@ def _own_folder(folder: Path) -> Path:
     return folder
 
 
+def _export_highlights(args: argparse.Namespace) -> int:
+    """``export --highlights``: notes files (Markdown only), as ``highlights --notes``."""
+    from reader.cli import print_json
+    from reader.cli.highlights_command import write_notes
+
+    if (args.format or "markdown") != "markdown":
+        raise LibraryError("--highlights writes Markdown notes; leave out --format or give "
+                           "--format markdown.")
+    out = _out_folder(args.out)
+    with opened(args) as library:
+        if args.target is not None:
+            urls = [library.get(resolve(library, args.target)).url]
+        else:
+            urls = list(dict.fromkeys(h.url for h in library.highlights()))
+        paths = write_notes(library, out, urls)
+    if not paths:
+        raise LibraryError("No highlights to export.")
+    if args.json:
+        print_json([str(p) for p in paths])
+    else:
+        for path in paths:
+            print(path)
+    return 0
+
+
 def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Path:
     """Write one saved article into ``out``; returns the main file written."""
     from reader.library.images import image_type
@@ -360,6 +390,9 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
     path = out / f"{name}.{_EXTENSIONS[fmt]}"
     article = saved.article
     images = library.images(saved.id)
+    from reader.library.highlights import place
+
+    highlights = place(library.highlights(saved.url), article)
     try:
         if fmt == "json":
             _write_new(path, (article.to_json(indent=1) + "\n").encode("utf-8"))
@@ -371,7 +404,8 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
                 mime = image_type(data)
                 if mime and mime != "image/svg+xml":  # data: SVG is refused by safe_url
                     inline[src] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-            _write_new(path, article_to_html(article, image_src=inline).encode("utf-8"))
+            _write_new(path, article_to_html(article, image_src=inline,
+                                               highlights=highlights).encode("utf-8"))
         elif fmt == "markdown":
             from reader.export.markdown import article_to_markdown
 
@@ -387,11 +421,12 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
                     file = folder / f"image-{n + 1}.{ext}"
                     _write_new(file, data)
                     local[src] = f"{folder.name}/{file.name}"
-            _write_new(path, article_to_markdown(article, image_src=local).encode("utf-8"))
+            _write_new(path, article_to_markdown(article, image_src=local,
+                                                   highlights=highlights).encode("utf-8"))
         else:
             from reader.export.epub import article_to_epub
 
-            _write_new(path, article_to_epub(article, images=images))
+            _write_new(path, article_to_epub(article, images=images, highlights=highlights))
     except OSError as exc:
         raise LibraryError(f"{path} cannot be written: {exc.strerror or exc}.") from None
     return path

@@ -15,10 +15,11 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -62,6 +63,9 @@ pre { white-space: pre-wrap; font-size: 0.85em; }
 table { border-collapse: collapse; } td, th { border: 1px solid #999; padding: 0.2em 0.4em; }
 """
 
+if TYPE_CHECKING:
+    from reader.library.highlights import Placed
+
 
 def x(text: str) -> str:
     """Text safe for XML: escaped, and without characters XML 1.0 forbids."""
@@ -69,7 +73,8 @@ def x(text: str) -> str:
 
 
 def article_to_epub(article: Article, *, images: Mapping[str, bytes] | None = None,
-                    modified: datetime | None = None) -> bytes:
+                    modified: datetime | None = None,
+                    highlights: Sequence[Placed] | None = None) -> bytes:
     """The article as an EPUB 3 book (bytes of the .epub file)."""
     from reader.library.images import digest, image_type
 
@@ -88,7 +93,7 @@ def article_to_epub(article: Article, *, images: Mapping[str, bytes] | None = No
     lang = (article.lang or "").strip().replace("_", "-")
     lang = lang if _LANG.match(lang) else "en"  # a book must name a valid BCP 47 language
     title = article.title or article.url or "Untitled"
-    body = _xhtml_body(blocks)
+    body = _xhtml_body(blocks, highlights or ())
     meta_line = " · ".join(m for m in (article.byline, article.site_name, article.published)
                            if m)
     head_parts = [f"<h1>{x(title)}</h1>"]
@@ -214,9 +219,12 @@ def _link(span: Span, anchors: Mapping[str, str]) -> Span:
     return replace(span, href=None)
 
 
-def _xhtml_body(blocks: list[Block]) -> str:
-    """The blocks as XHTML: rendered by the HTML writer, re-serialised as XML."""
-    markup = "\n".join(block_to_html(b) for b in blocks)
+def _xhtml_body(blocks: list[Block], highlights: Sequence[Placed] = ()) -> str:
+    """The blocks (and the highlights section, as in HTML export) as XHTML: rendered by
+    the HTML writer, re-serialised as XML."""
+    from reader.export.html import highlights_to_html
+
+    markup = "\n".join(block_to_html(b) for b in blocks) + "\n" + highlights_to_html(highlights)
     if not markup.strip():
         return ""
     container = lxml_html.fragment_fromstring(_XML_BAD.sub("", markup), create_parent="div")

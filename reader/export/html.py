@@ -8,7 +8,9 @@ cannot run script that was never in the article.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from reader.document import (
     Article,
@@ -36,6 +38,9 @@ blockquote { border-left: 4px solid #ccc; margin-left: 0; padding-left: 1em; col
 pre { background: #f3f3f0; padding: 0.8em; overflow-x: auto; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; }
 """.strip()
+
+if TYPE_CHECKING:
+    from reader.library.highlights import Placed
 
 
 def esc(text: str) -> str:
@@ -118,7 +123,24 @@ def block_to_html(block: Block) -> str:
     return ""
 
 
-def article_to_html(article: Article, *, image_src: dict[str, str] | None = None) -> str:
+def highlights_to_html(highlights: Sequence[Placed]) -> str:
+    """A "Highlights" section: each passage in ``<mark>`` inside a block quote, its note
+    under it (all escaped); those no longer in this version last, marked."""
+    if not highlights:
+        return ""
+    parts = ['<section class="highlights">', "<h2>Highlights</h2>"]
+    for placed in highlights:
+        h = placed.highlight
+        lost = "" if placed.found else " <em>(not found in this version)</em>"
+        parts.append(f"<blockquote><p><mark>{esc(h.text)}</mark>{lost}</p></blockquote>")
+        if h.note:
+            parts.append(f'<p class="note">{esc(h.note)}</p>')
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def article_to_html(article: Article, *, image_src: dict[str, str] | None = None,
+                    highlights: Sequence[Placed] | None = None) -> str:
     """A complete HTML document; ``image_src`` swaps figure URLs (e.g. for data: URLs)."""
     lang = f' lang="{esc(article.lang)}"' if article.lang else ""
     meta = " · ".join(esc(m) for m in (article.byline, article.site_name, article.published) if m)
@@ -133,6 +155,8 @@ def article_to_html(article: Article, *, image_src: dict[str, str] | None = None
         if image_src and isinstance(block, Figure) and block.src in image_src:
             block = replace(block, src=image_src[block.src])
         body.append(block_to_html(block))
+    if highlights:
+        body.append(highlights_to_html(highlights))
     canonical = (
         f'<link rel="canonical" href="{esc(article.url)}">\n'
         if article.url and safe_url(article.url)

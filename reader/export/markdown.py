@@ -7,6 +7,8 @@ not in the article (a paragraph starting with "# " stays a paragraph).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reader.document import (
     Article,
@@ -22,6 +24,9 @@ from reader.document import (
     Spans,
     Table,
 )
+
+if TYPE_CHECKING:
+    from reader.library.highlights import Placed
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)([#>+=-]|\d+[.)])(?=\s|$)", re.MULTILINE)
@@ -121,7 +126,26 @@ def block_to_markdown(block: Block) -> str:
     return ""
 
 
-def article_to_markdown(article: Article, *, image_src: dict[str, str] | None = None) -> str:
+def highlights_to_markdown(highlights: Sequence[Placed]) -> str:
+    """A "Highlights" section: each passage ``==marked==`` in a block quote, its note
+    under it; those no longer in this version last, marked (never dropped)."""
+    if not highlights:
+        return ""
+    parts = ["## Highlights"]
+    for placed in highlights:
+        h = placed.highlight
+        text = " ".join(h.text.split())
+        quote = "> ==" + escape(text) + "=="
+        if not placed.found:
+            quote += "\n>\n> *(not found in this version)*"
+        parts.append(quote)
+        if h.note:
+            parts.append(escape(" ".join(h.note.split())))
+    return "\n\n".join(parts)
+
+
+def article_to_markdown(article: Article, *, image_src: dict[str, str] | None = None,
+                        highlights: Sequence[Placed] | None = None) -> str:
     """The article as a Markdown document: title, a metadata line, then the body.
 
     ``image_src`` maps figure URLs to other paths (export writes images beside the file).
@@ -142,4 +166,6 @@ def article_to_markdown(article: Article, *, image_src: dict[str, str] | None = 
         text = block_to_markdown(block)
         if text.strip():
             parts.append(text)
+    if highlights:
+        parts.append(highlights_to_markdown(highlights))
     return "\n\n".join(parts) + "\n"

@@ -23,6 +23,8 @@ KEY_NAMES = {
     "backspace": "Backspace", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
     "end": "End", "up": "↑", "down": "↓", "tab": "Tab", "shift+tab": "Shift+Tab",
     "asterisk": "*", "number_sign": "#", "delete": "Del", "left": "←", "right": "→",
+    "left_parenthesis": "(", "right_parenthesis": ")", "left_curly_bracket": "{",
+    "right_curly_bracket": "}", "dollar_sign": "$",
 }
 
 # Shown as their own entries (below), or not at all.
@@ -92,6 +94,9 @@ class ReaderCommands(Provider):
         yield ("All bookmarks", "Bookmarks across the library",
                _runner(app, "bookmarks(True)"))
         screen = self.screen
+        if hasattr(screen, "action_highlights"):
+            yield ("All highlights", "Highlights and notes across the library, searchable",
+                   _runner(screen, "highlights(True)"))
         keymap = app.keymap if isinstance(app, HasKeymap) else {}
         seen: set[str] = set()
         owners: list[Any] = [screen]
@@ -100,7 +105,8 @@ class ReaderCommands(Provider):
         for owner in owners:
             for binding in own_bindings(owner):
                 if not binding.description or binding.action in seen or (
-                        binding.action in _SKIPPED):
+                        binding.action in _SKIPPED) or binding.action.startswith("sel_"):
+                    # (selection-mode keys act on a selection only: not commands)
                     continue
                 seen.add(binding.action)
                 yield (binding.description, f"Key: {key_label(keys_of(binding, keymap))}",

@@ -19,8 +19,10 @@ from reader.document import Article, Position
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
+    from reader.highlights import Passage
     from reader.library import Bookmark, DeletedToken, Entry, HistoryEntry, Library, SavedArticle
     from reader.library.feeds import Feeds
+    from reader.library.highlights import Highlight
 
 T = TypeVar("T")
 Notify = Callable[[str, str], None]  # (sentence, title)
@@ -161,6 +163,43 @@ class LibrarySession:
 
     def delete_bookmark(self, bookmark_id: int) -> bool:
         return self.call(lambda lib: lib.delete_bookmark(bookmark_id) or True, False)
+
+    # ------------------------------------------------------------------ highlights
+
+    def add_highlight(self, url: str, article: Article, passage: Passage, *, note: str = "",
+                      section: str = "") -> Highlight | None:
+        def add(lib: Library) -> Highlight | None:
+            try:
+                return lib.add_highlight(url, article, passage, note=note, section=section)
+            except ValueError as exc:  # a selection of nothing but spaces
+                self._notify(str(exc), "Not highlighted")
+                return None
+
+        return self.call(add, None, title="Not highlighted")
+
+    def highlights(self, url: str | None = None, *, search: str | None = None
+                   ) -> list[Highlight]:
+        return self.call(lambda lib: lib.highlights(url, search=search), [])
+
+    def set_highlight_note(self, highlight_id: int, note: str) -> bool:
+        return self.call(lambda lib: lib.set_highlight_note(highlight_id, note) or True, False,
+                         title="Note not saved")
+
+    def move_highlight(self, highlight_id: int, passage: Passage) -> None:
+        self.call(lambda lib: lib.move_highlight(highlight_id, passage), None)
+
+    def delete_highlight(self, highlight_id: int) -> Highlight | None:
+        def delete(lib: Library) -> Highlight | None:
+            try:
+                return lib.delete_highlight(highlight_id)
+            except KeyError:
+                return None
+
+        return self.call(delete, None, title="Not deleted")
+
+    def restore_highlight(self, gone: Highlight) -> bool:
+        return self.call(lambda lib: lib.restore_highlight(gone) or True, False,
+                         title="Not restored")
 
     def record_history(self, url: str, title: str) -> None:
         self.call(lambda lib: lib.record_history(url, title), None)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -30,6 +30,10 @@ from reader.ui.widgets.article.header import ArticleHeader
 from reader.ui.widgets.article.status import StatusLine
 from reader.ui.widgets.panes.figures import FiguresPane
 from reader.ui.widgets.panes.toc import TocPane
+
+if TYPE_CHECKING:
+    from reader.library.highlights import Highlight, Placed
+    from reader.ui.app import ReaderApp
 
 NARROW = 90  # columns below which the panes become overlays
 SHORT = 20  # rows below which the header takes one line
@@ -77,6 +81,13 @@ class ArticleScreen(Screen[None]):
         Binding("s", "app.save", "Save", id="reader.save"),
         Binding("m", "app.bookmark", "Bookmark", show=False, id="reader.bookmark"),
         Binding("apostrophe,B", "app.bookmarks", "Bookmarks", show=False, id="reader.bookmarks"),
+        Binding("A", "highlights", "Highlights and notes", show=False, id="reader.highlights"),
+        Binding("e", "edit_highlight", "Edit the note of the highlight at the cursor (or in view)",
+                show=False, id="reader.edit_highlight"),
+        Binding("d", "delete_highlight", "Delete the highlight at the cursor (or in view)",
+                show=False, id="reader.delete_highlight"),
+        Binding("z", "undo_highlight", "Undo deleting a highlight", show=False,
+                id="reader.undo_highlight"),
         Binding("L", "app.library", "Library", id="reader.library"),
         Binding("H", "app.history", "History", show=False, id="reader.history"),
         Binding("F", "app.feeds", "Feeds", show=False, id="reader.feeds"),
@@ -105,6 +116,8 @@ class ArticleScreen(Screen[None]):
         self._minutes = 0
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
+        self.placed: list[Placed] = []  # this article's highlights, re-anchored
+        self._deleted_highlights: list[Highlight] = []  # for z
 
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="header")
@@ -169,6 +182,7 @@ class ArticleScreen(Screen[None]):
         self.status.set(link_input="", search="", hint="")
         self.query_text = ""
         self.body.set_article(article, position)
+        self.load_highlights()
         self.body.focus()
         # The text first: the side panes of a long article (hundreds of sections and
         # figures) are filled once the first frame is on the screen.
@@ -408,7 +422,8 @@ class ArticleScreen(Screen[None]):
     # ------------------------------------------------------------------ links
 
     def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit() and self.focused is self.body:
+        if (event.character and event.character.isdigit() and self.focused is self.body
+                and not self.body.selecting):  # `0` moves the selection's cursor
             self.link_digits = (self.link_digits + event.character)[-6:]
             self.status.set(link_input=self.link_digits)
             event.stop()
@@ -503,3 +518,132 @@ class ArticleScreen(Screen[None]):
             return
         if self.focused is not self.body:
             self.body.focus()
+
+    # ------------------------------------------------------------------ highlights
+
+    def _reader(self) -> ReaderApp | None:
+        from reader.ui.app import ReaderApp
+
+        return self.app if isinstance(self.app, ReaderApp) else None
+
+    def _key(self) -> str | None:
+        """The library key (canonical URL) of the article shown, when there is a library."""
+        app = self._reader()
+        if app is None or app.current is None or app.current.loaded.article is not self.article:
+            return None
+        if not app.session.available:
+            return None
+        return app.current.loaded.key
+
+    def load_highlights(self) -> None:
+        """Re-anchor this article's highlights in the version shown and draw them."""
+        from reader.library.highlights import place
+
+        app, key = self._reader(), self._key()
+        if app is None or key is None:
+            self.placed = []
+            self.body.set_marks([])
+            return
+        stored = app.session.highlights(key)
+        # (place() flattens the article's text: not worth it for an article without any)
+        self.placed = place(stored, self.article) if stored else []
+        for p in self.placed:  # re-anchored in a changed page: remember where it is now
+            if p.passage is not None and p.passage != p.highlight.passage:
+                app.session.move_highlight(p.highlight.id, p.passage)
+        self.body.set_marks([(p.highlight.id, p.passage, bool(p.highlight.note))
+                             for p in self.placed if p.passage is not None])
+
+    def _highlight_here(self) -> Highlight | None:
+        mark_id = self.body.mark_at()
+        for placed in self.placed:
+            if placed.highlight.id == mark_id:
+                return placed.highlight
+        self.notify("No highlight here: put the cursor (v) or the top of the view on one.",
+                    timeout=3)
+        return None
+
+    @on(ArticleBody.HighlightRequested)
+    def _highlight_requested(self, event: ArticleBody.HighlightRequested) -> None:
+        self.make_highlight(event.passage, event.text)
+
+    @work(group="highlight", exclusive=True, exit_on_error=False)
+    async def make_highlight(self, passage: Any, text: str) -> None:
+        """Enter on a selection: ask for a note (Enter alone skips it), then store it."""
+        from reader.document import first_words
+        from reader.ui.dialogs import TextPrompt
+
+        app, key = self._reader(), self._key()
+        if app is None or key is None:
+            self.notify("Highlights need the library, which is not available.",
+                        severity="warning", timeout=3)
+            return
+        note = await app.push_screen_wait(TextPrompt(
+            "Highlight — add a note?", placeholder="optional note",
+            hint=f"“{first_words(text, 60)}” · Enter saves, Esc cancels"))
+        if note is None:
+            return  # the selection stays, to change or copy
+        added = app.session.add_highlight(key, self.article, passage, note=note.strip(),
+                                          section=self.section_at(passage.start))
+        if added is None:
+            return
+        self.body.cancel_selection()
+        self.load_highlights()
+        self.notify("Highlighted. Press A to list this article's highlights.", timeout=3)
+
+    @on(ArticleBody.CopyRequested)
+    def _copy_requested(self, event: ArticleBody.CopyRequested) -> None:
+        if event.text:
+            self.app.post_message(CopyText(event.text, "the selection"))
+
+    @work(group="highlight", exclusive=True, exit_on_error=False)
+    async def action_edit_highlight(self) -> None:
+        from reader.ui.dialogs import TextPrompt
+
+        app = self._reader()
+        highlight = self._highlight_here()
+        if app is None or highlight is None:
+            return
+        note = await app.push_screen_wait(TextPrompt(
+            "Note on this highlight", value=highlight.note, placeholder="note",
+            hint="Enter saves (empty removes the note), Esc cancels"))
+        if note is not None and app.session.set_highlight_note(highlight.id, note.strip()):
+            self.load_highlights()
+            self.notify("Note saved." if note.strip() else "Note removed.", timeout=2)
+
+    def action_delete_highlight(self) -> None:
+        app = self._reader()
+        highlight = self._highlight_here()
+        if app is None or highlight is None:
+            return
+        gone = app.session.delete_highlight(highlight.id)
+        if gone is None:
+            return
+        self._deleted_highlights.append(gone)
+        self.load_highlights()
+        self.notify("Highlight deleted. Press z to bring it back.", timeout=3)
+
+    def action_undo_highlight(self) -> None:
+        app = self._reader()
+        if app is None or not self._deleted_highlights:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        if app.session.restore_highlight(self._deleted_highlights[-1]):
+            self._deleted_highlights.pop()
+            self.load_highlights()
+            self.notify("Highlight restored.", timeout=2)
+
+    def action_highlights(self, everywhere: bool = False) -> None:
+        from reader.ui.screens.highlights_screen import HighlightsScreen
+
+        app, key = self._reader(), self._key()
+        if app is None or key is None:
+            self.notify("Highlights need the library, which is not available.",
+                        severity="warning", timeout=3)
+            return
+        # Deleted or restored there: drawn again here once the list closes.
+        self.app.push_screen(HighlightsScreen(app.session, self.placed, here=key,
+                                              everywhere=everywhere),
+                             lambda _: self.load_highlights())
+
+    def jump_to_highlight(self, passage: Any) -> None:
+        self.body.scroll_to_position(passage.start, context=min(3, self.body.size.height // 4))

@@ -31,7 +31,12 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from reader.document import Article, Figure, Heading, Position, block_text, link_count
+from reader.highlights import ArticleText, Passage
 from reader.ui.widgets.article.layout import (
+    CURSOR,
+    MARK,
+    MARK_NOTE,
+    SELECTION,
     Highlight,
     LaidBlock,
     LayoutContext,
@@ -68,13 +73,38 @@ class ArticleBody(ScrollView, can_focus=True):
         Binding("ctrl+u", "half_page_up", "Half page up", show=False, id="reader.half_page_up"),
         Binding("g,home", "top", "Top", show=False, id="reader.top"),
         Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom"),
+        Binding("v", "select", "Select text (then w b ( ) { } j k 0 $, Enter, y)", show=False,
+                id="reader.select"),
+        # Selection mode only (see check_action): the same keys move the selection's
+        # cursor instead of scrolling, and the footer shows them while selecting.
+        Binding("w", "sel_word", "Word →", id="select.word"),
+        Binding("b", "sel_word_back", "← Word", id="select.word_back"),
+        Binding("right_parenthesis", "sel_sentence", "Selecting: next sentence", show=False,
+                id="select.sentence"),
+        Binding("left_parenthesis", "sel_sentence_back", "Selecting: previous sentence", show=False,
+                id="select.sentence_back"),
+        Binding("right_curly_bracket", "sel_paragraph", "Selecting: next paragraph", show=False,
+                id="select.paragraph"),
+        Binding("left_curly_bracket", "sel_paragraph_back", "Selecting: previous paragraph",
+                show=False, id="select.paragraph_back"),
+        Binding("j,down", "sel_line_down", "Selecting: line down", show=False,
+                id="select.line_down"),
+        Binding("k,up", "sel_line_up", "Selecting: line up", show=False, id="select.line_up"),
+        Binding("0", "sel_line_start", "Selecting: start of line", show=False,
+                id="select.line_start"),
+        Binding("dollar_sign", "sel_line_end", "Selecting: end of line", show=False,
+                id="select.line_end"),
+        Binding("enter", "sel_highlight", "Highlight (+ note)", id="select.highlight"),
+        Binding("y", "sel_copy", "Copy selection", id="select.copy"),
+        Binding("escape", "sel_cancel", "Cancel selection", id="select.cancel"),
     ]
 
     COMPONENT_CLASSES = {
         "body--text", "body--h1", "body--h2", "body--h3", "body--h4", "body--link",
         "body--link-number", "body--code", "body--code-block", "body--quote-bar",
         "body--quote", "body--caption", "body--frame", "body--muted", "body--hit",
-        "body--current-hit",
+        "body--current-hit", "body--mark", "body--mark-note", "body--selection",
+        "body--cursor",
     }
 
     measure: reactive[int] = reactive(DEFAULT_MEASURE, init=False)
@@ -87,6 +117,21 @@ class ArticleBody(ScrollView, can_focus=True):
             self.body = body
             self.position = position
             self.progress = progress
+
+    class HighlightRequested(Message):
+        """Enter in selection mode: make a highlight of ``passage``."""
+
+        def __init__(self, passage: Passage, text: str) -> None:
+            super().__init__()
+            self.passage = passage
+            self.text = text
+
+    class CopyRequested(Message):
+        """`y` in selection mode: copy the selected text."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     class LinkClicked(Message):
         def __init__(self, number: int) -> None:
@@ -107,7 +152,18 @@ class ArticleBody(ScrollView, can_focus=True):
         self._laid: OrderedDict[int, LaidBlock] = OrderedDict()
         self._layout_width = 0
         self._palette: Palette | None = None
-        self._highlights: dict[int, list[Highlight]] = {}
+        self._highlights: dict[int, list[Highlight]] = {}  # search hits
+        # The reader's highlights and the selection: a layer of their own, merged with
+        # the search hits where a block is laid out (see _lay_out).
+        self._marks: dict[int, list[Highlight]] = {}
+        self._mark_spans: list[tuple[int, int, int]] = []  # (start, end, id), text offsets
+        self._selection_marks: dict[int, list[Highlight]] = {}
+        self._article_text: ArticleText | None = None
+        self.selecting = False
+        self._anchor = 0
+        self._cursor = 0
+        self._dragging = False
+        self._drag_from = 0
         self._hits_by_block: dict[int, list[int]] = {}
         self._dirty_from: int | None = None
         self.hits: list[SearchHit] = []
@@ -129,6 +185,11 @@ class ArticleBody(ScrollView, can_focus=True):
             count += link_count(b)
         self._link_base = base
         self.hits, self.hit_index, self._highlights = [], -1, {}
+        self._marks, self._mark_spans, self._selection_marks = {}, [], {}
+        self._article_text = None
+        if self.selecting:
+            self.selecting = False
+            self.refresh_bindings()
         self._last_reported = None
         self._relayout(position or Position(0))
 
@@ -200,6 +261,10 @@ class ArticleBody(ScrollView, can_focus=True):
                 muted=s("body--muted", partial=True),
                 hit=s("body--hit", partial=True),
                 current_hit=s("body--current-hit", partial=True),
+                mark=s("body--mark", partial=True),
+                mark_note=s("body--mark-note", partial=True),
+                selection=s("body--selection", partial=True),
+                cursor=s("body--cursor", partial=True),
                 syntax_theme="monokai" if self.app.current_theme.dark else "default",
             )
         return self._palette
@@ -248,8 +313,11 @@ class ArticleBody(ScrollView, can_focus=True):
             on_link=lambda number, href: Style.from_meta({"@click": f"follow_link({number})"}),
             figure_lines=self.figure_lines,
         )
-        lines, offsets = layout_block(self.article.blocks[i], ctx,
-                                      highlights=self._highlights.get(i, ()))
+        highlights = self._highlights.get(i, ())
+        if i in self._marks or i in self._selection_marks:  # marks under hits, cursor on top
+            highlights = [*self._marks.get(i, ()), *highlights,
+                          *self._selection_marks.get(i, ())]
+        lines, offsets = layout_block(self.article.blocks[i], ctx, highlights=highlights)
         gap = self._gap_before(i)
         lines = [Strip.blank(0)] * gap + lines + [Strip.blank(0)]
         offsets = [0] * gap + offsets + [offsets[-1] if offsets else 0]
@@ -624,3 +692,318 @@ class ArticleBody(ScrollView, can_focus=True):
         positions = [h.position for h in self.hits]
         i = bisect_right(positions, top)
         return i if forward else i - 1
+
+    # ------------------------------------------------------------------ highlights
+
+    @property
+    def article_text(self) -> ArticleText:
+        """The article as one text (built once per article, on the first selection or
+        highlight): the offsets selection motions and highlights speak."""
+        if self._article_text is None:
+            self._article_text = ArticleText(self.article)
+        return self._article_text
+
+    def _block_ranges(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(block, start, end) pieces of the text range [start, end), per block."""
+        text = self.article_text
+        a, b = text.position(start), text.position(end)
+        out = []
+        for i in range(a.block, min(b.block, len(text.blocks) - 1) + 1):
+            s = a.offset if i == a.block else 0
+            e = b.offset if i == b.block else len(text.blocks[i])
+            if e > s:
+                out.append((i, s, e))
+        return out
+
+    def _redraw_blocks(self, blocks: set[int]) -> None:
+        for i in blocks:
+            self._laid.pop(i, None)
+        self.refresh()
+
+    def set_marks(self, marks: list[tuple[int, Passage, bool]]) -> None:
+        """Draw the reader's highlights: ``(id, passage, has_note)``; a highlight with a
+        note has a marker on its last character."""
+        if not marks and not self._mark_spans:
+            return  # nothing to draw or undraw: no need to flatten a long article's text
+        old = set(self._marks)
+        self._marks, self._mark_spans = {}, []
+        text = self.article_text
+        for mark_id, passage, noted in marks:
+            start, end = text.offset(passage.start), text.offset(passage.end)
+            if end <= start:
+                continue
+            self._mark_spans.append((start, end, mark_id))
+            pieces = self._block_ranges(start, end)
+            for block, s, e in pieces:
+                self._marks.setdefault(block, []).append(Highlight(s, e, kind=MARK))
+            if noted and pieces:
+                block, s, e = pieces[-1]
+                self._marks[block].append(Highlight(e - 1, e, kind=MARK_NOTE))
+        self._redraw_blocks(old | set(self._marks))
+
+    def mark_at(self, position: Position | None = None) -> int | None:
+        """The id of the highlight under the cursor (or ``position``, or the top line)."""
+        if position is not None:
+            at = self.article_text.offset(position)
+        elif self.selecting:
+            at = self._cursor
+        else:
+            top, bottom = self.visible_range()
+            text = self.article_text
+            first, last = text.offset(top), text.offset(bottom)
+            # The first highlight drawn on the top line of the view, else in the view.
+            for start, end, mark_id in sorted(self._mark_spans):
+                if end > first and start <= last:
+                    return mark_id
+            return None
+        for start, end, mark_id in self._mark_spans:
+            if start <= at < end:
+                return mark_id
+        return None
+
+    # selection ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("sel_"):
+            return self.selecting
+        # While selecting, the keys of these move the selection's cursor instead.
+        return not (self.selecting
+                    and action in ("line_down", "line_up", "page_up", "top", "bottom"))
+
+    def action_select(self) -> None:
+        """`v`: start selecting at the first word of the top line (again: stop)."""
+        if self.selecting:
+            self.cancel_selection()
+            return
+        if not self.article.blocks:
+            return
+        text = self.article_text
+        at = text.offset(self.top_position())
+        match = _WORD.search(text.text, at)
+        self.start_selection(match.start() if match else at)
+
+    def start_selection(self, offset: int, cursor: int | None = None) -> None:
+        self.selecting = True
+        self._anchor = offset
+        self._cursor = offset if cursor is None else cursor
+        self._draw_selection()
+        self.refresh_bindings()
+
+    def cancel_selection(self) -> None:
+        if not self.selecting:
+            return
+        self.selecting = False
+        old = set(self._selection_marks)
+        self._selection_marks = {}
+        self._redraw_blocks(old)
+        self.refresh_bindings()
+
+    def selection_range(self) -> tuple[int, int]:
+        """The selected text as offsets, widened to whole words at both ends (a passage
+        is words: half a word is never what a reader means), without edge spaces."""
+        text = self.article_text.text
+        a, b = sorted((self._anchor, self._cursor))
+        b = min(len(text), b + 1)  # the cursor's character is selected
+        while a > 0 and not text[a - 1].isspace() and not text[a].isspace():
+            a -= 1
+        while b < len(text) and not text[b].isspace() and not text[b - 1].isspace():
+            b += 1
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        return a, b
+
+    def selection_passage(self) -> Passage:
+        a, b = self.selection_range()
+        return self.article_text.passage(a, b)
+
+    def selected_text(self) -> str:
+        a, b = self.selection_range()
+        return self.article_text.text[a:b]
+
+    def cursor_position(self) -> Position:
+        return self.article_text.position(self._cursor)
+
+    def _draw_selection(self) -> None:
+        old = set(self._selection_marks)
+        self._selection_marks = {}
+        a, b = self.selection_range()
+        for block, s, e in self._block_ranges(a, b):
+            self._selection_marks.setdefault(block, []).append(Highlight(s, e, kind=SELECTION))
+        cur = self.article_text.position(self._cursor)
+        if cur.block < len(self.article_text.blocks):
+            length = len(self.article_text.blocks[cur.block])
+            s = min(cur.offset, max(0, length - 1))
+            self._selection_marks.setdefault(cur.block, []).append(
+                Highlight(s, s + 1, kind=CURSOR))
+        self._redraw_blocks(old | set(self._selection_marks))
+
+    def _move(self, offset: int) -> None:
+        text = self.article_text.text
+        self._cursor = max(0, min(len(text) - 1 if text else 0, offset))
+        self._draw_selection()
+        self._keep_cursor_in_view()
+
+    def _keep_cursor_in_view(self) -> None:
+        y = self.y_of(self.cursor_position())
+        top, height = round(self.scroll_y), self.size.height
+        if y < top:
+            self._jump(y)
+        elif y >= top + height:
+            self._jump(y - height + 1)
+
+    def _line_bounds(self, offset: int) -> tuple[int, int, int]:
+        """(virtual line, text offset where it starts, where the next line starts)."""
+        text = self.article_text
+        position = text.position(offset)
+        y = self.y_of(position)
+        line = self.position_at(y)
+        start = text.offset(line)
+        laid = self._lay_out(position.block)
+        index = laid.line_for_offset(position.offset)
+        following = [o for o in laid.offsets[index + 1:] if o > line.offset]
+        end = (text.starts[position.block] + following[0] if following
+               else text.offset(Position(position.block, len(text.blocks[position.block]))))
+        return y, start, end
+
+    def action_sel_word(self) -> None:
+        match = _WORD.search(self.article_text.text, self._cursor + 1)
+        if match:
+            self._move(match.start())
+
+    def action_sel_word_back(self) -> None:
+        starts = [m.start() for m in _WORD.finditer(
+            self.article_text.text, max(0, self._cursor - 200), self._cursor)]
+        self._move(starts[-1] if starts else max(0, self._cursor - 1))
+
+    def action_sel_sentence(self) -> None:
+        """`)`: to the end of this sentence (its full stop), then of the next."""
+        match = _SENTENCE_END.search(self.article_text.text, self._cursor + 1)
+        self._move(match.end() - 1 if match else len(self.article_text.text) - 1)
+
+    def action_sel_sentence_back(self) -> None:
+        """`(`: to the start of this sentence, then of the one before."""
+        text = self.article_text.text
+        window = max(0, self._cursor - 2000)
+        starts = [window]
+        for m in _SENTENCE_END.finditer(text, window, self._cursor):
+            start = m.end()
+            while start < len(text) and text[start].isspace():
+                start += 1
+            starts.append(start)
+        before = [s for s in starts if s < self._cursor]
+        self._move(before[-1] if before else 0)
+
+    def action_sel_paragraph(self) -> None:
+        text = self.article_text
+        block = text.position(self._cursor).block
+        if block + 1 < len(text.blocks):
+            self._move(text.starts[block + 1])
+        else:
+            self._move(len(text.text) - 1)
+
+    def action_sel_paragraph_back(self) -> None:
+        text = self.article_text
+        position = text.position(self._cursor)
+        block = position.block - 1 if position.offset == 0 and position.block else position.block
+        self._move(text.starts[block])
+
+    def action_sel_line_down(self) -> None:
+        y, start, end = self._line_bounds(self._cursor)
+        column = self._cursor - start
+        for step in range(1, 8):  # past blank lines between blocks
+            below = self.article_text.offset(self.position_at(y + step))
+            if below >= end:
+                _, s, e = self._line_bounds(below)
+                self._move(min(s + column, max(s, e - 1)))
+                return
+
+    def action_sel_line_up(self) -> None:
+        y, start, _ = self._line_bounds(self._cursor)
+        column = self._cursor - start
+        for step in range(1, 8):
+            above = self.article_text.offset(self.position_at(max(0, y - step)))
+            if above < start:
+                _, s, e = self._line_bounds(above)
+                self._move(min(s + column, max(s, e - 1)))
+                return
+
+    def action_sel_line_start(self) -> None:
+        self._move(self._line_bounds(self._cursor)[1])
+
+    def action_sel_line_end(self) -> None:
+        _, start, end = self._line_bounds(self._cursor)
+        self._move(max(start, end - 1))
+
+    def action_sel_highlight(self) -> None:
+        self.post_message(self.HighlightRequested(self.selection_passage(),
+                                                  self.selected_text()))
+
+    def action_sel_copy(self) -> None:
+        self.post_message(self.CopyRequested(self.selected_text()))
+
+    def action_sel_cancel(self) -> None:
+        self.cancel_selection()
+
+    # mouse ----------------------------------------------------------------
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The text offset drawn at cell (x, y) of the view, or None off the text."""
+        if not self.article.blocks:
+            return None
+        vy = y + round(self.scroll_y)
+        if vy >= self._starts[-1]:
+            return None
+        i = self.block_at(vy)
+        laid = self._lay_out(i)
+        self._fix_starts()
+        line = max(0, min(laid.height - 1, vy - self._starts[i]))
+        start = laid.offsets[line] if laid.offsets else 0
+        text = self.article_text
+        block = text.blocks[i]
+        following = [o for o in laid.offsets[line + 1:] if o > start]
+        end = following[0] if following else len(block)
+        drawn = laid.lines[line].text
+        # Where the line's own text begins after its indent, bullet or quote bar.
+        words = block[start:end].lstrip()
+        lead = drawn.find(words[:8]) if words else -1
+        lead = max(0, lead) - (len(block[start:end]) - len(words))
+        column = x - self.margin - lead
+        return text.starts[i] + max(start, min(end - 1 if end > start else start,
+                                               start + column))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        at = event.get_content_offset_capture(self)
+        offset = self.offset_at(at.x, at.y)
+        if offset is None:
+            return
+        self._dragging = True
+        self._drag_from = offset
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        at = event.get_content_offset_capture(self)
+        offset = self.offset_at(at.x, max(0, min(self.size.height - 1, at.y)))
+        if offset is None:
+            return
+        if not self.selecting:
+            if offset == self._drag_from:
+                return
+            self.start_selection(self._drag_from, offset)
+        else:
+            self._cursor = offset
+            self._draw_selection()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+
+_WORD = re.compile(r"(?<!\S)\S+")  # a word start: no lookbehind match mid-word
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")  # up to the sentence's last mark

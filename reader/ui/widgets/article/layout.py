@@ -62,6 +62,10 @@ class Palette:
     muted: Style = field(default_factory=lambda: Style(dim=True))
     hit: Style = field(default_factory=lambda: Style(reverse=True))
     current_hit: Style = field(default_factory=lambda: Style(reverse=True, bold=True))
+    mark: Style = field(default_factory=lambda: Style(underline=True))
+    mark_note: Style = field(default_factory=lambda: Style(underline=True, bold=True))
+    selection: Style = field(default_factory=lambda: Style(reverse=True))
+    cursor: Style = field(default_factory=lambda: Style(reverse=True, blink=True))
     syntax_theme: str = "monokai"
 
 
@@ -82,11 +86,28 @@ class LaidBlock:
         return max(0, bisect_right(self.offsets, offset) - 1) if self.lines else 0
 
 
+HIT, MARK, MARK_NOTE, SELECTION, CURSOR = "hit", "mark", "mark-note", "selection", "cursor"
+
+
 @dataclass(frozen=True)
 class Highlight:
+    """A range of a block's text drawn in another style. ``kind`` says which: a search
+    hit (``current`` for the one in focus), a reader's highlight (``mark``, or
+    ``mark-note`` for the last character of one with a note: its marker), the keyboard
+    or mouse selection, or the selection's cursor. One mechanism for all of them, so a
+    highlight inside a list item or a quote is placed exactly as a search hit is."""
+
     start: int
     end: int
     current: bool = False
+    kind: str = HIT
+
+
+def highlight_style(h: Highlight, palette: Palette) -> Style:
+    if h.kind == HIT:
+        return palette.current_hit if h.current else palette.hit
+    return {MARK: palette.mark, MARK_NOTE: palette.mark_note, SELECTION: palette.selection,
+            CURSOR: palette.cursor}.get(h.kind, palette.hit)
 
 
 @dataclass
@@ -212,7 +233,7 @@ def _apply_highlights(r: _Runs, highlights: Sequence[Highlight], palette: Palett
     for h in highlights:
         ds, de = r.to_display(h.start), r.to_display(h.end)
         if de > ds:
-            r.runs.append((ds, de, palette.current_hit if h.current else palette.hit))
+            r.runs.append((ds, de, highlight_style(h, palette)))
 
 
 def _segments(r: _Runs, start: int, end: int, base: Style) -> list[Segment]:
@@ -280,7 +301,8 @@ def _shift(highlights: Sequence[Highlight], base: int, length: int) -> list[High
     out = []
     for h in highlights:
         if h.end > base and h.start < base + length:
-            out.append(Highlight(max(0, h.start - base), min(length, h.end - base), h.current))
+            out.append(Highlight(max(0, h.start - base), min(length, h.end - base), h.current,
+                                 h.kind))
     return out
 
 
@@ -401,7 +423,7 @@ def _layout_code(block: CodeBlock, ctx: LayoutContext, prefix: Prefix,
     else:
         text = Text(code)
     for h in highlights:
-        text.stylize(p.current_hit if h.current else p.hit, h.start, h.end)
+        text.stylize(highlight_style(h, p), h.start, h.end)
     lines: list[Strip] = []
     offsets: list[int] = []
     offset = 0
