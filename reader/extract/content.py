@@ -262,6 +262,9 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
     picked = _readability(doc, url)
     if picked is not None:
         chosen = _widened(doc, picked) or picked
+        sections = _sections(doc, picked, chosen)
+        if sections is not None:
+            return sections
         if chosen is picked:
             _add_lead(doc, picked)
         return chosen
@@ -363,6 +366,64 @@ def _widened(doc: HtmlElement, picked: Content) -> Content | None:
     if added > settings.WIDEN_NOISE * missing or added > settings.WIDEN_MAX * picked_length:
         return None
     return Content(lca, "widened")
+
+
+def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | None:
+    """The whole article when readability-lxml scored one section of it.
+
+    An article in sections (a listicle's items, a guide's chapters, a report's parts)
+    gives each its own box; readability-lxml scores the boxes apart and keeps the best
+    one. A box a few levels above the pick that holds at least twice the pick's prose,
+    and is itself mostly prose with few links (not a page of teasers, menus and
+    footers), is the article: structure and density, not the name of any class."""
+    if chosen is not picked:
+        base: HtmlElement | None = chosen.element
+    else:
+        wanted = {t for p in picked.element.iter("p") if len(t := p.text_content()) > _PROSE}
+        if not wanted:
+            return None
+        sources = [p for p in doc.iter("p") if p.text_content() in wanted]
+        if not sources:
+            return None
+        common = set(sources[0].iterancestors())
+        for p in sources[1:]:
+            common.intersection_update(p.iterancestors())
+        base = next((a for a in sources[0].iterancestors() if a in common), None)
+    if base is None or base.tag in ("html", "body"):
+        return None
+    base_prose = _prose_chars(base)
+    if not base_prose:
+        return None
+    best: HtmlElement | None = None
+    branch, box = base, base.getparent()
+    for _ in range(settings.SECTION_LEVELS):
+        if box is None or box.tag in ("html", "body"):
+            break
+        # The sections: the pick's own branch and its siblings of the same shape (tag
+        # and class), as a template repeats one box per section. A comment thread or
+        # a box of teasers beside the article has another shape and does not count.
+        shape = (branch.tag, branch.get("class"))
+        sections = sum(_prose_chars(k) for k in box
+                       if k is not branch and (k.tag, k.get("class")) == shape)
+        if sections:
+            total = len(text_of(box))
+            prose = _prose_chars(box)
+            if sections + base_prose >= settings.SECTION_GAIN * base_prose and \
+                    prose >= settings.SECTION_PROSE_SHARE * total and \
+                    rules.link_density(box, total) <= settings.SECTION_LINK_DENSITY:
+                best = box
+        branch, box = box, box.getparent()
+    return Content(best, "sections") if best is not None else None
+
+
+def _prose_chars(box: HtmlElement) -> int:
+    """Characters of real paragraphs in ``box``: long, and few of their words links."""
+    total = 0
+    for p in box.iter("p"):
+        length = len(text_of(p))
+        if length > _PROSE and rules.link_density(p, length) < settings.WIDEN_LINK_DENSITY:
+            total += length
+    return total
 
 
 def _semantic(doc: HtmlElement) -> Content | None:
