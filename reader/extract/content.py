@@ -382,7 +382,8 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         wanted = {t for p in picked.element.iter("p") if len(t := p.text_content()) > _PROSE}
         if not wanted:
             return None
-        sources = [p for p in doc.iter("p") if p.text_content() in wanted]
+        sources = [p for p in doc.iter("p") if p.text_content() in wanted] or \
+            [d for d in _LEAF_DIVS(doc) if d.text_content() in wanted]
         if not sources:
             return None
         common = set(sources[0].iterancestors())
@@ -402,9 +403,9 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         # The sections: the pick's own branch and its siblings of the same shape (tag
         # and class), as a template repeats one box per section. A comment thread or
         # a box of teasers beside the article has another shape and does not count.
-        shape = (branch.tag, branch.get("class"))
+        shape = _shape(branch)
         sections = sum(_prose_chars(k) for k in box
-                       if k is not branch and (k.tag, k.get("class")) == shape)
+                       if k is not branch and _shape(k) == shape)
         if sections:
             total = len(text_of(box))
             prose = _prose_chars(box)
@@ -416,10 +417,28 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
     return Content(best, "sections") if best is not None else None
 
 
+# The boxes readability-lxml turns into paragraphs: a <div> holding no block.
+_LEAF_DIVS = lxml.etree.XPath(
+    "//div[not(.//div|.//p|.//blockquote|.//dl|.//img|.//ol|.//pre|.//table|.//ul)]")
+
+
+_NUMBERED = re.compile(r"\S*\d\S*")
+
+
+def _shape(el: HtmlElement) -> tuple[Any, frozenset[str]]:
+    """A box's tag and class words, numbered words aside (``post-6331431``, ``item-2``):
+    what a template gives every section alike."""
+    return el.tag, frozenset(_NUMBERED.sub(" ", el.get("class") or "").split())
+
+
+_PARAGRAPHS = lxml.etree.XPath(
+    ".//p | .//div[not(.//div|.//p|.//blockquote|.//dl|.//img|.//ol|.//pre|.//table|.//ul)]")
+
+
 def _prose_chars(box: HtmlElement) -> int:
     """Characters of real paragraphs in ``box``: long, and few of their words links."""
     total = 0
-    for p in box.iter("p"):
+    for p in _PARAGRAPHS(box):
         length = len(text_of(p))
         if length > _PROSE and rules.link_density(p, length) < settings.WIDEN_LINK_DENSITY:
             total += length

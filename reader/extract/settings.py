@@ -69,9 +69,9 @@ WIDEN_LINK_DENSITY = 0.2
 #: An article in sections: a box at most this many levels above readability's pick
 #: replaces it when it holds this multiple of the pick's prose, is at least this share
 #: prose, and has at most this share of its text in links.
-SECTION_LEVELS = 3
-SECTION_GAIN = 2.0
-SECTION_PROSE_SHARE = 0.6
+SECTION_LEVELS = 4
+SECTION_GAIN = 1.5
+SECTION_PROSE_SHARE = 0.5
 SECTION_LINK_DENSITY = 0.2
 #: A box with pictures, at most this long and with more of its text in links than
 #: this, is a teaser or a toolbar (readability-lxml spares it for its pictures).
