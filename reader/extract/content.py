@@ -383,7 +383,7 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         if not wanted:
             return None
         sources = [p for p in doc.iter("p") if p.text_content() in wanted] or \
-            [d for d in _LEAF_DIVS(doc) if d.text_content() in wanted]
+            [d for d in _elements(_LEAF_DIVS(doc)) if d.text_content() in wanted]
         if not sources:
             return None
         common = set(sources[0].iterancestors())
@@ -392,7 +392,7 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         base = next((a for a in sources[0].iterancestors() if a in common), None)
     if base is None or base.tag in ("html", "body"):
         return None
-    base_prose = _prose_chars(base)
+    base_prose = prose_chars(base)
     if not base_prose:
         return None
     best: HtmlElement | None = None
@@ -404,11 +404,11 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         # and class), as a template repeats one box per section. A comment thread or
         # a box of teasers beside the article has another shape and does not count.
         shape = _shape(branch)
-        sections = sum(_prose_chars(k) for k in box
+        sections = sum(prose_chars(k) for k in box
                        if k is not branch and _shape(k) == shape)
         if sections:
             total = len(text_of(box))
-            prose = _prose_chars(box)
+            prose = prose_chars(box)
             if sections + base_prose >= settings.SECTION_GAIN * base_prose and \
                     prose >= settings.SECTION_PROSE_SHARE * total and \
                     rules.link_density(box, total) <= settings.SECTION_LINK_DENSITY:
@@ -420,6 +420,11 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
 # The boxes readability-lxml turns into paragraphs: a <div> holding no block.
 _LEAF_DIVS = lxml.etree.XPath(
     "//div[not(.//div|.//p|.//blockquote|.//dl|.//img|.//ol|.//pre|.//table|.//ul)]")
+
+
+def _elements(found: Any) -> list[HtmlElement]:
+    """An XPath answer known to be elements, typed as such."""
+    return list(found)
 
 
 _NUMBERED = re.compile(r"\S*\d\S*")
@@ -435,13 +440,16 @@ _PARAGRAPHS = lxml.etree.XPath(
     ".//p | .//div[not(.//div|.//p|.//blockquote|.//dl|.//img|.//ol|.//pre|.//table|.//ul)]")
 
 
-def _prose_chars(box: HtmlElement) -> int:
-    """Characters of real paragraphs in ``box``: long, and few of their words links."""
+def prose_chars(box: HtmlElement, enough: float = float("inf")) -> int:
+    """Characters of real paragraphs in ``box``: long, and few of their words links;
+    counted until there are ``enough``."""
     total = 0
-    for p in _PARAGRAPHS(box):
+    for p in _elements(_PARAGRAPHS(box)):
         length = len(text_of(p))
         if length > _PROSE and rules.link_density(p, length) < settings.WIDEN_LINK_DENSITY:
             total += length
+            if total >= enough:
+                break
     return total
 
 

@@ -59,6 +59,13 @@ THIN_ARTICLE_WORDS = 40
 #: ... as is one with less than this share of the page's JSON-LD articleBody.
 ARTICLE_BODY_SHARE = 0.5
 
+#: The second extractor (trafilatura) is asked when the article has fewer words than
+#: this, or fewer characters than this share of the pruned page's prose ...
+SECOND_OPINION_WORDS = 40
+SECOND_OPINION_SHARE = 0.2
+#: ... and its text replaces ours when it has this many times the words.
+SECOND_OPINION_GAIN = 1.5
+
 # ----------------------------------------------------------------------- content choice
 #: Widening readability's pick: what the wider box may add, as a multiple of the prose
 #: readability dropped, and as a share of what it picked.
