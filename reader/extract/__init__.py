@@ -380,11 +380,18 @@ def _doubtful(blocks: list[Block], pruned: HtmlElement) -> bool:
 
     if _words(blocks, settings.SECOND_OPINION_WORDS) < settings.SECOND_OPINION_WORDS:
         return True
-    kept = sum(len(block_text(b)) for b in blocks)
     body = pruned.find("body")
-    page = prose_chars(body if body is not None else pruned,
-                       kept / settings.SECOND_OPINION_SHARE)
-    return kept < settings.SECOND_OPINION_SHARE * page
+    root = body if body is not None else pruned
+    # The page's whole text is more than its prose: when what was kept is already that
+    # share of it, no need to weigh the prose (a long article stops reading early).
+    bound = settings.SECOND_OPINION_SHARE * len(root.text_content())
+    kept = 0
+    for block in blocks:
+        kept += len(block_text(block))
+        if kept >= bound:
+            return False
+    enough = kept / settings.SECOND_OPINION_SHARE
+    return prose_chars(root, enough) > enough
 
 
 def _second_extractor(text: str, url: str | None) -> list[Block]:

@@ -382,20 +382,24 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         wanted = {t for p in picked.element.iter("p") if len(t := p.text_content()) > _PROSE}
         if not wanted:
             return None
-        sources = [p for p in doc.iter("p") if p.text_content() in wanted] or \
-            [d for d in _elements(_LEAF_DIVS(doc)) if d.text_content() in wanted]
-        if not sources:
-            return None
-        common = set(sources[0].iterancestors())
-        for p in sources[1:]:
-            common.intersection_update(p.iterancestors())
-        base = next((a for a in sources[0].iterancestors() if a in common), None)
+        # The first and the last of them on the page: the box holding both holds all
+        # between (found from each end, the middle of a long article is not read).
+        paragraphs = list(doc.iter("p"))
+        first = next((p for p in paragraphs if p.text_content() in wanted), None)
+        if first is None:
+            paragraphs = _elements(_LEAF_DIVS(doc))
+            first = next((p for p in paragraphs if p.text_content() in wanted), None)
+            if first is None:
+                return None
+        last = next(p for p in reversed(paragraphs) if p.text_content() in wanted)
+        around = set(last.iterancestors())
+        base = next((a for a in first.iterancestors() if a in around), None) \
+            if last is not first else first.getparent()
     if base is None or base.tag in ("html", "body"):
         return None
-    base_prose = prose_chars(base)
-    if not base_prose:
-        return None
     best: HtmlElement | None = None
+    base_prose: int | None = None
+    gain = settings.SECTION_GAIN - 1
     branch, box = base, base.getparent()
     for _ in range(settings.SECTION_LEVELS):
         if box is None or box.tag in ("html", "body"):
@@ -403,14 +407,19 @@ def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | N
         # The sections: the pick's own branch and its siblings of the same shape (tag
         # and class), as a template repeats one box per section. A comment thread or
         # a box of teasers beside the article has another shape and does not count.
+        # Each sum is read only as far as the test needs (a long article is costly).
         shape = _shape(branch)
         sections = sum(prose_chars(k) for k in box
                        if k is not branch and _shape(k) == shape)
         if sections:
+            if base_prose is None:
+                base_prose = prose_chars(base, sections / gain + 1)
+                if not base_prose:
+                    return None
             total = len(text_of(box))
-            prose = prose_chars(box)
-            if sections + base_prose >= settings.SECTION_GAIN * base_prose and \
-                    prose >= settings.SECTION_PROSE_SHARE * total and \
+            if sections >= gain * base_prose and \
+                    prose_chars(box, settings.SECTION_PROSE_SHARE * total) >= \
+                    settings.SECTION_PROSE_SHARE * total and \
                     rules.link_density(box, total) <= settings.SECTION_LINK_DENSITY:
                 best = box
         branch, box = box, box.getparent()
