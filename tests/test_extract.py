@@ -339,3 +339,10 @@ def test_the_second_extractor_is_not_imported_for_an_ordinary_page() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "False"
+
+
+def test_text_is_composed_so_a_word_matches_the_same_word_typed() -> None:
+    body = ("<article><p>Le cafe\u0301 de la gare ouvre a\u0300 six heures.</p>"
+            + filler() + "</article>")
+    article = extract(page(body))
+    assert "Le café de la gare ouvre à six heures." in paragraphs(article)
