@@ -403,7 +403,7 @@ def _second_extractor(text: str, url: str | None) -> list[Block]:
         import trafilatura
     except ImportError:
         return []
-    found = trafilatura.extract(text, url=url)
+    found = trafilatura.extract(text, url=url, include_comments=False)
     if not found:
         return []
     lines = (" ".join(line.split()) for line in found.splitlines())
