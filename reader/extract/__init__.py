@@ -9,6 +9,9 @@ the numbers they weigh by in :mod:`.settings`.
 Never worse than readability-lxml alone: the rules prune a copy of the page, and when
 they removed a lot or left little, readability-lxml's pick on the untouched page is asked
 for too; when the pruned result is clearly thinner in prose, the untouched one wins.
+When the article found is still doubtful (almost no words, or under a fifth of the
+pruned page's prose), a second extractor, trafilatura, imported only then, is asked;
+its text wins when it has half as many words again.
 Every stage falls back to the one before it, so no input raises. :func:`extract_full`
 gives the whole page's readable text, the way out when the cleaning misses something.
 """

@@ -5,7 +5,9 @@ The page is pruned first (scripts, hidden boxes and the named boilerplate rules 
 content and makes its scoring cheaper: it scores a smaller tree. Its choice is then
 checked against the page: when the smallest box holding all the paragraphs it picked
 also holds real paragraphs it dropped (captions, quotes, a pinned post) and little else,
-that box is taken instead.
+that box is taken instead. When the pick is one section of an article in sections (a
+listicle's cards, a guide's chapters), the box holding it and its same-shaped sibling
+sections is taken, if that box is mostly prose with few links (:func:`_sections`).
 When readability-lxml finds nothing, the page's own marked article body
 (``itemprop=articleBody``, a single ``<article>`` or ``<main>``) is used, then the densest
 text container, so a page that has an article never comes back empty. (Preferring the
