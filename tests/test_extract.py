@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -312,3 +314,36 @@ def test_any_text_in_markup_comes_out_clean(text: str) -> None:
     article = extract(html)
     assert is_clean(article.title)
     assert is_clean(article.plain_text())
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_an_article_in_sections_keeps_every_section_by_structure_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """readability-lxml scores each card of a listicle apart and keeps one; the box whose
+    same-shaped cards carry the prose is the article. Shown with the second extractor
+    unavailable (an import of it fails), so the structure rule alone must do it."""
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    article = extract((FIXTURES / "walking-guide-sections.html").read_bytes())
+    walks = [p for p in paragraphs(article) if len(p) > 280]
+    assert [w.split()[0] for w in walks] == ["Eleven", "This", "Gentle", "The", "Flat,"]
+    assert "Popular this week" not in article.plain_text()
+
+
+def test_the_second_extractor_is_not_imported_for_an_ordinary_page() -> None:
+    """It costs half a second to import: a page whose article is found with confidence
+    must not pay for it (start-up of ``reader FILE`` and ``reader dump``)."""
+    code = ("import sys; from reader.extract import extract; "
+            f"a = extract(open({str(FIXTURES / 'ghost-blog-post.html')!r}, 'rb').read()); "
+            "assert a.blocks; print('trafilatura' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == "False"
+
+
+def test_text_is_composed_so_a_word_matches_the_same_word_typed() -> None:
+    body = ("<article><p>Le cafe\u0301 de la gare ouvre a\u0300 six heures.</p>"
+            + filler() + "</article>")
+    article = extract(page(body))
+    assert "Le café de la gare ouvre à six heures." in paragraphs(article)

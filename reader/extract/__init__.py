@@ -9,6 +9,9 @@ the numbers they weigh by in :mod:`.settings`.
 Never worse than readability-lxml alone: the rules prune a copy of the page, and when
 they removed a lot or left little, readability-lxml's pick on the untouched page is asked
 for too; when the pruned result is clearly thinner in prose, the untouched one wins.
+When the article found is still doubtful (almost no words, or under a fifth of the
+pruned page's prose), a second extractor, trafilatura, imported only then, is asked;
+its text wins when it has half as many words again.
 Every stage falls back to the one before it, so no input raises. :func:`extract_full`
 gives the whole page's readable text, the way out when the cleaning misses something.
 """
@@ -32,7 +35,7 @@ from lxml.html import HtmlElement
 from reader.document import Article, Block, Heading, ListBlock, Paragraph, Quote, Span
 from reader.extract import settings
 from reader.extract.blocks import SKIP_FULL, BlockBuilder
-from reader.extract.content import Content, clean, densest, prune_rules, select
+from reader.extract.content import Content, clean, densest, prose_chars, prune_rules, select
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, read_metadata, squash
 from reader.sanitize import clean_text
@@ -152,6 +155,10 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
         fallback = _guard(lambda: _fallback_blocks(pruned, doc, meta, builder), _none())
         if _words(fallback) > _words(blocks):
             blocks = _guard(lambda: tidy(fallback, meta), fallback)
+    if _guard(lambda: _doubtful(blocks, pruned), False):
+        opinion = _guard(lambda: _second_extractor(text, url), _none())
+        if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
+            blocks = _guard(lambda: tidy(opinion, meta), opinion)
     return Article(
         url=meta.canonical or url,
         title=meta.title,
@@ -367,6 +374,43 @@ def _too_thin(blocks: list[Block], meta: Metadata) -> bool:
         return words < settings.ARTICLE_BODY_SHARE * body_words or (
             words < settings.THIN_ARTICLE_WORDS and body_words > words)
     return _words(blocks, settings.THIN_ARTICLE_WORDS) < settings.THIN_ARTICLE_WORDS
+
+
+def _doubtful(blocks: list[Block], pruned: HtmlElement) -> bool:
+    """Whether the article found may be the wrong box: almost no words, or a small
+    share of the prose the pruned page holds (one teaser, one section, one post)."""
+    from reader.document import block_text
+
+    if _words(blocks, settings.SECOND_OPINION_WORDS) < settings.SECOND_OPINION_WORDS:
+        return True
+    body = pruned.find("body")
+    root = body if body is not None else pruned
+    # The page's whole text is more than its prose: when what was kept is already that
+    # share of it, no need to weigh the prose (a long article stops reading early).
+    bound = settings.SECOND_OPINION_SHARE * len(root.text_content())
+    kept = 0
+    for block in blocks:
+        kept += len(block_text(block))
+        if kept >= bound:
+            return False
+    enough = kept / settings.SECOND_OPINION_SHARE
+    return prose_chars(root, enough) > enough
+
+
+def _second_extractor(text: str, url: str | None) -> list[Block]:
+    """trafilatura's text of the page, as paragraphs: a second, independently built
+    extractor (its own pruning, its own scoring), asked only when our pick is doubtful.
+    Imported here, not at start-up: it costs about half a second to import, and most
+    pages never need it. Missing (not installed), it is simply not asked."""
+    try:
+        import trafilatura
+    except ImportError:
+        return []
+    found = trafilatura.extract(text, url=url, include_comments=False)
+    if not found:
+        return []
+    lines = (" ".join(line.split()) for line in found.splitlines())
+    return [Paragraph((Span(clean_text(line)),)) for line in lines if line]
 
 
 def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,

@@ -10,6 +10,7 @@ non-navigable links keep their text and lose their target.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
@@ -394,7 +395,7 @@ class BlockBuilder:
         return self._inline_children(el, new)
 
     def _text(self, text: str, style: _Style) -> list[Span]:
-        text = clean_text(text)
+        text = _readable(clean_text(text))
         # Code keeps non-breaking spaces (alignment); prose treats them as spaces.
         text = _SPACES_ONLY.sub(" ", text) if style.code else collapse_spaces(text)
         if text:
@@ -556,7 +557,15 @@ def _dimension(value: str | None) -> int | None:
 
 
 def _squash(text: str) -> str:
-    return _SPACE.sub(" ", clean_text(text)).strip()
+    return _SPACE.sub(" ", _readable(clean_text(text))).strip()
+
+
+def _readable(text: str) -> str:
+    """Text composed the one canonical way (NFC): a page may spell a letter as a base
+    and a combining mark, and the same word must match the same word typed into a
+    search or a find (and a second extractor's text, which is composed)."""
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) \
+        else unicodedata.normalize("NFC", text)
 
 
 def _has_block_child(el: HtmlElement, ignore: tuple[str, ...] = ()) -> bool:

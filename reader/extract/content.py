@@ -5,7 +5,9 @@ The page is pruned first (scripts, hidden boxes and the named boilerplate rules 
 content and makes its scoring cheaper: it scores a smaller tree. Its choice is then
 checked against the page: when the smallest box holding all the paragraphs it picked
 also holds real paragraphs it dropped (captions, quotes, a pinned post) and little else,
-that box is taken instead.
+that box is taken instead. When the pick is one section of an article in sections (a
+listicle's cards, a guide's chapters), the box holding it and its same-shaped sibling
+sections is taken, if that box is mostly prose with few links (:func:`_sections`).
 When readability-lxml finds nothing, the page's own marked article body
 (``itemprop=articleBody``, a single ``<article>`` or ``<main>``) is used, then the densest
 text container, so a page that has an article never comes back empty. (Preferring the
@@ -262,6 +264,9 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
     picked = _readability(doc, url)
     if picked is not None:
         chosen = _widened(doc, picked) or picked
+        sections = _sections(doc, picked, chosen)
+        if sections is not None:
+            return sections
         if chosen is picked:
             _add_lead(doc, picked)
         return chosen
@@ -363,6 +368,100 @@ def _widened(doc: HtmlElement, picked: Content) -> Content | None:
     if added > settings.WIDEN_NOISE * missing or added > settings.WIDEN_MAX * picked_length:
         return None
     return Content(lca, "widened")
+
+
+def _sections(doc: HtmlElement, picked: Content, chosen: Content) -> Content | None:
+    """The whole article when readability-lxml scored one section of it.
+
+    An article in sections (a listicle's items, a guide's chapters, a report's parts)
+    gives each its own box; readability-lxml scores the boxes apart and keeps the best
+    one. A box a few levels above the pick that holds at least twice the pick's prose,
+    and is itself mostly prose with few links (not a page of teasers, menus and
+    footers), is the article: structure and density, not the name of any class."""
+    if chosen is not picked:
+        base: HtmlElement | None = chosen.element
+    else:
+        wanted = {t for p in picked.element.iter("p") if len(t := p.text_content()) > _PROSE}
+        if not wanted:
+            return None
+        # The first and the last of them on the page: the box holding both holds all
+        # between (found from each end, the middle of a long article is not read).
+        paragraphs = list(doc.iter("p"))
+        first = next((p for p in paragraphs if p.text_content() in wanted), None)
+        if first is None:
+            paragraphs = _elements(_LEAF_DIVS(doc))
+            first = next((p for p in paragraphs if p.text_content() in wanted), None)
+            if first is None:
+                return None
+        last = next(p for p in reversed(paragraphs) if p.text_content() in wanted)
+        around = set(last.iterancestors())
+        base = next((a for a in first.iterancestors() if a in around), None) \
+            if last is not first else first.getparent()
+    if base is None or base.tag in ("html", "body"):
+        return None
+    best: HtmlElement | None = None
+    base_prose: int | None = None
+    gain = settings.SECTION_GAIN - 1
+    branch, box = base, base.getparent()
+    for _ in range(settings.SECTION_LEVELS):
+        if box is None or box.tag in ("html", "body"):
+            break
+        # The sections: the pick's own branch and its siblings of the same shape (tag
+        # and class), as a template repeats one box per section. A comment thread or
+        # a box of teasers beside the article has another shape and does not count.
+        # Each sum is read only as far as the test needs (a long article is costly).
+        shape = _shape(branch)
+        sections = sum(prose_chars(k) for k in box
+                       if k is not branch and _shape(k) == shape)
+        if sections:
+            if base_prose is None:
+                base_prose = prose_chars(base, sections / gain + 1)
+                if not base_prose:
+                    return None
+            total = len(text_of(box))
+            if sections >= gain * base_prose and \
+                    prose_chars(box, settings.SECTION_PROSE_SHARE * total) >= \
+                    settings.SECTION_PROSE_SHARE * total and \
+                    rules.link_density(box, total) <= settings.SECTION_LINK_DENSITY:
+                best = box
+        branch, box = box, box.getparent()
+    return Content(best, "sections") if best is not None else None
+
+
+# The boxes readability-lxml turns into paragraphs: a <div> holding no block.
+_LEAF_DIVS = lxml.etree.XPath(
+    "//div[not(.//div|.//p|.//blockquote|.//dl|.//img|.//ol|.//pre|.//table|.//ul)]")
+
+
+def _elements(found: Any) -> list[HtmlElement]:
+    """An XPath answer known to be elements, typed as such."""
+    return list(found)
+
+
+_NUMBERED = re.compile(r"\S*\d\S*")
+
+
+def _shape(el: HtmlElement) -> tuple[Any, frozenset[str]]:
+    """A box's tag and class words, numbered words aside (``post-6331431``, ``item-2``):
+    what a template gives every section alike."""
+    return el.tag, frozenset(_NUMBERED.sub(" ", el.get("class") or "").split())
+
+
+_PARAGRAPHS = lxml.etree.XPath(
+    ".//p | .//div[not(.//div|.//p|.//blockquote|.//dl|.//img|.//ol|.//pre|.//table|.//ul)]")
+
+
+def prose_chars(box: HtmlElement, enough: float = float("inf")) -> int:
+    """Characters of real paragraphs in ``box``: long, and few of their words links;
+    counted until there are ``enough``."""
+    total = 0
+    for p in _elements(_PARAGRAPHS(box)):
+        length = len(text_of(p))
+        if length > _PROSE and rules.link_density(p, length) < settings.WIDEN_LINK_DENSITY:
+            total += length
+            if total >= enough:
+                break
+    return total
 
 
 def _semantic(doc: HtmlElement) -> Content | None:

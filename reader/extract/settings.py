@@ -59,6 +59,13 @@ THIN_ARTICLE_WORDS = 40
 #: ... as is one with less than this share of the page's JSON-LD articleBody.
 ARTICLE_BODY_SHARE = 0.5
 
+#: The second extractor (trafilatura) is asked when the article has fewer words than
+#: this, or fewer characters than this share of the pruned page's prose ...
+SECOND_OPINION_WORDS = 40
+SECOND_OPINION_SHARE = 0.2
+#: ... and its text replaces ours when it has this many times the words.
+SECOND_OPINION_GAIN = 1.5
+
 # ----------------------------------------------------------------------- content choice
 #: Widening readability's pick: what the wider box may add, as a multiple of the prose
 #: readability dropped, and as a share of what it picked.
@@ -66,6 +73,13 @@ WIDEN_NOISE = 1.5
 WIDEN_MAX = 0.5
 #: A dropped paragraph counts as missing prose only when this little of it is links.
 WIDEN_LINK_DENSITY = 0.2
+#: An article in sections: a box at most this many levels above readability's pick
+#: replaces it when it holds this multiple of the pick's prose, is at least this share
+#: prose, and has at most this share of its text in links.
+SECTION_LEVELS = 4
+SECTION_GAIN = 1.5
+SECTION_PROSE_SHARE = 0.5
+SECTION_LINK_DENSITY = 0.2
 #: A box with pictures, at most this long and with more of its text in links than
 #: this, is a teaser or a toolbar (readability-lxml spares it for its pictures).
 PICTURE_BOX_CHARS = 300
