@@ -60,6 +60,28 @@ def test_toc_lists_headings_and_choosing_one_scrolls_there() -> None:
     run(scenario())
 
 
+def test_a_long_heading_takes_one_line_in_the_contents_pane() -> None:
+    """Each contents entry is one line, cut with an ellipsis when the pane is narrow, so a
+    long article's contents are never re-wrapped entry by entry on a layout."""
+    async def scenario() -> None:
+        app = ReaderApp(str(SITE.parent / "ghost-blog-post.html"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            toc = app.article_screen.query_one("#toc", OptionList)
+            await wait_for(pilot, lambda: toc.option_count > 1)
+            await pilot.pause()
+            assert toc.virtual_size.height == toc.option_count
+            prompts = [str(toc.get_option_at_index(i).prompt)
+                       for i in range(toc.option_count)]
+            longest = max(prompts, key=len)
+            assert len(longest) > toc.scrollable_content_region.width
+            drawn = [toc.render_line(y).text for y in range(toc.size.height)]
+            assert any("…" in line for line in drawn)
+            assert all(longest not in line for line in drawn)
+
+    run(scenario())
+
+
 def test_section_keys_move_between_headings() -> None:
     async def scenario() -> None:
         app = ReaderApp(str(GUIDE))
