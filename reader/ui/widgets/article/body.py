@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -129,6 +129,7 @@ class ArticleBody(ScrollView, can_focus=True):
             count += link_count(b)
         self._link_base = base
         self.hits, self.hit_index, self._highlights = [], -1, {}
+        self._hits_by_block = {}
         self._last_reported = None
         self._relayout(position or Position(0))
 
@@ -249,7 +250,7 @@ class ArticleBody(ScrollView, can_focus=True):
             figure_lines=self.figure_lines,
         )
         lines, offsets = layout_block(self.article.blocks[i], ctx,
-                                      highlights=self._highlights.get(i, ()))
+                                      highlights=self._search_highlights(i))
         gap = self._gap_before(i)
         lines = [Strip.blank(0)] * gap + lines + [Strip.blank(0)]
         offsets = [0] * gap + offsets + [offsets[-1] if offsets else 0]
@@ -562,9 +563,12 @@ class ArticleBody(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ search
 
     def search(self, query: str) -> int:
-        """Highlight every occurrence of ``query`` (smart case) and return the count."""
-        for i in self._highlights:
-            self._laid.pop(i, None)
+        """Find every occurrence of ``query`` (smart case) and return the exact count.
+
+        Only the hits are listed here; a block's highlight ranges are built when it is
+        laid out (:meth:`_search_highlights`), so a common word in a 2 MB article (ten
+        thousand hits) costs the highlighting of the blocks on screen, not of all."""
+        before = self._hits_by_block
         self._highlights = {}
         self._hits_by_block = {}
         self.hits = []
@@ -572,30 +576,40 @@ class ArticleBody(ScrollView, can_focus=True):
         if query:
             flags = 0 if any(c.isupper() for c in query) else re.IGNORECASE
             pattern = re.compile(re.escape(query), flags)
+            hits = self.hits
+            by_block = self._hits_by_block
             for i, block in enumerate(self.article.blocks):
                 length = self._text_len[i]
                 if length < len(query):
                     continue
                 for m in pattern.finditer(block_text(block)):
-                    self.hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
-            self._rebuild_highlights()
+                    by_block.setdefault(i, []).append(len(hits))
+                    hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
+        # Blocks already wrapped with the old highlights, or without the new ones.
+        for i in [i for i in self._laid if i in before or i in self._hits_by_block]:
+            del self._laid[i]
         self.refresh()
         return len(self.hits)
 
-    def _rebuild_highlights(self) -> None:
-        self._hits_by_block = {}
-        for n, hit in enumerate(self.hits):
-            self._hits_by_block.setdefault(hit.position.block, []).append(n)
-        for block in self._hits_by_block:
-            self._highlight_block(block)
+    def _search_highlights(self, block: int) -> Sequence[Highlight]:
+        """The search's highlight ranges in ``block``, built the first time it is laid out."""
+        ranges = self._highlights.get(block)
+        if ranges is None:
+            numbers = self._hits_by_block.get(block)
+            if not numbers:
+                return ()
+            hits, current = self.hits, self.hit_index
+            ranges = [Highlight(hits[n].position.offset,
+                                hits[n].position.offset + hits[n].length, n == current)
+                      for n in numbers]
+            self._highlights[block] = ranges
+        return ranges
 
     def _highlight_block(self, block: int) -> None:
-        self._highlights[block] = [
-            Highlight(h.position.offset, h.position.offset + h.length, n == self.hit_index)
-            for n in self._hits_by_block.get(block, ())
-            for h in (self.hits[n],)
-        ]
-        self._laid.pop(block, None)  # same height, new highlight: wrapped again when drawn
+        """The current hit moved into or out of ``block``: its ranges are built again
+        when it is next drawn (same height, new colours)."""
+        self._highlights.pop(block, None)
+        self._laid.pop(block, None)
 
     def goto_hit(self, index: int) -> SearchHit | None:
         """Make hit ``index`` (wrapping around) current and bring it into view."""
