@@ -82,6 +82,32 @@ def test_a_long_heading_takes_one_line_in_the_contents_pane() -> None:
     run(scenario())
 
 
+def test_page_down_pressed_in_a_burst_lands_where_every_key_leads(tmp_path: Path) -> None:
+    """Keys that come faster than frames are drawn where they lead: none is lost."""
+    page = tmp_path / "long.html"
+    paragraphs = "".join(f"<p>Paragraph {n} says a few plain words about the sea and the "
+                         f"shore, enough to fill a line or two of the page.</p>"
+                         for n in range(400))
+    page.write_text(f"<html><head><title>Long</title></head><body><article><h1>Long</h1>"
+                    f"{paragraphs}</article></body></html>", encoding="utf-8")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            await pilot.press(*["pagedown"] * 7)
+            await pilot.pause()
+            await pilot.pause()
+            assert round(body.scroll_y) == 7 * (body.size.height - 2)
+            await pilot.press("pagedown", "pagedown", "g")  # Home overrides keys not drawn
+            await pilot.pause()
+            await pilot.pause()
+            assert round(body.scroll_y) == 0
+
+    run(scenario())
+
+
 def test_section_keys_move_between_headings() -> None:
     async def scenario() -> None:
         app = ReaderApp(str(GUIDE))

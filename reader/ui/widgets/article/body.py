@@ -115,6 +115,8 @@ class ArticleBody(ScrollView, can_focus=True):
         self._last_reported: tuple[Position, float] | None = None
         self._anchoring = False
         self._pending_position: Position | None = None
+        self._target_y: int | None = None  # where keys not yet drawn lead (see _scroll_lines)
+        self._frame_pending = False
 
     # ------------------------------------------------------------------ article
 
@@ -477,6 +479,7 @@ class ArticleBody(ScrollView, can_focus=True):
     def scroll_to_position(self, position: Position, *, animate: bool = False,
                            context: int = 0) -> None:
         """Put ``position`` at the top of the view (``context`` lines below the top)."""
+        self._drop_target()
         if not self.article.blocks:
             return
         if self.size.height == 0:
@@ -502,7 +505,32 @@ class ArticleBody(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ actions
 
     def _scroll_lines(self, lines: int) -> None:
-        self._jump(round(self.scroll_y) + lines)
+        """Scroll by ``lines``, at most once a frame: a key that comes while the last
+        scroll's frame is still to be drawn only moves the target, and the frame after
+        it draws where the keys have led (a held PgDn never queues frames behind the
+        screen; the first key of a burst still scrolls at once)."""
+        if self._frame_pending:
+            base = self._target_y if self._target_y is not None else round(self.scroll_y)
+            self._target_y = base + lines
+            return
+        self._scroll_now(round(self.scroll_y) + lines)
+
+    def _scroll_now(self, y: int) -> None:
+        before = round(self.scroll_y)
+        self._jump(y)
+        if round(self.scroll_y) != before:
+            self._frame_pending = True
+            self.call_after_refresh(self._frame_drawn)
+
+    def _frame_drawn(self) -> None:
+        self._frame_pending = False
+        y, self._target_y = self._target_y, None
+        if y is not None:
+            self._scroll_now(y)
+
+    def _drop_target(self) -> None:
+        """A jump elsewhere (top, end, a section) overrides keys still to be drawn."""
+        self._target_y = None
 
     def _jump(self, y: int) -> None:
         """Scroll to line ``y`` at once (no animation: keys should feel instant).
@@ -537,10 +565,12 @@ class ArticleBody(ScrollView, can_focus=True):
         self._scroll_lines(-max(1, self.size.height // 2))
 
     def action_top(self) -> None:
+        self._drop_target()
         self._jump(0)
 
     def action_bottom(self) -> None:
         """The end: wrap the last screenful exactly, then scroll to it."""
+        self._drop_target()
         n = len(self.article.blocks)
         if not n:
             return
