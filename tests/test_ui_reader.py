@@ -108,6 +108,31 @@ def test_page_down_pressed_in_a_burst_lands_where_every_key_leads(tmp_path: Path
     run(scenario())
 
 
+def test_contents_of_many_sections_fill_after_the_text_and_follow_the_reader(
+        tmp_path: Path) -> None:
+    """600 sections: the contents pane fills in slices after the text is shown, and End
+    pressed at once lands at the end with the last section highlighted once all are in."""
+    page = tmp_path / "sections.html"
+    sections = "".join(f"<h2>Section {n}</h2><p>Words of section {n}, about the tide.</p>"
+                       for n in range(600))
+    page.write_text(f"<html><head><title>Many</title></head><body><article><h1>Many</h1>"
+                    f"{sections}</article></body></html>", encoding="utf-8")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("G")
+            toc = app.article_screen.query_one("#toc", OptionList)
+            await wait_for(pilot, lambda: toc.option_count == 600)
+            await pilot.pause()
+            assert "Section 599" in body_text(app)
+            assert toc.highlighted == 599
+            assert str(toc.get_option_at_index(599).prompt) == "Section 599"
+
+    run(scenario())
+
+
 def test_section_keys_move_between_headings() -> None:
     async def scenario() -> None:
         app = ReaderApp(str(GUIDE))

@@ -11,9 +11,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.document import Article, Position, first_words
+from reader.ui.widgets.panes.sliced import SlicedOptionList
 
 
-class TocPane(OptionList):
+class TocPane(SlicedOptionList):
     """Lists where an article's sections start; choosing one moves the body there.
 
     Every entry is one line, cut with an ellipsis when the pane is narrow: an article of
@@ -37,6 +38,7 @@ class TocPane(OptionList):
         self.border_title = "Contents"
         self.positions: list[Position] = []
         self.levels: list[int] = []
+        self._wanted: int | None = None  # the entry to highlight once it is added
 
     def show(self, article: Article) -> None:
         entries = article.toc()
@@ -60,11 +62,17 @@ class TocPane(OptionList):
             items.sort(key=lambda item: item[0])
         self.positions = [p for p, _, _ in items]
         self.levels = [lv for _, lv, _ in items]
-        self.clear_options()
-        self.add_options([Option(prompt) for _, _, prompt in items])
-        if not items:
-            self.add_option(Option(Content.styled("(no sections)", "dim"), disabled=True))
-        self.highlighted = 0 if items else None
+        self._wanted = 0 if items else None
+        options = [Option(prompt) for _, _, prompt in items] or [
+            Option(Content.styled("(no sections)", "dim"), disabled=True)]
+        self.fill(options, self._filled)
+        if items:
+            self.highlighted = 0
+
+    def _filled(self) -> None:
+        """The last slice is in: highlight the section the body is in by now."""
+        if self._wanted is not None and self._wanted < self.option_count:
+            self.highlighted = self._wanted
 
     def _update_lines(self) -> None:
         """One line per entry, counted without measuring any (OptionList measures each
@@ -95,7 +103,8 @@ class TocPane(OptionList):
     def follow(self, position: Position) -> None:
         """Highlight the current section without moving the body."""
         index = self.index_for(position)
-        if index is not None and index != self.highlighted:
+        self._wanted = index
+        if index is not None and index != self.highlighted and index < self.option_count:
             self.highlighted = index
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
