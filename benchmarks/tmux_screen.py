@@ -73,3 +73,30 @@ class TmuxScreen:
             times.append(time.perf_counter() - t)
             time.sleep(0.05)
         return times
+
+    def held_key(self, key: str, count: int, rate: float, *, quiet: float = 0.4,
+                 timeout: float = 30.0) -> tuple[float, int]:
+        """Press ``key`` ``count`` times at ``rate`` a second (a held key's repeat), then
+        wait until the screen has not changed for ``quiet`` seconds. Returns the lag: from
+        the last press to the last change of the screen, and how many distinct screens
+        were seen (a sample: polling between presses)."""
+        seen = set()
+        interval = 1.0 / rate
+        start = time.perf_counter()
+        for n in range(count):
+            self.send(key)
+            seen.add(self.capture())
+            delay = start + (n + 1) * interval - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        released = time.perf_counter()
+        last_screen, last_change = self.capture(), time.perf_counter()
+        while time.perf_counter() - last_change < quiet:
+            if time.perf_counter() - released > timeout:
+                break
+            screen = self.capture()
+            if screen != last_screen:
+                last_screen, last_change = screen, time.perf_counter()
+                seen.add(screen)
+            time.sleep(0.002)
+        return max(0.0, last_change - released), len(seen)

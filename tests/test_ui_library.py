@@ -449,3 +449,55 @@ def test_single_keys_act_on_the_list_and_the_search_box_hands_back_with_down(
             assert app.current.loaded.article.title.startswith("Storm surge")
 
     run(scenario)
+
+
+def test_a_long_library_is_paged_through_and_the_cursor_stays_on_its_article(
+        reader_home: Path) -> None:
+    """350 saved articles: the table holds pages of them, End reaches the real last one,
+    moving down past the first page brings the next, and acting on an article far down
+    the list keeps the cursor on it."""
+    import dataclasses
+
+    base = extract(PAGES["https://courier.example.net/news/storm"].read_bytes(),
+                   "https://courier.example.net/news/storm")
+    with Library.open(reader_home / "data") as library:
+        for n in range(350):
+            library.save(dataclasses.replace(base, title=f"Item {n:03d}",
+                                             url=f"https://example.org/{n}"),
+                         source_url=f"https://example.org/{n}",
+                         saved_at=datetime(2025, 1, 1, tzinfo=UTC).replace(
+                             day=1 + n // 24, hour=n % 24))
+
+    def at_cursor(screen: LibraryScreen) -> str:
+        return rows(screen)[screen.query_one(DataTable).cursor_row]
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            table = screen.query_one(DataTable)
+            assert at_cursor(screen) == "Item 349"  # newest first
+            assert table.row_count < 350  # a page, not the whole list
+            assert "350" in str(screen.query_one("#library-state").render())
+            await pilot.press("end")
+            await wait_for(pilot, lambda: at_cursor(screen) == "Item 000")
+            assert table.row_count < 350
+            await pilot.press("a")  # archive the last article: it stays under the cursor
+            await wait_for(pilot, lambda: notified(app, "Archived"))
+            await pilot.pause()
+            assert at_cursor(screen) == "Item 000"
+            assert rows(screen)[-1] == "Item 000"
+            await pilot.press("home")
+            await wait_for(pilot, lambda: at_cursor(screen) == "Item 349")
+            await pilot.press(*["down"] * 90)
+            await pilot.pause()
+            assert at_cursor(screen) == "Item 259"  # the second page came as it was reached
+            assert rows(screen)[-1] < "Item 200"
+            await pilot.press("F")  # favourite it, far down the list: the cursor stays
+            await pilot.pause()
+            assert at_cursor(screen) == "Item 259"
+            await pilot.press(*["up"] * 95)
+            await pilot.pause()
+            assert at_cursor(screen) == "Item 349"
+
+    run(scenario)

@@ -60,6 +60,79 @@ def test_toc_lists_headings_and_choosing_one_scrolls_there() -> None:
     run(scenario())
 
 
+def test_a_long_heading_takes_one_line_in_the_contents_pane() -> None:
+    """Each contents entry is one line, cut with an ellipsis when the pane is narrow, so a
+    long article's contents are never re-wrapped entry by entry on a layout."""
+    async def scenario() -> None:
+        app = ReaderApp(str(SITE.parent / "ghost-blog-post.html"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            toc = app.article_screen.query_one("#toc", OptionList)
+            await wait_for(pilot, lambda: toc.option_count > 1)
+            await pilot.pause()
+            assert toc.virtual_size.height == toc.option_count
+            prompts = [str(toc.get_option_at_index(i).prompt)
+                       for i in range(toc.option_count)]
+            longest = max(prompts, key=len)
+            assert len(longest) > toc.scrollable_content_region.width
+            drawn = [toc.render_line(y).text for y in range(toc.size.height)]
+            assert any("…" in line for line in drawn)
+            assert all(longest not in line for line in drawn)
+
+    run(scenario())
+
+
+def test_page_down_pressed_in_a_burst_lands_where_every_key_leads(tmp_path: Path) -> None:
+    """Keys that come faster than frames are drawn where they lead: none is lost."""
+    page = tmp_path / "long.html"
+    paragraphs = "".join(f"<p>Paragraph {n} says a few plain words about the sea and the "
+                         f"shore, enough to fill a line or two of the page.</p>"
+                         for n in range(400))
+    page.write_text(f"<html><head><title>Long</title></head><body><article><h1>Long</h1>"
+                    f"{paragraphs}</article></body></html>", encoding="utf-8")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            await pilot.press(*["pagedown"] * 7)
+            await pilot.pause()
+            await pilot.pause()
+            assert round(body.scroll_y) == 7 * (body.size.height - 2)
+            await pilot.press("pagedown", "pagedown", "g")  # Home overrides keys not drawn
+            await pilot.pause()
+            await pilot.pause()
+            assert round(body.scroll_y) == 0
+
+    run(scenario())
+
+
+def test_contents_of_many_sections_fill_after_the_text_and_follow_the_reader(
+        tmp_path: Path) -> None:
+    """600 sections: the contents pane fills in slices after the text is shown, and End
+    pressed at once lands at the end with the last section highlighted once all are in."""
+    page = tmp_path / "sections.html"
+    sections = "".join(f"<h2>Section {n}</h2><p>Words of section {n}, about the tide.</p>"
+                       for n in range(600))
+    page.write_text(f"<html><head><title>Many</title></head><body><article><h1>Many</h1>"
+                    f"{sections}</article></body></html>", encoding="utf-8")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("G")
+            toc = app.article_screen.query_one("#toc", OptionList)
+            await wait_for(pilot, lambda: toc.option_count == 600)
+            await pilot.pause()
+            assert "Section 599" in body_text(app)
+            assert toc.highlighted == 599
+            assert str(toc.get_option_at_index(599).prompt) == "Section 599"
+
+    run(scenario())
+
+
 def test_section_keys_move_between_headings() -> None:
     async def scenario() -> None:
         app = ReaderApp(str(GUIDE))

@@ -13,17 +13,19 @@ asks for the traceback.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader import __version__
 from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    import argparse
 
 
 class Command(NamedTuple):
@@ -74,10 +76,12 @@ EXAMPLES = """\
   reader backup library.zip              everything, to take with you
   reader completion bash > ~/.local/share/bash-completion/completions/reader"""
 
-Handler = Callable[[argparse.Namespace], int]
+Handler = Callable[["argparse.Namespace"], int]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    import argparse
+
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress
                         else False, help="show a traceback on errors")
@@ -120,6 +124,8 @@ def _register(sub: argparse._SubParsersAction, names: Sequence[str]) -> None:
 def build_parser(names: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for ``reader COMMAND …``; with ``names``, only those commands'
     modules are imported (the others are absent from it)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="reader", description="A terminal article reader.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -132,6 +138,8 @@ def build_parser(names: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def build_open_parser() -> argparse.ArgumentParser:
     """The parser for plain ``reader [SOURCE]``, whose help is the program's help."""
+    import argparse
+
     open_parser = argparse.ArgumentParser(
         prog="reader", usage="reader [-h] [--version] [SOURCE] [--width COLUMNS] "
         "[--no-images]\n       reader COMMAND [options]   (reader COMMAND --help)",
@@ -183,7 +191,14 @@ def _mistyped_command(word: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = _first_positional(argv)
-    if first in COMMANDS:
+    args: Any = None
+    if first == "dump":
+        from reader.cli.dump import quick_args
+
+        args = quick_args(argv)  # the plain forms skip argparse (a tenth of dump's start)
+    if args is not None:
+        pass
+    elif first in COMMANDS:
         args = build_parser([first]).parse_args(argv)
     else:
         if first is not None and (sentence := _mistyped_command(first)) is not None:

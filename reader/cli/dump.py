@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from reader.document import Article
-from reader.export.html import article_to_html
-from reader.export.markdown import article_to_markdown
-from reader.urls import is_web_url
+if TYPE_CHECKING:
+    import argparse
+
+    from reader.document import Article
 
 FORMATS = ("text", "markdown", "html", "json")
+
+
+def quick_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The arguments of the plain forms ``dump SOURCE [-f|--format FORMAT]`` read without
+    building an argparse parser (whose import and set-up are a tenth of a small dump's
+    whole run); None for anything else (help, other options, mistakes), which argparse
+    then reads and explains exactly as before."""
+    if not argv or argv[0] != "dump":
+        return None
+    source: str | None = None
+    fmt = "text"
+    rest = list(argv[1:])
+    while rest:
+        word = rest.pop(0)
+        if word in ("-f", "--format") and rest and rest[0] in FORMATS:
+            fmt = rest.pop(0)
+        elif word.startswith("--format=") and word[len("--format="):] in FORMATS:
+            fmt = word[len("--format="):]
+        elif source is None and (word == "-" or not word.startswith("-")):
+            source = word
+        else:
+            return None
+    if source is None:
+        return None
+    return SimpleNamespace(command="dump", source=source, format=fmt, debug=False,
+                           data_dir=None, handler=run)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +58,12 @@ def render(article: Article, fmt: str) -> str:
     if fmt == "json":
         return article.to_json(indent=1) + "\n"
     if fmt == "markdown":
+        from reader.export.markdown import article_to_markdown
+
         return article_to_markdown(article)
     if fmt == "html":
+        from reader.export.html import article_to_html
+
         return article_to_html(article)
     return text_form(article)
 
@@ -56,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     article = loaded.article
     if getattr(args, "full", False) and loaded.html is not None:
         from reader.extract import extract_full
+        from reader.urls import is_web_url
 
         url = loaded.source_url if is_web_url(loaded.source_url) else None
         article = extract_full(loaded.html, url)

@@ -172,30 +172,48 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with opened(args) as library:
-        entries = library.entries(search=args.search, sort=args.sort, filter=args.filter,
-                                  tag=args.tag)
-    if args.json:
-        json.dump([entry_json(e) for e in entries], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-        return 0
-    from reader.cli import one_line
+    """Print the list as it is read from the store, a page at a time (``iter_entries``),
+    so listing 100,000 articles holds one page in memory, not all of them."""
+    import itertools
 
-    width = max((len(str(e.id)) for e in entries), default=1)
-    if not entries:
-        print("No saved articles match." if args.search or args.tag or args.filter != "all"
-              else "The library is empty: `reader save URL` or `s` while reading saves one.",
-              file=sys.stderr)
-    for e in entries:
-        flags = ("*" if e.favourite else " ") + ("a" if e.archived else " ") + (
-            "!" if e.error else " ")
-        read = f"{round(e.progress * 100):3d}%" if e.progress else "    "
-        site = f"  ({one_line(e.site_name)})" if e.site_name else ""
-        tags = "  #" + " #".join(one_line(t) for t in e.tags) if e.tags else ""
-        failed = f"  — not saved: {one_line(e.error)}" if e.error else ""
-        print(f"{e.id:>{width}} {flags} {e.saved_at:%Y-%m-%d} {read}  "
-              f"{one_line(e.title or e.url)}{site}{tags}{failed}")
+    with opened(args) as library:
+        entries = library.iter_entries(search=args.search, sort=args.sort,
+                                       filter=args.filter, tag=args.tag)
+        if args.json:
+            _list_json(entries)
+            return 0
+        from reader.cli import one_line
+
+        # The id column's width is measured on the first rows read (newest, so usually
+        # the longest ids), not the whole list: that would mean reading it twice.
+        first = list(itertools.islice(entries, 1000))
+        width = max((len(str(e.id)) for e in first), default=1)
+        if not first:
+            print("No saved articles match." if args.search or args.tag
+                  or args.filter != "all"
+                  else "The library is empty: `reader save URL` or `s` while reading saves one.",
+                  file=sys.stderr)
+        for e in itertools.chain(first, entries):
+            flags = ("*" if e.favourite else " ") + ("a" if e.archived else " ") + (
+                "!" if e.error else " ")
+            read = f"{round(e.progress * 100):3d}%" if e.progress else "    "
+            site = f"  ({one_line(e.site_name)})" if e.site_name else ""
+            tags = "  #" + " #".join(one_line(t) for t in e.tags) if e.tags else ""
+            failed = f"  — not saved: {one_line(e.error)}" if e.error else ""
+            print(f"{e.id:>{width}} {flags} {e.saved_at:%Y-%m-%d} {read}  "
+                  f"{one_line(e.title or e.url)}{site}{tags}{failed}")
     return 0
+
+
+def _list_json(entries: Iterator[Entry]) -> None:
+    """The same JSON array ``json.dump(list, indent=1)`` writes, one entry at a time."""
+    out = sys.stdout
+    written = False
+    for e in entries:
+        item = json.dumps(entry_json(e), ensure_ascii=False, indent=1)
+        out.write((",\n " if written else "[\n ") + item.replace("\n", "\n "))
+        written = True
+    out.write("\n]\n" if written else "[]\n")
 
 
 # ---------------------------------------------------------------------- open and rm

@@ -111,9 +111,26 @@ class LibrarySession:
         return self.call(lambda lib: lib.get(article_id), None)
 
     def entries(self, *, search: str | None, sort: str, filter: str,
-                tag: str | None) -> list[Entry]:
+                tag: str | None, limit: int | None = None, offset: int = 0,
+                after: int | None = None) -> list[Entry]:
+        """One page of the list (``limit`` rows from ``offset``, or after article
+        ``after``), or the whole list without ``limit``."""
         return self.call(lambda lib: lib.entries(search=search, sort=sort, filter=filter,
-                                                 tag=tag), [])
+                                                 tag=tag, limit=limit, offset=offset,
+                                                 after=after), [])
+
+    def count(self, *, search: str | None, filter: str, tag: str | None,
+              sort: str = "saved") -> int:
+        """How long that list is, without reading its rows."""
+        return self.call(lambda lib: lib.count(search=search, filter=filter, tag=tag,
+                                               sort=sort), 0)
+
+    def index_of(self, article_id: int, *, search: str | None, sort: str, filter: str,
+                 tag: str | None) -> int | None:
+        """Where an article stands in that list (None when it is not in it), so a screen
+        that lists again keeps its cursor on it."""
+        return self.call(lambda lib: lib.index_of(article_id, search=search, sort=sort,
+                                                  filter=filter, tag=tag), None)
 
     def set_archived(self, article_id: int, value: bool) -> bool:
         return self.call(lambda lib: lib.set_archived(article_id, value) or True, False)

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from reader.ui.library_session import LibrarySession
 
 SORTS = ("saved", "published", "title", "progress")
-ROWS_PAGE = 100  # table rows added at a time
+ROWS_PAGE = 100  # table rows fetched from the store and added at a time
+WINDOW_PAGES = 5  # the most pages of rows the table holds at once
 FILTERS = ("all", "unread", "archived", "favourites")
 
 
@@ -78,7 +79,9 @@ class LibraryScreen(Screen[None]):
         self.tag: str | None = None
         self.search = ""
         self.ids: list[int] = []  # ids of the rows in the table, in order
-        self.entries: list[Any] = []  # the whole answer to the current query
+        self.entries: list[Any] = []  # the entries of those rows (a window of the list)
+        self.base = 0  # the list position of the table's first row
+        self.total = 0  # how many articles the whole list holds
         self._laid_out_width = 0
         self._undo: list[Any] = []
         self._debounce: Timer | None = None
@@ -102,38 +105,62 @@ class LibraryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ rows
 
-    def refresh_rows(self, keep: int | None = None) -> None:
-        """Query the library again and show the first rows of the answer.
+    def _query(self) -> dict[str, Any]:
+        return {"search": self.search or None, "sort": self.sort, "filter": self.filter,
+                "tag": self.tag}
 
-        A table row costs the DataTable a fraction of a millisecond to measure, so a
-        library of ten thousand articles would take seconds to draw: rows are added a page
-        at a time, the next page when the cursor comes near the end (:meth:`_more_rows`).
+    def refresh_rows(self, keep: int | None = None) -> None:
+        """Ask the library again and show the page of the answer the cursor is on.
+
+        The table never holds the whole list: a library of 100,000 articles would take
+        seconds to read and measure. It holds a window of rows fetched a page at a time
+        from the store (:meth:`_more_rows` adds pages as the cursor nears either edge);
+        the list's length comes from a count apart. The cursor stays on the same article
+        (found by :meth:`LibrarySession.index_of`), or at the same place if it is gone.
         """
         table = self.query_one(DataTable)
+        place = self.base + table.cursor_row if self.ids else 0
         if keep is None and self.ids and table.cursor_row < len(self.ids):
             keep = self.ids[table.cursor_row]
-        self.entries = self.library.entries(search=self.search or None, sort=self.sort,
-                                            filter=self.filter, tag=self.tag)
-        table.clear()
-        self.ids = []
-        wanted = ROWS_PAGE
-        if keep is not None:
-            where = next((i for i, e in enumerate(self.entries) if e.id == keep), -1)
-            wanted = max(wanted, where + ROWS_PAGE // 2)
-        self._add_rows(wanted)
-        if keep in self.ids:
-            table.move_cursor(row=self.ids.index(keep))
+        query = self._query()
+        self.total = self.library.count(search=query["search"], filter=self.filter,
+                                        tag=self.tag, sort=self.sort)
+        where = None
+        if keep is not None and self.total:
+            where = self.library.index_of(keep, **query)
+        if where is None:
+            where = min(place, max(0, self.total - 1))
+        self._show_window(where)
         self._say_if_empty()
-        state = f"{len(self.entries)} · {self.filter} · by {self.sort}"
+        state = f"{self.total} · {self.filter} · by {self.sort}"
         if self.tag:
             state += f" · #{self.tag}"
         self.show_state(state)
 
+    def _show_window(self, where: int) -> None:
+        """Fill the table with a page of rows around list position ``where`` and put the
+        cursor there."""
+        start = max(0, min(where - ROWS_PAGE // 2, self.total - ROWS_PAGE))
+        if where < ROWS_PAGE:
+            start = 0  # the top of the list is always whole
+        self._fill(start, self.library.entries(**self._query(), limit=ROWS_PAGE,
+                                               offset=start))
+        if self.ids:
+            self.query_one(DataTable).move_cursor(row=min(where - start, len(self.ids) - 1))
+
+    def _fill(self, start: int, entries: list[Any]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.base = start
+        self.entries = []
+        self.ids = []
+        self._add_rows(entries)
+
     def _say_if_empty(self) -> None:
         """An empty table says why: nothing matches, or nothing is saved yet."""
         empty = self.query_one("#library-empty", Static)
-        empty.display = not self.entries
-        if self.entries:
+        empty.display = not self.total
+        if self.total:
             return
         narrowed = [f"“{self.search}”"] if self.search else []
         if self.filter != "all":
@@ -167,11 +194,11 @@ class LibraryScreen(Screen[None]):
         title = max(12, min(60, room - site - tags))
         return title, site, tags
 
-    def _add_rows(self, upto: int) -> None:
+    def _add_rows(self, entries: list[Any]) -> None:
         table = self.query_one(DataTable)
         title_w, site_w, tags_w = self._column_widths()
         self._laid_out_width = self.size.width
-        for e in self.entries[len(self.ids):upto]:
+        for e in entries:
             flags = ("★" if e.favourite else " ") + ("▣" if e.archived else " ") + (
                 "!" if getattr(e, "error", None) else " ")
             progress = f"{round((e.progress or 0) * 100)}%" if e.progress else ""
@@ -188,22 +215,51 @@ class LibraryScreen(Screen[None]):
                 key=str(e.id),
             )
             self.ids.append(e.id)
+            self.entries.append(e)
 
     def action_last_row(self) -> None:
-        """The real end of the list, not of the rows drawn so far."""
-        self._add_rows(len(self.entries))
-        if self.ids:
+        """The real end of the list, not of the rows drawn so far: its last page."""
+        if not self.total:
+            return
+        if self.base + len(self.ids) >= self.total:
             self.query_one(DataTable).move_cursor(row=len(self.ids) - 1)
+        else:
+            self._show_window(self.total - 1)
 
     def action_first_row(self) -> None:
-        if self.ids:
+        if not self.ids:
+            return
+        if self.base == 0:
             self.query_one(DataTable).move_cursor(row=0)
+        else:
+            self._show_window(0)
 
     @on(DataTable.RowHighlighted)
     def _more_rows(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= len(self.ids) - ROWS_PAGE // 4 and len(self.ids) < len(
-                self.entries):
-            self._add_rows(len(self.ids) + ROWS_PAGE)
+        """The next page from the store as the cursor nears the end of the rows held (keyset:
+        as quick at row 99,000 as at row 100), the one before as it nears their top. The
+        table keeps at most a few pages: scrolling through the whole list never holds it."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row  # not the event's: the rows may have been refilled since
+        if not self.ids or row >= len(self.ids):
+            return
+        end = self.base + len(self.ids)
+        if row >= len(self.ids) - ROWS_PAGE // 4 and end < self.total:
+            more = self.library.entries(**self._query(), limit=ROWS_PAGE, after=self.ids[-1])
+            if len(self.ids) + len(more) <= ROWS_PAGE * WINDOW_PAGES:
+                self._add_rows(more)
+                return
+            drop = len(self.ids) - ROWS_PAGE * (WINDOW_PAGES - 2)
+            where = self.base + row
+            self._fill(self.base + drop, self.entries[drop:] + more)
+            table.move_cursor(row=where - self.base)
+        elif row < ROWS_PAGE // 4 and self.base > 0:
+            start = max(0, self.base - ROWS_PAGE)
+            earlier = self.library.entries(**self._query(), limit=self.base - start,
+                                           offset=start)
+            where = self.base + row
+            self._fill(start, earlier + self.entries[:ROWS_PAGE * (WINDOW_PAGES - 1)])
+            table.move_cursor(row=where - start)
 
     def current_id(self) -> int | None:
         table = self.query_one(DataTable)
@@ -230,12 +286,18 @@ class LibraryScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def on_key(self, event: events.Key) -> None:
-        """From the search box, Down and Page Down go to the list (typing stays typing)."""
+        """From the search box, Down and Page Down go to the list (typing stays typing);
+        in the list, End and Home go to the ends of the whole list."""
         if event.key in ("down", "pagedown", "tab") and self.focused is self.query_one(
                 "#library-search"):
             event.stop()
             event.prevent_default()
             self.query_one(DataTable).focus()
+        elif event.key in ("end", "home") and isinstance(self.focused, DataTable):
+            # The table's own End goes to the last row it holds, a page of the list.
+            event.stop()
+            event.prevent_default()
+            self.action_last_row() if event.key == "end" else self.action_first_row()
 
     def action_focus_search(self) -> None:
         self.query_one("#library-search", Input).focus()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -171,6 +171,8 @@ class ArticleBody(ScrollView, can_focus=True):
         self._last_reported: tuple[Position, float] | None = None
         self._anchoring = False
         self._pending_position: Position | None = None
+        self._target_y: int | None = None  # where keys not yet drawn lead (see _scroll_lines)
+        self._frame_pending = False
 
     # ------------------------------------------------------------------ article
 
@@ -190,6 +192,7 @@ class ArticleBody(ScrollView, can_focus=True):
         if self.selecting:
             self.selecting = False
             self.refresh_bindings()
+        self._hits_by_block = {}
         self._last_reported = None
         self._relayout(position or Position(0))
 
@@ -313,7 +316,7 @@ class ArticleBody(ScrollView, can_focus=True):
             on_link=lambda number, href: Style.from_meta({"@click": f"follow_link({number})"}),
             figure_lines=self.figure_lines,
         )
-        highlights = self._highlights.get(i, ())
+        highlights = self._search_highlights(i)
         if i in self._marks or i in self._selection_marks:  # marks under hits, cursor on top
             highlights = [*self._marks.get(i, ()), *highlights,
                           *self._selection_marks.get(i, ())]
@@ -544,6 +547,7 @@ class ArticleBody(ScrollView, can_focus=True):
     def scroll_to_position(self, position: Position, *, animate: bool = False,
                            context: int = 0) -> None:
         """Put ``position`` at the top of the view (``context`` lines below the top)."""
+        self._drop_target()
         if not self.article.blocks:
             return
         if self.size.height == 0:
@@ -569,7 +573,32 @@ class ArticleBody(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ actions
 
     def _scroll_lines(self, lines: int) -> None:
-        self._jump(round(self.scroll_y) + lines)
+        """Scroll by ``lines``, at most once a frame: a key that comes while the last
+        scroll's frame is still to be drawn only moves the target, and the frame after
+        it draws where the keys have led (a held PgDn never queues frames behind the
+        screen; the first key of a burst still scrolls at once)."""
+        if self._frame_pending:
+            base = self._target_y if self._target_y is not None else round(self.scroll_y)
+            self._target_y = base + lines
+            return
+        self._scroll_now(round(self.scroll_y) + lines)
+
+    def _scroll_now(self, y: int) -> None:
+        before = round(self.scroll_y)
+        self._jump(y)
+        if round(self.scroll_y) != before:
+            self._frame_pending = True
+            self.call_after_refresh(self._frame_drawn)
+
+    def _frame_drawn(self) -> None:
+        self._frame_pending = False
+        y, self._target_y = self._target_y, None
+        if y is not None:
+            self._scroll_now(y)
+
+    def _drop_target(self) -> None:
+        """A jump elsewhere (top, end, a section) overrides keys still to be drawn."""
+        self._target_y = None
 
     def _jump(self, y: int) -> None:
         """Scroll to line ``y`` at once (no animation: keys should feel instant).
@@ -604,10 +633,12 @@ class ArticleBody(ScrollView, can_focus=True):
         self._scroll_lines(-max(1, self.size.height // 2))
 
     def action_top(self) -> None:
+        self._drop_target()
         self._jump(0)
 
     def action_bottom(self) -> None:
         """The end: wrap the last screenful exactly, then scroll to it."""
+        self._drop_target()
         n = len(self.article.blocks)
         if not n:
             return
@@ -630,9 +661,12 @@ class ArticleBody(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ search
 
     def search(self, query: str) -> int:
-        """Highlight every occurrence of ``query`` (smart case) and return the count."""
-        for i in self._highlights:
-            self._laid.pop(i, None)
+        """Find every occurrence of ``query`` (smart case) and return the exact count.
+
+        Only the hits are listed here; a block's highlight ranges are built when it is
+        laid out (:meth:`_search_highlights`), so a common word in a 2 MB article (ten
+        thousand hits) costs the highlighting of the blocks on screen, not of all."""
+        before = self._hits_by_block
         self._highlights = {}
         self._hits_by_block = {}
         self.hits = []
@@ -640,30 +674,40 @@ class ArticleBody(ScrollView, can_focus=True):
         if query:
             flags = 0 if any(c.isupper() for c in query) else re.IGNORECASE
             pattern = re.compile(re.escape(query), flags)
+            hits = self.hits
+            by_block = self._hits_by_block
             for i, block in enumerate(self.article.blocks):
                 length = self._text_len[i]
                 if length < len(query):
                     continue
                 for m in pattern.finditer(block_text(block)):
-                    self.hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
-            self._rebuild_highlights()
+                    by_block.setdefault(i, []).append(len(hits))
+                    hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
+        # Blocks already wrapped with the old highlights, or without the new ones.
+        for i in [i for i in self._laid if i in before or i in self._hits_by_block]:
+            del self._laid[i]
         self.refresh()
         return len(self.hits)
 
-    def _rebuild_highlights(self) -> None:
-        self._hits_by_block = {}
-        for n, hit in enumerate(self.hits):
-            self._hits_by_block.setdefault(hit.position.block, []).append(n)
-        for block in self._hits_by_block:
-            self._highlight_block(block)
+    def _search_highlights(self, block: int) -> Sequence[Highlight]:
+        """The search's highlight ranges in ``block``, built the first time it is laid out."""
+        ranges = self._highlights.get(block)
+        if ranges is None:
+            numbers = self._hits_by_block.get(block)
+            if not numbers:
+                return ()
+            hits, current = self.hits, self.hit_index
+            ranges = [Highlight(hits[n].position.offset,
+                                hits[n].position.offset + hits[n].length, n == current)
+                      for n in numbers]
+            self._highlights[block] = ranges
+        return ranges
 
     def _highlight_block(self, block: int) -> None:
-        self._highlights[block] = [
-            Highlight(h.position.offset, h.position.offset + h.length, n == self.hit_index)
-            for n in self._hits_by_block.get(block, ())
-            for h in (self.hits[n],)
-        ]
-        self._laid.pop(block, None)  # same height, new highlight: wrapped again when drawn
+        """The current hit moved into or out of ``block``: its ranges are built again
+        when it is next drawn (same height, new colours)."""
+        self._highlights.pop(block, None)
+        self._laid.pop(block, None)
 
     def goto_hit(self, index: int) -> SearchHit | None:
         """Make hit ``index`` (wrapping around) current and bring it into view."""

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from reader.document import Article, Figure, Position
 from reader.ui.pictures.loader import ImageLoader
 from reader.ui.widgets.panes.figure_view import preview_prompt
+from reader.ui.widgets.panes.sliced import SlicedOptionList
 
 
 def figure_prompt(number: int, figure: Figure) -> Content:
@@ -30,7 +31,7 @@ def _prompt_parts(number: int, figure: Figure) -> list[str | tuple[str, str]]:
     return parts
 
 
-class FiguresPane(OptionList):
+class FiguresPane(SlicedOptionList):
 
     HELP_TITLE = "In the figures pane"
     class Chosen(Message):
@@ -51,7 +52,7 @@ class FiguresPane(OptionList):
         if self.images is None:
             return
         for n, (_, figure) in enumerate(self.items):
-            if figure.src == src and n not in self._previewed:
+            if figure.src == src and n not in self._previewed and n < self.option_count:
                 words = Text.assemble(*_prompt_parts(n + 1, figure))
                 prompt = preview_prompt(self.images, figure, words)
                 if prompt is not None:
@@ -64,7 +65,7 @@ class FiguresPane(OptionList):
             return
         first = max(0, round(self.scroll_y) // 5 - 1)
         last = min(len(self.items), (round(self.scroll_y) + self.size.height) // 3 + 2)
-        for n in range(first, last):
+        for n in range(first, min(last, self.option_count)):
             figure = self.items[n][1]
             if n in self._previewed or not figure.src:
                 continue
@@ -83,12 +84,10 @@ class FiguresPane(OptionList):
     def show(self, article: Article) -> None:
         self.items = article.figures()
         self._previewed = set()
-        self.clear_options()
-        self.add_options([Option(figure_prompt(n, f)) for n, (_, f) in enumerate(self.items, 1)])
-        if not self.items:
-            self.add_option(Option(Content.styled("(no figures)", "dim"), disabled=True))
+        options = [Option(figure_prompt(n, f)) for n, (_, f) in enumerate(self.items, 1)] or [
+            Option(Content.styled("(no figures)", "dim"), disabled=True)]
+        self.fill(options, self.request_previews)
         self.border_subtitle = str(len(self.items)) if self.items else ""
-        self.request_previews()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -1,0 +1,46 @@
+"""Filling a side pane a slice at a time, so that a key is never held back behind it.
+
+A long article has hundreds or thousands of sections and figures. Adding them all to an
+OptionList at once is one long step of the event loop (and one long layout) that a key
+pressed just after the text appeared must wait behind. Here the options are added
+:data:`SLICE` at a time, each slice in its own turn of the pane's message queue, so keys
+are handled between slices; showing another article cancels the slices of the last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+SLICE = 150  # options added per turn of the event loop
+
+
+class SlicedOptionList(OptionList):
+    """An OptionList whose :meth:`fill` adds its options in slices."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fill_generation = 0
+        self.filling = False  # slices still to come
+
+    def fill(self, options: Sequence[Option], done: Callable[[], None] | None = None) -> None:
+        """Replace the options with ``options``, the first slice now and the rest in
+        later turns; ``done`` runs once the last slice is in."""
+        self._fill_generation += 1
+        self.clear_options()
+        self.filling = True
+        self._add_slice(self._fill_generation, list(options), 0, done)
+
+    def _add_slice(self, generation: int, options: list[Option], start: int,
+                   done: Callable[[], None] | None) -> None:
+        if generation != self._fill_generation or not self.is_attached:
+            return  # another fill began since
+        self.add_options(options[start:start + SLICE])
+        if start + SLICE < len(options):
+            self.call_later(self._add_slice, generation, options, start + SLICE, done)
+            return
+        self.filling = False
+        if done is not None:
+            done()
