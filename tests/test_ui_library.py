@@ -493,7 +493,7 @@ def test_a_long_library_is_paged_through_and_the_cursor_stays_on_its_article(
             await pilot.pause()
             assert at_cursor(screen) == "Item 259"  # the second page came as it was reached
             assert rows(screen)[-1] < "Item 200"
-            await pilot.press("F")  # favourite it, far down the list: the cursor stays
+            await pilot.press("asterisk")  # favourite it, far down the list: the cursor stays
             await pilot.pause()
             assert at_cursor(screen) == "Item 259"
             await pilot.press(*["up"] * 95)
