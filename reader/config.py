@@ -11,14 +11,13 @@ stops the app: its values are ignored with a warning; a later save keeps a copy 
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from reader import locations
+from reader.files import replace_file
 
 IMAGE_MODES = ("auto", "kitty", "sixel", "halfblock", "off")
 
@@ -83,7 +82,7 @@ def save(config: Config, path: Path | None = None) -> None:
         try:
             document = tomlkit.parse(text)
         except (TOMLKitError, ValueError):
-            _write(path.with_name(path.name + ".bak"), text)  # never lose what they wrote
+            replace_file(path.with_name(path.name + ".bak"), text)  # never lose what they wrote
     fresh = document is None
     if fresh:
         document = tomlkit.document()
@@ -98,7 +97,7 @@ def save(config: Config, path: Path | None = None) -> None:
         if f.name in document or fresh or value != getattr(Config, f.name):
             document[f.name] = value
     _save_keys(document, config.keys)
-    _write(path, tomlkit.dumps(document))
+    replace_file(path, tomlkit.dumps(document))
 
 
 def _save_keys(document: Any, keys: dict[str, str]) -> None:
@@ -117,12 +116,3 @@ def _save_keys(document: Any, keys: dict[str, str]) -> None:
         del table[name]  # a binding set back to its default
 
 
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from reader.errors import LibraryError
+from reader.files import replace_file
 from reader.library import Library
 from reader.library.highlights import Highlight, Placed, place
 
@@ -66,19 +65,6 @@ def _slug(title: str) -> str:
     return slug or "article"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file renamed over ``path``: a symlink planted at the name
-    is replaced, never followed, and a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reader-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_notes(library: Library, out: Path, urls: list[str]) -> list[Path]:
     """One Markdown notes file per article URL (highlights only), named after the title."""
     from reader.export.highlights import highlights_to_markdown
@@ -102,7 +88,7 @@ def write_notes(library: Library, out: Path, urls: list[str]) -> list[Path]:
             author=saved.byline if saved else None, site=saved.site_name if saved else None,
             date=saved.published if saved else None, tags=saved.tags if saved else ())
         path = out / f"{name}.md"
-        write_atomically(path, text)
+        replace_file(path, text)
         written.append(path)
     return written
 

@@ -14,13 +14,13 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from reader.errors import LibraryError, ReaderError
+from reader.files import replace_file
 from reader.library import FILTERS, SORTS, Entry, Library, SavedArticle
 
 EXPORT_FORMATS = ("markdown", "html", "json", "epub")
@@ -349,20 +349,6 @@ def _out_folder(out: Path) -> Path:
     return out
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``path`` without ever following a link planted at its (predictable) name in
-    a shared folder: the bytes go to a fresh temporary file created exclusively, which is
-    then renamed over the name (a rename replaces a link; it does not write through it)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _own_folder(folder: Path) -> Path:
     """Create ``folder`` (or reuse it) only if it is a real folder of ours, not a link
     someone else planted at the name."""
@@ -413,7 +399,7 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
     highlights = place(library.highlights(saved.url), article)
     try:
         if fmt == "json":
-            _write_new(path, (article.to_json(indent=1) + "\n").encode("utf-8"))
+            replace_file(path, (article.to_json(indent=1) + "\n").encode("utf-8"))
         elif fmt == "html":
             from reader.export.html import article_to_html
 
@@ -422,7 +408,7 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
                 mime = image_type(data)
                 if mime and mime != "image/svg+xml":  # data: SVG is refused by safe_url
                     inline[src] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-            _write_new(path, article_to_html(article, image_src=inline,
+            replace_file(path, article_to_html(article, image_src=inline,
                                                highlights=highlights).encode("utf-8"))
         elif fmt == "markdown":
             from reader.export.markdown import article_to_markdown
@@ -437,14 +423,14 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
                     data = images[src]
                     ext = _IMAGE_EXT.get(image_type(data) or "", "bin")
                     file = folder / f"image-{n + 1}.{ext}"
-                    _write_new(file, data)
+                    replace_file(file, data)
                     local[src] = f"{folder.name}/{file.name}"
-            _write_new(path, article_to_markdown(article, image_src=local,
+            replace_file(path, article_to_markdown(article, image_src=local,
                                                    highlights=highlights).encode("utf-8"))
         else:
             from reader.export.epub import article_to_epub
 
-            _write_new(path, article_to_epub(article, images=images, highlights=highlights))
+            replace_file(path, article_to_epub(article, images=images, highlights=highlights))
     except OSError as exc:
         raise LibraryError(f"{path} cannot be written: {exc.strerror or exc}.") from None
     return path
@@ -468,7 +454,7 @@ def _export_book(library: Library, ids: list[int], title: str, out: Path, *,
         raise LibraryError("None of the chosen articles has text saved yet; no book written.")
     path = out / f"{slug(title, 'book')}.epub"
     try:
-        _write_new(path, articles_to_epub_book(title, chapters))
+        replace_file(path, articles_to_epub_book(title, chapters))
     except OSError as exc:
         raise LibraryError(f"{path} cannot be written: {exc.strerror or exc}.") from None
     if as_json:
