@@ -111,6 +111,11 @@ def _extract_full(html: str | bytes, url: str | None, encoding: str | None) -> A
     root = body if body is not None else doc
     builder = BlockBuilder(base, skip=SKIP_FULL)
     blocks = _guard(lambda: builder.build(root), _none())
+    return _article(meta, url, blocks)
+
+
+def _article(meta: Metadata, url: str | None, blocks: Iterable[Block]) -> Article:
+    """The Article of a page's metadata and its chosen blocks."""
     return Article(
         url=meta.canonical or url,
         title=meta.title,
@@ -159,17 +164,7 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
         opinion = _guard(lambda: _second_extractor(text, url), _none())
         if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
             blocks = _guard(lambda: tidy(opinion, meta), opinion)
-    return Article(
-        url=meta.canonical or url,
-        title=meta.title,
-        byline=meta.byline,
-        site_name=meta.site_name,
-        published=meta.published,
-        lang=meta.lang,
-        excerpt=meta.excerpt,
-        lead_image=meta.lead_image,
-        blocks=tuple(blocks),
-    )
+    return _article(meta, url, blocks)
 
 
 @contextlib.contextmanager
