@@ -59,6 +59,21 @@ _BYLINE_MAX = settings.BYLINE_MAX_CHARS
 _LINK_LINE_MAX = settings.TRAILING_LINK_LINE_CHARS
 
 
+def _never_raising(stage: Callable[[str | bytes, str | None, str | None], Article],
+                   html: str | bytes, url: str | None, encoding: str | None) -> Article:
+    """``stage``'s Article, else the page as plain text, else an empty Article: the
+    promise both public entry points make (no input makes them raise)."""
+    try:
+        with _no_cyclic_gc():
+            return stage(html, url, encoding)
+    except Exception:
+        log.debug("extraction failed; the page is given as its plain text", exc_info=True)
+        try:
+            return _plain_article(html, url, encoding)
+        except Exception:
+            return Article(url=url)
+
+
 def extract(html: str | bytes, url: str | None = None, *, encoding: str | None = None
             ) -> Article:
     """The article in ``html``; ``url`` resolves relative links; never raises on any input.
@@ -68,15 +83,7 @@ def extract(html: str | bytes, url: str | None = None, *, encoding: str | None =
     did not foresee (lxml and readability-lxml raise more than their documented errors
     on hostile pages) falls back to the stage before it, never out of this function.
     """
-    try:
-        with _no_cyclic_gc():
-            return _extract(html, url, encoding)
-    except Exception:
-        log.debug("extraction failed; the page is given as its plain text", exc_info=True)
-        try:
-            return _plain_article(html, url, encoding)
-        except Exception:
-            return Article(url=url)
+    return _never_raising(_extract, html, url, encoding)
 
 
 def extract_full(html: str | bytes, url: str | None = None, *, encoding: str | None = None
@@ -88,15 +95,7 @@ def extract_full(html: str | bytes, url: str | None = None, *, encoding: str | N
     The way out when the cleaned article misses something: nothing a person could see on
     the page is left out. Never raises; a page with no text gives an Article with no blocks.
     """
-    try:
-        with _no_cyclic_gc():
-            return _extract_full(html, url, encoding)
-    except Exception:
-        log.debug("whole-page text failed; the page is given as its plain text", exc_info=True)
-        try:
-            return _plain_article(html, url, encoding)
-        except Exception:
-            return Article(url=url)
+    return _never_raising(_extract_full, html, url, encoding)
 
 
 def _extract_full(html: str | bytes, url: str | None, encoding: str | None) -> Article:
