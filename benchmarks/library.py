@@ -258,7 +258,13 @@ def screen_benchmark(library: Library, repeat: int, *, empty: Library | None = N
         try:
             rows = screen.query_one(DataTable).row_count
         except Exception:
-            return False
+            # The virtual list (library_screen.EntryList): its length, its rows fetched
+            # as they are drawn (the paint below draws them).
+            list_widget = getattr(screen, "entry_list", None)
+            if list_widget is None:
+                return False
+            rows = list_widget.total
+
         return rows > 0 or bool(getattr(app, "is_empty", False))
 
     def bare_ready(app: object) -> bool:
@@ -465,7 +471,7 @@ def main() -> None:
         print(f"\nfirst paint, headless 120x40 (median of {args.repeat}):")
         print(f"  bare Textual app                 {b:8.1f} ms")
         print(f"  library screen, empty library    {f:8.1f} ms  ({f - b:+.1f} ms)")
-        print(f"  library screen, {rows:5d} rows      {s:8.1f} ms  ({s - b:+.1f} ms, "
+        print(f"  library screen, {rows:6d} rows    {s:8.1f} ms  ({s - b:+.1f} ms, "
               f"{s / b:.1f}x)")
         verdict = "within" if s - b <= 300 else "OVER"
         print(f"  -> {s - b:+.1f} ms above the bare app: {verdict} the +300 ms target")

@@ -200,6 +200,19 @@ class HighlightsMixin(_Base):
                 else " ORDER BY h.created DESC, h.id DESC")
         return [_row(r) for r in self._read(sql, params)]
 
+    def _highlighted_ids(self, patterns: Sequence[str]) -> list[int]:
+        """Saved articles with a highlight whose text or note holds every pattern (the
+        ``LIKE`` patterns of :func:`reader.library.search.like_patterns`): a search of
+        the library finds an article by what was marked or noted in it."""
+        if not patterns:
+            return []
+        where = " AND ".join("(h.exact LIKE ? ESCAPE '\\' OR h.note LIKE ? ESCAPE '\\')"
+                             for _ in patterns)
+        params = [p for pattern in patterns for p in (pattern, pattern)]
+        return [int(r[0]) for r in self._read(
+            f"SELECT DISTINCT a.id FROM highlights h JOIN articles a ON a.url = h.url "
+            f"WHERE {where} ORDER BY a.id", params)]
+
     @_guarded
     def set_highlight_note(self, id: int, note: str) -> None:
         with self._write() as conn:

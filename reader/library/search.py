@@ -9,11 +9,21 @@ prefix so that "photo" already finds "photosynthesis" while the word is being ty
 A word here is what the index's tokenizer makes one token (letters and digits, not the
 underscore): the index keeps no word positions, so a quoted phrase of two tokens would
 be an error, and splitting the same way means there never is one.
+
+The same words find an article by its highlights and their notes (:func:`like_patterns`:
+the highlights table is small and has no index of words, so a substring match is quick
+and needs none), and find items of the feeds subscribed to (:func:`feed_items`, over the
+feeds' own index, ``feed_items_fts``).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.library.feeds import FeedItem
+    from reader.library.store import Library
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A one-letter prefix matches nearly every article: slow, and no help in finding one.
@@ -33,3 +43,30 @@ def fts_query(text: str) -> str | None:
     if typing and len(words[-1]) >= MIN_PREFIX:
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` as the index splits them (a one-letter last word that is
+    still being typed after others is left out, as :func:`fts_query` leaves it)."""
+    words = _WORD.findall(text)
+    if len(words) > 1 and text[-1:].isalnum() and len(words[-1]) < MIN_PREFIX:
+        words.pop()
+    return words
+
+
+def like_patterns(text: str) -> list[str]:
+    """One ``LIKE … ESCAPE '\\'`` pattern per word of ``text``: the word anywhere (so a
+    word being typed matches as a prefix does). A one-letter word is left out (it is in
+    nearly every passage); empty when no word is left."""
+    return ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for w in search_words(text) if len(w) >= MIN_PREFIX]
+
+
+def feed_items(library: Library, text: str, *, limit: int) -> list[FeedItem]:
+    """The newest ``limit`` feed items whose title, author or summary hold the words of
+    ``text`` (the feeds' own index, the query made as for articles)."""
+    from reader.library.feeds import Feeds
+
+    if fts_query(text) is None:
+        return []
+    return Feeds(library).items(search=text, limit=limit)

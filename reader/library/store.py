@@ -43,7 +43,7 @@ from reader.library import schema
 from reader.library.highlights import HighlightsMixin
 from reader.library.images import digest, image_type
 from reader.library.models import Bookmark, DeletedToken, Entry, HistoryEntry, SavedArticle
-from reader.library.search import fts_query
+from reader.library.search import fts_query, like_patterns
 
 DB_NAME = "library.db"
 BUSY_TIMEOUT_MS = 5000
@@ -170,6 +170,8 @@ class Library(HighlightsMixin):
         # and the count of one query, and both need it; own writes clear it.
         self._matches: dict[str, int] = {}
         self._matches_version = -1
+        # Articles found by their highlights, per search text, kept the same way.
+        self._marked: dict[str, tuple[int, ...]] = {}
 
     # ------------------------------------------------------------------ opening
 
@@ -347,7 +349,7 @@ class Library(HighlightsMixin):
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
-            self._matches = {}
+            self._matches, self._marked = {}, {}
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -579,15 +581,35 @@ class Library(HighlightsMixin):
             if query is None:
                 return None
             dense = plan and self._match_count(query) > SPARSE_MATCHES
-            where.append(_MATCH_DENSE if dense else _MATCH)
+            term = _MATCH_DENSE if dense else _MATCH
+            marked = self._marked_ids(search)
+            if marked:  # ids, written out: they are ints the store read itself
+                term = (f"({term} OR {'+' if dense else ''}a.id IN "
+                        f"({','.join(map(str, marked))}))")
+            where.append(term)
             params.append(query)
         return where, params
 
-    def _match_count(self, query: str) -> int:
-        """How many articles an FTS query matches (kept until the library changes)."""
+    def _check_version(self) -> None:
+        """Forget what :meth:`_match_count` and :meth:`_marked_ids` kept when another
+        connection has changed the library since."""
         version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         if version != self._matches_version:
-            self._matches, self._matches_version = {}, version
+            self._matches, self._marked, self._matches_version = {}, {}, version
+
+    def _marked_ids(self, search: str) -> tuple[int, ...]:
+        """Articles whose highlights or notes hold the words of ``search`` (kept until
+        the library changes; usually none, and then a search is the index's alone)."""
+        self._check_version()
+        if search not in self._marked:
+            if len(self._marked) > 64:
+                self._marked.clear()
+            self._marked[search] = tuple(self._highlighted_ids(like_patterns(search)))
+        return self._marked[search]
+
+    def _match_count(self, query: str) -> int:
+        """How many articles an FTS query matches (kept until the library changes)."""
+        self._check_version()
         if query not in self._matches:
             if len(self._matches) > 64:
                 self._matches.clear()
@@ -651,9 +673,17 @@ class Library(HighlightsMixin):
             if query is None:
                 return 0
             where, params = query
-            if alone and len(where) == 2:
-                # Every indexed row is an article: the index counts its matches alone.
-                return self._match_count(params[-1])
+            if alone and len(where) == 2 and search:
+                # Every indexed row is an article: the index counts its matches alone,
+                # and those found by their highlights are added once each.
+                fts = fts_query(search) or ""
+                total = self._match_count(fts)
+                marked = self._marked_ids(search)
+                if marked:
+                    total += len(marked) - int(self._conn.execute(
+                        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ? AND "
+                        f"rowid IN ({','.join(map(str, marked))})", (fts,)).fetchone()[0])
+                return total
             sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
             return int(self._conn.execute(sql, params).fetchone()[0])
 

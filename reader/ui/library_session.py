@@ -21,7 +21,7 @@ from reader.errors import ReaderError
 if TYPE_CHECKING:
     from reader.highlights import Passage
     from reader.library import Bookmark, DeletedToken, Entry, HistoryEntry, Library, SavedArticle
-    from reader.library.feeds import Feeds
+    from reader.library.feeds import FeedItem, Feeds
     from reader.library.highlights import Highlight
 
 T = TypeVar("T")
@@ -131,6 +131,13 @@ class LibrarySession:
         that lists again keeps its cursor on it."""
         return self.call(lambda lib: lib.index_of(article_id, search=search, sort=sort,
                                                   filter=filter, tag=tag), None)
+
+    def feed_items(self, search: str, *, limit: int) -> list[FeedItem]:
+        """The newest feed items that match ``search`` (a library search shows them
+        after the articles)."""
+        from reader.library.search import feed_items
+
+        return self.call(lambda lib: feed_items(lib, search, limit=limit), [])
 
     def set_archived(self, article_id: int, value: bool) -> bool:
         return self.call(lambda lib: lib.set_archived(article_id, value) or True, False)

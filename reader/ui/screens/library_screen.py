@@ -1,31 +1,58 @@
-"""The library: saved articles, searched as you type, filtered, sorted and acted on."""
+"""The library: saved articles, searched as you type, filtered, sorted and acted on.
+
+The screen is drawn by two small widgets of its own instead of a ``DataTable`` and a
+``Footer``, because those two were nearly all of its first paint (measured with
+``benchmarks/library.py``): a DataTable renders every cell through Rich (about half a
+millisecond a cell), and a Footer mounts a widget per key and builds them again on every
+focus change. :class:`EntryList` draws each visible line straight from the store's rows
+(the list is virtual: it holds pages of a 100,000-article list, fetched as they come into
+view), and :class:`KeyLine` draws the keys as one line of text.
+
+A search also finds articles by their highlights and notes (the store does that), and
+items of the feeds subscribed to: they are listed after the articles under a heading,
+"From your feeds", and Enter reads one as the feeds screen does.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
+from reader.errors import ReaderError
 from reader.ui.dialogs import ConfirmDialog, TextPrompt
 from reader.ui.messages import OpenSaved
 
 if TYPE_CHECKING:
+    from reader.fetch import Fetcher
+    from reader.library.feeds import FeedItem
     from reader.ui.library_session import LibrarySession
 
 SORTS = ("saved", "published", "title", "progress")
-ROWS_PAGE = 100  # table rows fetched from the store and added at a time
-WINDOW_PAGES = 5  # the most pages of rows the table holds at once
+ROWS_PAGE = 100  # rows fetched from the store at a time
+KEEP_PAGES = 8  # the most pages of rows held at once
 FILTERS = ("all", "unread", "archived", "favourites")
+FEED_HITS = 50  # feed items listed under a search's articles (the newest that match)
+FEEDS_HEADING = "From your feeds"
 
 
 def short_date(value: Any) -> str:
@@ -38,6 +65,317 @@ def short_date(value: Any) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: cut with "…" (wide characters counted as two)
+    or padded with spaces."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    return set_cell_size(text, width)
+
+
+class Heading(NamedTuple):
+    """A row that heads a group of rows ("From your feeds"); the cursor passes over it."""
+
+    label: str
+
+
+# --------------------------------------------------------------------------- key line
+
+
+class KeyLine(Widget):
+    """The keys of the screen, one line at the bottom, drawn as text.
+
+    Textual's ``Footer`` mounts a widget per key and mounts them all again on every
+    change of focus: most of this screen's first paint. This draws the same keys (the
+    screen's bindings with ``show``) in one ``render``; a click on a key presses it."""
+
+    DEFAULT_CSS = """
+    KeyLine {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyLine > .key-line--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeyLine > .key-line--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    """
+    COMPONENT_CLASSES = {"key-line--key", "key-line--description"}
+
+    compact = reactive(False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._spots: list[tuple[int, int, str]] = []  # (from x, to x, key) for clicks
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-line--key")
+        text_style = self.get_component_rich_style("key-line--description")
+        # Textual's footer: " key " then "description ", or "key description " compact.
+        pad, gap = ("", " ") if self.compact else (" ", "")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spots = []
+        seen: set[str] = set()
+        active = self.screen.active_bindings
+        for _node, binding, enabled, _tooltip in active.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            start = line.cell_len
+            line.append(f"{pad}{self.app.get_key_display(binding)}{pad}", key_style)
+            line.append(f"{gap}{binding.description} ", text_style + Style(dim=not enabled))
+            self._spots.append((start, line.cell_len, binding.key))
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
+            # At the right end, as Textual's footer has it.
+            binding = palette[1]
+            right = Text.assemble((f"{pad}{self.app.get_key_display(binding)}{pad}", key_style),
+                                  (f"{gap}{binding.description} ", text_style))
+            room = self.size.width - line.cell_len - right.cell_len
+            if room > 0:
+                line.append(" " * room)
+                self._spots.append((line.cell_len, line.cell_len + right.cell_len,
+                                    binding.key))
+                line.append_text(right)
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._spots:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return
+
+
+# --------------------------------------------------------------------------- the list
+
+
+class EntryList(ScrollView, can_focus=True):
+    """The library list: a header line, then one line per row of a list that may hold
+    100,000 articles. It is virtual: it knows the list's length (``total``) and asks
+    ``fetch(offset, limit, before)`` for a page of rows when a line of it is drawn
+    (``before`` is the row just before ``offset`` when it is held, for keyset paging),
+    keeping a few pages around the cursor. A row is a library ``Entry``, a feed item or
+    a :class:`Heading`."""
+
+    DEFAULT_CSS = """
+    EntryList {
+        background: $surface;
+        color: $foreground;
+        &:focus { background-tint: $foreground 5%; }
+    }
+    EntryList > .entry-list--header { text-style: bold; background: $panel; color: $foreground; }
+    EntryList > .entry-list--even { background: $surface-lighten-1 50%; }
+    EntryList:dark > .entry-list--even { background: $surface-darken-1 40%; }
+    EntryList > .entry-list--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    EntryList:focus > .entry-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    EntryList > .entry-list--heading { color: $text-accent; text-style: bold; }
+    EntryList > .entry-list--muted { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"entry-list--header", "entry-list--even", "entry-list--cursor",
+                         "entry-list--heading", "entry-list--muted"}
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "move_to(0)", "First", show=False),
+        Binding("end", "move_to(-1)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    COLUMNS = ("", "Title", "Site", "Saved", "Published", "Min", "Read", "Tags")
+
+    class Selected(Message):
+        """Enter (or a click on the cursor's row) on row ``index``."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, fetch: Callable[[int, int, Any], list[Any]], *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fetch = fetch
+        self.total = 0
+        self.cursor = 0
+        self._pages: dict[int, list[Any]] = {}
+
+    # -- rows
+
+    def reset(self, total: int, cursor: int = 0) -> None:
+        """A new list of ``total`` rows, the cursor on row ``cursor``."""
+        self._pages = {}
+        self.total = total
+        self.virtual_size = Size(self.size.width, total + 1)
+        self.cursor = max(0, min(cursor, total - 1))
+        self._skip_heading(1)
+        self._show_cursor()
+        self.refresh()
+
+    def row(self, index: int) -> Any | None:
+        """Row ``index`` of the list (fetched with its page if need be)."""
+        if not 0 <= index < self.total:
+            return None
+        number, at = divmod(index, ROWS_PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            before = self._pages.get(number - 1)
+            page = self.fetch(number * ROWS_PAGE, ROWS_PAGE, before[-1] if before else None)
+            if len(self._pages) >= KEEP_PAGES:  # forget the page farthest from the cursor
+                here = self.cursor // ROWS_PAGE
+                del self._pages[max(self._pages, key=lambda n: abs(n - here))]
+            self._pages[number] = page
+        return page[at] if at < len(page) else None
+
+    def held(self) -> list[Any]:
+        """The rows held now (the pages fetched so far), in list order."""
+        return [row for n in sorted(self._pages) for row in self._pages[n]]
+
+    def current(self) -> Any | None:
+        return self.row(self.cursor) if self.total else None
+
+    # -- moving
+
+    def move_to(self, index: int) -> None:
+        if not self.total:
+            return
+        step = 1 if index >= self.cursor else -1
+        self.cursor = max(0, min(index, self.total - 1))
+        self._skip_heading(step)
+        self._show_cursor()
+        self.refresh()
+
+    def _skip_heading(self, step: int) -> None:
+        for direction in (step, -step):
+            index = self.cursor
+            while 0 <= index < self.total and isinstance(self.row(index), Heading):
+                index += direction
+            if 0 <= index < self.total:
+                self.cursor = index
+                return
+
+    def _show_cursor(self) -> None:
+        rows = max(1, self.size.height - 1)  # the header takes a line
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            top = self.cursor
+        elif self.cursor >= top + rows:
+            top = self.cursor - rows + 1
+        self.scroll_to(y=top, animate=False, immediate=True)
+
+    def action_move_to(self, index: int) -> None:
+        """Row ``index``; -1 is the last row of the whole list (not of the rows held)."""
+        self.move_to(index if index >= 0 else self.total - 1)
+
+    def action_move(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self.move_to(self.cursor + step * max(1, self.size.height - 2))
+
+    def action_select(self) -> None:
+        if self.total:
+            self.post_message(self.Selected(self.cursor))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total + 1)
+        self._show_cursor()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1:
+            return
+        index = round(self.scroll_y) + event.y - 1
+        if not 0 <= index < self.total or isinstance(self.row(index), Heading):
+            return
+        if index == self.cursor or event.chain > 1:
+            self.post_message(self.Selected(index))
+        else:
+            self.move_to(index)
+
+    # -- drawing
+
+    def widths(self) -> tuple[int, ...]:
+        """Column widths for the present width: title, site and tags share what the
+        fixed columns (flags, two dates, minutes, progress) leave."""
+        room = max(30, self.size.width - 48)  # 46 fixed with the cells' padding, 2 scrollbar
+        tags = max(10, min(24, room // 5))
+        site = max(6, min(20, room // 4))
+        title = max(12, min(60, room - site - tags))
+        return 3, title, site, 10, 10, 3, 4, tags
+
+    def cells(self, row: Any) -> tuple[str, ...]:
+        """The texts of a row's columns."""
+        if hasattr(row, "saved_at"):  # a library entry
+            flags = ("★" if row.favourite else " ") + ("▣" if row.archived else " ") + (
+                "!" if row.error else " ")
+            return (flags, row.title or row.url, row.site_name or "", short_date(row.saved_at),
+                    short_date(row.published),
+                    str(row.reading_minutes) if row.reading_minutes else "",
+                    f"{round(row.progress * 100)}%" if row.progress else "",
+                    ", ".join(row.tags))
+        # a feed item
+        return ("  ●" if not row.read else "   ", row.title or row.url or "", row.feed_title,
+                "", short_date(row.published), "", "", "feed")
+
+    def drawn_cells(self, row: Any) -> list[str]:
+        """A row's columns as they are drawn at the present width (cut to fit)."""
+        return [_fit(t, w).rstrip() for t, w in zip(self.cells(row), self.widths(),
+                                                      strict=True)]
+
+    def _line(self, texts: tuple[str, ...], widths: tuple[int, ...]) -> str:
+        return "".join(" " + _fit(t, w) + " " for t, w in zip(texts, widths, strict=True))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        widths = self.widths()
+        if y == 0:
+            style = base + self.get_component_rich_style("entry-list--header")
+            return Strip([Segment(set_cell_size(self._line(self.COLUMNS, widths), width),
+                                  style)], width)
+        index = round(self.scroll_y) + y - 1
+        row = self.row(index)
+        if row is None:
+            return Strip([Segment(" " * width, base)], width)
+        if isinstance(row, Heading):
+            style = base + self.get_component_rich_style("entry-list--heading")
+            return Strip([Segment(set_cell_size(f" ── {row.label} ", width), style)], width)
+        style = base
+        if index % 2:
+            style += self.get_component_rich_style("entry-list--even")
+        if not hasattr(row, "saved_at"):
+            style += self.get_component_rich_style("entry-list--muted")
+        if index == self.cursor:
+            style += self.get_component_rich_style("entry-list--cursor")
+        text = set_cell_size(self._line(self.cells(row), widths), width)
+        return Strip([Segment(text, style)], width)
+
+
+# --------------------------------------------------------------------------- the screen
 
 
 class LibraryScreen(Screen[None]):
@@ -70,38 +408,37 @@ class LibraryScreen(Screen[None]):
     ]
 
     def __init__(self, library: LibrarySession, *,
-                 has_article: Callable[[], bool] = lambda: False) -> None:
+                 has_article: Callable[[], bool] = lambda: False,
+                 fetcher: Callable[[], Fetcher] | None = None) -> None:
         super().__init__()
         self.library = library
         self._has_article = has_article  # Esc goes back to it, if there is one
+        self._fetcher = fetcher  # for feed items found by a search
         self.sort = "saved"
         self.filter = "all"
         self.tag: str | None = None
         self.search = ""
-        self.ids: list[int] = []  # ids of the rows in the table, in order
-        self.entries: list[Any] = []  # the entries of those rows (a window of the list)
-        self.base = 0  # the list position of the table's first row
         self.total = 0  # how many articles the whole list holds
-        self._laid_out_width = 0
+        self.feed_hits: list[FeedItem] = []  # feed items a search found, after the articles
         self._undo: list[Any] = []
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="library-bar"):
-            yield Input(placeholder="Search title, author and text…", id="library-search")
+            yield Input(placeholder="Search title, author, text, highlights and feeds…",
+                        id="library-search")
             yield Static(id="library-state")
-        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield EntryList(self._fetch, id="library-table")
         yield Static(id="library-empty")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, key in (("", "flags"), ("Title", "title"), ("Site", "site"),
-                           ("Saved", "saved"), ("Published", "published"), ("Min", "minutes"),
-                           ("Read", "progress"), ("Tags", "tags")):
-            table.add_column(label, key=key)
         self.refresh_rows()
-        table.focus()
+        self.entry_list.focus()
+
+    @property
+    def entry_list(self) -> EntryList:
+        return self.query_one(EntryList)
 
     # ------------------------------------------------------------------ rows
 
@@ -109,58 +446,64 @@ class LibraryScreen(Screen[None]):
         return {"search": self.search or None, "sort": self.sort, "filter": self.filter,
                 "tag": self.tag}
 
-    def refresh_rows(self, keep: int | None = None) -> None:
-        """Ask the library again and show the page of the answer the cursor is on.
+    def _fetch(self, offset: int, limit: int, before: Any) -> list[Any]:
+        """Rows ``offset`` to ``offset + limit`` of the list: the articles (keyset after
+        ``before`` when it is an article), then the feed items a search found."""
+        rows: list[Any] = []
+        if offset < self.total:
+            after = before.id if before is not None and hasattr(before, "saved_at") else None
+            rows = self.library.entries(**self._query(), limit=min(limit, self.total - offset),
+                                        offset=0 if after is not None else offset, after=after)
+        if self.feed_hits and offset + limit > self.total:
+            extra: list[Any] = [Heading(f"{FEEDS_HEADING} ({len(self.feed_hits)})"),
+                                *self.feed_hits]
+            start = max(0, offset - self.total)
+            rows += extra[start:start + limit - len(rows)]
+        return rows
 
-        The table never holds the whole list: a library of 100,000 articles would take
-        seconds to read and measure. It holds a window of rows fetched a page at a time
-        from the store (:meth:`_more_rows` adds pages as the cursor nears either edge);
-        the list's length comes from a count apart. The cursor stays on the same article
+    def refresh_rows(self, keep: int | None = None) -> None:
+        """Ask the library again and show the list with the cursor on the same article
         (found by :meth:`LibrarySession.index_of`), or at the same place if it is gone.
-        """
-        table = self.query_one(DataTable)
-        place = self.base + table.cursor_row if self.ids else 0
-        if keep is None and self.ids and table.cursor_row < len(self.ids):
-            keep = self.ids[table.cursor_row]
+
+        Nothing here reads the whole list: a library of 100,000 articles would take
+        seconds to read. The list's length comes from a count, and :class:`EntryList`
+        fetches the pages it draws."""
+        table = self.entry_list
+        place = table.cursor
+        current = table.current()
+        if keep is None and current is not None and hasattr(current, "saved_at"):
+            keep = current.id
         query = self._query()
         self.total = self.library.count(search=query["search"], filter=self.filter,
                                         tag=self.tag, sort=self.sort)
+        self.feed_hits = self._feed_hits() if self.search else []
         where = None
         if keep is not None and self.total:
             where = self.library.index_of(keep, **query)
         if where is None:
             where = min(place, max(0, self.total - 1))
-        self._show_window(where)
+        rows = self.total + (len(self.feed_hits) + 1 if self.feed_hits else 0)
+        table.reset(rows, where)
         self._say_if_empty()
         state = f"{self.total} · {self.filter} · by {self.sort}"
         if self.tag:
             state += f" · #{self.tag}"
+        if self.feed_hits:
+            state += f" · {len(self.feed_hits)} in feeds"
         self.show_state(state)
 
-    def _show_window(self, where: int) -> None:
-        """Fill the table with a page of rows around list position ``where`` and put the
-        cursor there."""
-        start = max(0, min(where - ROWS_PAGE // 2, self.total - ROWS_PAGE))
-        if where < ROWS_PAGE:
-            start = 0  # the top of the list is always whole
-        self._fill(start, self.library.entries(**self._query(), limit=ROWS_PAGE,
-                                               offset=start))
-        if self.ids:
-            self.query_one(DataTable).move_cursor(row=min(where - start, len(self.ids) - 1))
-
-    def _fill(self, start: int, entries: list[Any]) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        self.base = start
-        self.entries = []
-        self.ids = []
-        self._add_rows(entries)
+    def _feed_hits(self) -> list[FeedItem]:
+        """The newest feed items that match the search (none while a filter or tag
+        narrows the list: those are about saved articles)."""
+        if self.filter != "all" or self.tag:
+            return []
+        return self.library.feed_items(self.search, limit=FEED_HITS)
 
     def _say_if_empty(self) -> None:
         """An empty table says why: nothing matches, or nothing is saved yet."""
         empty = self.query_one("#library-empty", Static)
-        empty.display = not self.total
-        if self.total:
+        empty.display = not self.entry_list.total
+        if self.entry_list.total:
             return
         narrowed = [f"“{self.search}”"] if self.search else []
         if self.filter != "all":
@@ -180,92 +523,27 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-state", Static).update(Content.styled(state, "dim"))
 
     def on_resize(self, event: events.Resize) -> None:
-        self.query_one(Footer).compact = event.size.width < 100  # Help and Quit stay in view
-        if self.ids and event.size.width != self._laid_out_width:
-            self.refresh_rows()  # clip titles again for the new width
+        self.query_one(KeyLine).compact = event.size.width < 100  # Help and Quit stay in view
 
-    def _column_widths(self) -> tuple[int, int, int]:
-        """Title, site and tags widths that fit the window beside the fixed columns
-        (flags, two dates, minutes, progress and the table's padding take 46)."""
-        # 46 for the fixed columns and the cells' padding, 2 for the scrollbar.
-        room = max(30, (self.size.width or 120) - 48)
-        tags = max(10, min(24, room // 5))
-        site = max(6, min(20, room // 4))
-        title = max(12, min(60, room - site - tags))
-        return title, site, tags
+    def rows_held(self) -> list[Any]:
+        """The rows the list holds now (pages of it), in order: for tests and tools."""
+        return self.entry_list.held()
 
-    def _add_rows(self, entries: list[Any]) -> None:
-        table = self.query_one(DataTable)
-        title_w, site_w, tags_w = self._column_widths()
-        self._laid_out_width = self.size.width
-        for e in entries:
-            flags = ("★" if e.favourite else " ") + ("▣" if e.archived else " ") + (
-                "!" if getattr(e, "error", None) else " ")
-            progress = f"{round((e.progress or 0) * 100)}%" if e.progress else ""
-            # Text, never markup: titles and tags are data from strangers' pages.
-            table.add_row(
-                Text(flags),
-                Text(_clip(e.title or e.url, title_w)),
-                Text(_clip(e.site_name or "", site_w)),
-                Text(short_date(e.saved_at)),
-                Text(short_date(e.published)),
-                Text(str(e.reading_minutes) if e.reading_minutes else ""),
-                Text(progress),
-                Text(_clip(", ".join(e.tags), tags_w)),
-                key=str(e.id),
-            )
-            self.ids.append(e.id)
-            self.entries.append(e)
+    @property
+    def ids(self) -> list[int]:
+        """The ids of the articles among the rows held now."""
+        return [row.id for row in self.entry_list.held() if hasattr(row, "saved_at")]
 
     def action_last_row(self) -> None:
-        """The real end of the list, not of the rows drawn so far: its last page."""
-        if not self.total:
-            return
-        if self.base + len(self.ids) >= self.total:
-            self.query_one(DataTable).move_cursor(row=len(self.ids) - 1)
-        else:
-            self._show_window(self.total - 1)
+        """The real end of the list, not of the rows drawn so far."""
+        self.entry_list.move_to(self.entry_list.total - 1)
 
     def action_first_row(self) -> None:
-        if not self.ids:
-            return
-        if self.base == 0:
-            self.query_one(DataTable).move_cursor(row=0)
-        else:
-            self._show_window(0)
-
-    @on(DataTable.RowHighlighted)
-    def _more_rows(self, event: DataTable.RowHighlighted) -> None:
-        """The next page from the store as the cursor nears the end of the rows held (keyset:
-        as quick at row 99,000 as at row 100), the one before as it nears their top. The
-        table keeps at most a few pages: scrolling through the whole list never holds it."""
-        table = self.query_one(DataTable)
-        row = table.cursor_row  # not the event's: the rows may have been refilled since
-        if not self.ids or row >= len(self.ids):
-            return
-        end = self.base + len(self.ids)
-        if row >= len(self.ids) - ROWS_PAGE // 4 and end < self.total:
-            more = self.library.entries(**self._query(), limit=ROWS_PAGE, after=self.ids[-1])
-            if len(self.ids) + len(more) <= ROWS_PAGE * WINDOW_PAGES:
-                self._add_rows(more)
-                return
-            drop = len(self.ids) - ROWS_PAGE * (WINDOW_PAGES - 2)
-            where = self.base + row
-            self._fill(self.base + drop, self.entries[drop:] + more)
-            table.move_cursor(row=where - self.base)
-        elif row < ROWS_PAGE // 4 and self.base > 0:
-            start = max(0, self.base - ROWS_PAGE)
-            earlier = self.library.entries(**self._query(), limit=self.base - start,
-                                           offset=start)
-            where = self.base + row
-            self._fill(start, earlier + self.entries[:ROWS_PAGE * (WINDOW_PAGES - 1)])
-            table.move_cursor(row=where - start)
+        self.entry_list.move_to(0)
 
     def current_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not self.ids or table.cursor_row >= len(self.ids):
-            return None
-        return self.ids[table.cursor_row]
+        row = self.entry_list.current()
+        return row.id if row is not None and hasattr(row, "saved_at") else None
 
     # ------------------------------------------------------------------ search
 
@@ -283,35 +561,55 @@ class LibraryScreen(Screen[None]):
     @on(Input.Submitted, "#library-search")
     def _search_done(self, event: Input.Submitted) -> None:
         self._apply_search(event.value)
-        self.query_one(DataTable).focus()
+        self.entry_list.focus()
 
     def on_key(self, event: events.Key) -> None:
-        """From the search box, Down and Page Down go to the list (typing stays typing);
-        in the list, End and Home go to the ends of the whole list."""
+        """From the search box, Down and Page Down go to the list (typing stays typing)."""
         if event.key in ("down", "pagedown", "tab") and self.focused is self.query_one(
                 "#library-search"):
             event.stop()
             event.prevent_default()
-            self.query_one(DataTable).focus()
-        elif event.key in ("end", "home") and isinstance(self.focused, DataTable):
-            # The table's own End goes to the last row it holds, a page of the list.
-            event.stop()
-            event.prevent_default()
-            self.action_last_row() if event.key == "end" else self.action_first_row()
+            self.entry_list.focus()
 
     def action_focus_search(self) -> None:
         self.query_one("#library-search", Input).focus()
 
     # ------------------------------------------------------------------ actions
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(EntryList.Selected)
+    def _row_selected(self, event: EntryList.Selected) -> None:
         self.action_open()
 
     def action_open(self) -> None:
-        article_id = self.current_id()
-        if article_id is not None:
-            self.app.post_message(OpenSaved(article_id))
+        row = self.entry_list.current()
+        if row is None or isinstance(row, Heading):
+            return
+        if hasattr(row, "saved_at"):
+            self.app.post_message(OpenSaved(row.id))
+        else:
+            self.open_feed_item(row)
+
+    @work(exclusive=True, group="open")
+    async def open_feed_item(self, item: FeedItem) -> None:
+        """Read a feed item found by a search as the feeds screen reads one (the page
+        cleaned, else the feed's own text), marked read; Back returns to the article
+        shown before, as from the feeds screen."""
+        from reader.feeds.refresh import item_article
+        from reader.ui.screens.feeds_screen import FeedsScreen
+
+        feeds = self.library.feeds()
+        fetcher = self._fetcher or getattr(self.app, "fetcher", None)
+        if feeds is None or fetcher is None:
+            return
+        self.show_state(f"opening {_clip(item.title, 40)} …")
+        try:
+            article, html, source, note = await item_article(feeds, fetcher(), item)
+            feeds.mark_read(item_ids=[item.id])
+        except ReaderError as exc:
+            self.show_state("")
+            self.notify(exc.sentence, title="Not opened", severity="error", markup=False)
+            return
+        self.post_message(FeedsScreen.OpenArticle(article, source, html, item.id, note))
 
     def action_archive(self) -> None:
         article_id = self.current_id()
@@ -402,6 +700,6 @@ class LibraryScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.focused is self.query_one("#library-search"):
-            self.query_one(DataTable).focus()
+            self.entry_list.focus()
         elif self._has_article():
             self.app.pop_screen()  # back to the article underneath
