@@ -42,7 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("list", help="list the saved articles",
                        description="List saved articles, newest first unless --sort says.")
-    p.add_argument("--search", "-s", metavar="Q", help="full-text search in title, author, text")
+    p.add_argument("--search", "-s", metavar="Q",
+                   help="find words in the title, author, text, highlights and notes; "
+                   "feed items that match are listed after the articles (not in --json)")
     p.add_argument("--sort", choices=SORTS, default="saved")
     p.add_argument("--filter", choices=FILTERS, default="all")
     p.add_argument("--tag", metavar="TAG", help="only articles with this tag")
@@ -202,7 +204,30 @@ def run_list(args: argparse.Namespace) -> int:
             failed = f"  — not saved: {one_line(e.error)}" if e.error else ""
             print(f"{e.id:>{width}} {flags} {e.saved_at:%Y-%m-%d} {read}  "
                   f"{one_line(e.title or e.url)}{site}{tags}{failed}")
+        if args.search and args.filter == "all" and not args.tag:
+            _list_feed_items(library, args.search, bool(first))
     return 0
+
+
+FEED_HITS = 50  # feed items listed after the articles a search found
+
+
+def _list_feed_items(library: Library, search: str, after_articles: bool) -> None:
+    """The newest feed items that match ``search``, under a heading of their own: they
+    are not saved articles (no id to open), so each shows its address."""
+    from reader.cli import one_line
+    from reader.library.search import feed_items
+
+    items = feed_items(library, search, limit=FEED_HITS)
+    if not items:
+        return
+    if after_articles:
+        print()
+    print(f"From your feeds ({len(items)}):")
+    for item in items:
+        date = (item.published or item.sort_at)[:10]
+        print(f"  {date}  {one_line(item.title or '(untitled)')}  "
+              f"({one_line(item.feed_title)})  {one_line(item.url or '')}".rstrip())
 
 
 def _list_json(entries: Iterator[Entry]) -> None:
