@@ -510,3 +510,54 @@ def test_a_long_library_is_paged_through_and_the_cursor_stays_on_its_article(
             assert at_cursor(screen) == "Item 349"
 
     run(scenario)
+
+
+def test_search_finds_notes_and_feed_items_and_enter_reads_an_item(
+        reader_home: Path) -> None:
+    """A note written on a highlight finds its article; an item of a subscribed feed is
+    listed under "From your feeds" after the articles, and Enter reads it (here from the
+    feed's own text: the item has no link, so nothing is fetched)."""
+    from reader.feeds.parse import FeedItem as Parsed
+    from reader.feeds.parse import ParsedFeed
+    from reader.highlights import Passage
+    from reader.library.feeds import Feeds
+
+    ids = fill_library(reader_home)
+    with Library.open(reader_home / "data") as library:
+        storm = "https://courier.example.net/news/storm"
+        saved = library.get(ids[storm])
+        library.add_highlight(storm, saved.article, Passage(Position(0), Position(0, 5)),
+                              note="ask the ferrymen about the zeppelin")
+        feeds = Feeds(library)
+        feed_id, _ = feeds.add("https://news.invalid/rss", title="Harbour Gazette")
+        feeds.store_refresh(feed_id, ParsedFeed("Harbour Gazette", None, (
+            Parsed("k1", None, "Zeppelin spotted over the quay", "Ann", "2025-02-01T10:00:00",
+                   "A zeppelin drifted in.", "<p>A zeppelin drifted over the quay at dawn, "
+                   "and the whole harbour came out to watch it pass.</p>"),)),
+            etag=None, last_modified=None, next_check=FIXED)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            await pilot.press("slash", *"zeppelin")
+            await wait_for(pilot, lambda: "From your feeds (1)" in rows(screen))
+            assert rows(screen) == ["Storm surge floods harbour district; fe…",
+                                    "From your feeds (1)", "Zeppelin spotted over the quay"]
+            lines = drawn(screen)
+            assert "From your feeds (1)" in lines[2]
+            assert "Harbour Gazette" in lines[3] and "feed" in lines[3]
+            assert "1 in feeds" in str(screen.query_one("#library-state").render())
+            await pilot.press("down", "down")  # to the list, then past the heading
+            assert at_cursor(screen) == "Zeppelin spotted over the quay"
+            await pilot.press("up")  # the heading is stepped over
+            assert at_cursor(screen).startswith("Storm surge")
+            await pilot.press("end", "enter")
+            await wait_for(pilot, lambda: app.current is not None
+                           and app.current.loaded.article.title.startswith("Zeppelin"))
+            await wait_loaded(pilot, app)
+            assert "drifted over the quay at dawn" in body_text(app)
+        with Library.open(reader_home / "data") as library:
+            assert Feeds(library).items()[0].read  # read, as from the feeds screen
+
+    run(scenario)
