@@ -9,6 +9,12 @@ A place in an article is a :class:`Position` ``(block, offset)``: the index of a
 top-level block and a character offset into that block's :func:`block_text`. Bookmarks,
 the reading position, TOC entries, search hits and figure references are positions, so
 they survive a resize or a re-render where a line number would not.
+
+Every command imports this module, so its classes are cheap to define: they are
+dataclasses (``dataclasses.replace`` and ``fields`` work on them) whose ``__init__``,
+``__eq__``, ``__hash__`` and ``__repr__`` are written here instead of generated, which is
+what ``@dataclass`` spends its time on (about 12 of ``reader dump``'s milliseconds for
+these fourteen classes). :class:`_Frozen` makes them immutable as ``frozen=True`` would.
 """
 
 from __future__ import annotations
@@ -16,20 +22,65 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import FrozenInstanceError, dataclass, fields
+from operator import attrgetter
 from typing import Any, ClassVar, TypeAlias
 
 WORDS_PER_MINUTE = 230
 JSON_VERSION = 1
 _WORD = re.compile(r"\w+")
+_set = object.__setattr__
+
+
+class _Frozen:
+    """Immutable instances compared, hashed and shown by their fields (``_key`` gives
+    them as a tuple, ``_names`` names them), as a frozen dataclass's are."""
+
+    __slots__ = ()
+    _key: ClassVar[Callable[[Any], Any]]
+    _names: ClassVar[tuple[str, ...]] = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        cls = self.__class__
+        if other.__class__ is not cls:
+            return NotImplemented
+        return bool(cls._key(self) == cls._key(other))  # read from the class: not bound
+
+    def __hash__(self) -> int:
+        return hash(self.__class__._key(self))
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._names)
+        return f"{type(self).__qualname__}({values})"
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, n) for n in self._names)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self._names, state, strict=True):
+            _set(self, name, value)
+
+
+def _fields_of(*names: str) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """``_names`` and ``_key`` for a class with these fields."""
+    getter = attrgetter(*names) if names else (lambda _self: ())
+    if len(names) == 1:
+        return names, lambda self: (getter(self),)
+    return names, getter
 
 
 # --------------------------------------------------------------------------- inline
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Span(_Frozen):
     """A run of text with one style; ``href`` makes it a link."""
 
     text: str
@@ -40,6 +91,20 @@ class Span:
     sub: bool = False
     sup: bool = False
     href: str | None = None
+
+    _names, _key = _fields_of("text", "bold", "italic", "code", "strike", "sub", "sup", "href")
+
+    def __init__(self, text: str, bold: bool = False, italic: bool = False,
+                 code: bool = False, strike: bool = False, sub: bool = False,
+                 sup: bool = False, href: str | None = None) -> None:
+        _set(self, "text", text)
+        _set(self, "bold", bold)
+        _set(self, "italic", italic)
+        _set(self, "code", code)
+        _set(self, "strike", strike)
+        _set(self, "sub", sub)
+        _set(self, "sup", sup)
+        _set(self, "href", href)
 
     @property
     def is_link(self) -> bool:
@@ -67,32 +132,42 @@ def spans_text(spans: Spans) -> str:
 # --------------------------------------------------------------------------- blocks
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Heading(_Frozen):
     level: int  # 1..6
     spans: Spans
     anchor: str = ""  # the element's id in the page, for links to "#anchor"
 
     kind: ClassVar[str] = "heading"
+    _names, _key = _fields_of("level", "spans", "anchor")
+
+    def __init__(self, level: int, spans: Spans, anchor: str = "") -> None:
+        _set(self, "level", level)
+        _set(self, "spans", spans)
+        _set(self, "anchor", anchor)
 
     @property
     def text(self) -> str:
         return spans_text(self.spans)
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Paragraph(_Frozen):
     spans: Spans
 
     kind: ClassVar[str] = "paragraph"
+    _names, _key = _fields_of("spans")
+
+    def __init__(self, spans: Spans) -> None:
+        _set(self, "spans", spans)
 
     @property
     def text(self) -> str:
         return spans_text(self.spans)
 
 
-@dataclass(frozen=True, slots=True)
-class ListBlock:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ListBlock(_Frozen):
     """A list; each item is a sequence of blocks, so lists nest."""
 
     ordered: bool
@@ -100,25 +175,41 @@ class ListBlock:
     start: int = 1
 
     kind: ClassVar[str] = "list"
+    _names, _key = _fields_of("ordered", "items", "start")
+
+    def __init__(self, ordered: bool, items: tuple[tuple[Block, ...], ...],
+                 start: int = 1) -> None:
+        _set(self, "ordered", ordered)
+        _set(self, "items", items)
+        _set(self, "start", start)
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Quote(_Frozen):
     blocks: tuple[Block, ...]
 
     kind: ClassVar[str] = "quote"
+    _names, _key = _fields_of("blocks")
+
+    def __init__(self, blocks: tuple[Block, ...]) -> None:
+        _set(self, "blocks", blocks)
 
 
-@dataclass(frozen=True, slots=True)
-class CodeBlock:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class CodeBlock(_Frozen):
     text: str
     language: str | None = None
 
     kind: ClassVar[str] = "code"
+    _names, _key = _fields_of("text", "language")
+
+    def __init__(self, text: str, language: str | None = None) -> None:
+        _set(self, "text", text)
+        _set(self, "language", language)
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Figure(_Frozen):
     """An image with its words. ``caption`` is the caption as the page shows it; ``credit``
     is a credit line the page marks separately (photographer, agency)."""
 
@@ -130,20 +221,38 @@ class Figure:
     height: int | None = None
 
     kind: ClassVar[str] = "figure"
+    _names, _key = _fields_of("src", "alt", "caption", "credit", "width", "height")
+
+    def __init__(self, src: str | None, alt: str = "", caption: str = "", credit: str = "",
+                 width: int | None = None, height: int | None = None) -> None:
+        _set(self, "src", src)
+        _set(self, "alt", alt)
+        _set(self, "caption", caption)
+        _set(self, "credit", credit)
+        _set(self, "width", width)
+        _set(self, "height", height)
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Table(_Frozen):
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
 
     kind: ClassVar[str] = "table"
+    _names, _key = _fields_of("header", "rows", "caption")
+
+    def __init__(self, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...],
+                 caption: str = "") -> None:
+        _set(self, "header", header)
+        _set(self, "rows", rows)
+        _set(self, "caption", caption)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Rule(_Frozen):
     kind: ClassVar[str] = "rule"
+    _names, _key = _fields_of()
 
 
 Block: TypeAlias = Heading | Paragraph | ListBlock | Quote | CodeBlock | Figure | Table | Rule
@@ -226,34 +335,77 @@ def link_count(block: Block) -> int:
 # --------------------------------------------------------------------------- derived
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
-    """A place in an article: top-level block index and character offset into its text."""
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Position(_Frozen):
+    """A place in an article: top-level block index and character offset into its text.
+    Positions are ordered as they come in reading order."""
 
     block: int
     offset: int = 0
 
+    _names, _key = _fields_of("block", "offset")
 
-@dataclass(frozen=True, slots=True)
-class TocEntry:
+    def __init__(self, block: int, offset: int = 0) -> None:
+        _set(self, "block", block)
+        _set(self, "offset", offset)
+
+    def __lt__(self, other: Position) -> bool:
+        if other.__class__ is not Position:
+            return NotImplemented
+        return (self.block, self.offset) < (other.block, other.offset)
+
+    def __le__(self, other: Position) -> bool:
+        if other.__class__ is not Position:
+            return NotImplemented
+        return (self.block, self.offset) <= (other.block, other.offset)
+
+    def __gt__(self, other: Position) -> bool:
+        if other.__class__ is not Position:
+            return NotImplemented
+        return (self.block, self.offset) > (other.block, other.offset)
+
+    def __ge__(self, other: Position) -> bool:
+        if other.__class__ is not Position:
+            return NotImplemented
+        return (self.block, self.offset) >= (other.block, other.offset)
+
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class TocEntry(_Frozen):
     level: int
     title: str
     position: Position
     landmark: bool = False  # True for entries made up for an article without headings
 
+    _names, _key = _fields_of("level", "title", "position", "landmark")
 
-@dataclass(frozen=True, slots=True)
-class Link:
+    def __init__(self, level: int, title: str, position: Position,
+                 landmark: bool = False) -> None:
+        _set(self, "level", level)
+        _set(self, "title", title)
+        _set(self, "position", position)
+        _set(self, "landmark", landmark)
+
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Link(_Frozen):
     text: str
     href: str
     position: Position
+
+    _names, _key = _fields_of("text", "href", "position")
+
+    def __init__(self, text: str, href: str, position: Position) -> None:
+        _set(self, "text", text)
+        _set(self, "href", href)
+        _set(self, "position", position)
 
 
 # --------------------------------------------------------------------------- article
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Article(_Frozen):
     url: str | None = None
     title: str = ""
     byline: str | None = None
@@ -262,7 +414,24 @@ class Article:
     lang: str | None = None
     excerpt: str | None = None
     lead_image: str | None = None
-    blocks: tuple[Block, ...] = field(default_factory=tuple)
+    blocks: tuple[Block, ...] = ()
+
+    _names, _key = _fields_of("url", "title", "byline", "site_name", "published", "lang",
+                              "excerpt", "lead_image", "blocks")
+
+    def __init__(self, url: str | None = None, title: str = "", byline: str | None = None,
+                 site_name: str | None = None, published: str | None = None,
+                 lang: str | None = None, excerpt: str | None = None,
+                 lead_image: str | None = None, blocks: tuple[Block, ...] = ()) -> None:
+        _set(self, "url", url)
+        _set(self, "title", title)
+        _set(self, "byline", byline)
+        _set(self, "site_name", site_name)
+        _set(self, "published", published)
+        _set(self, "lang", lang)
+        _set(self, "excerpt", excerpt)
+        _set(self, "lead_image", lead_image)
+        _set(self, "blocks", blocks)
 
     # -- derived views ---------------------------------------------------------
 
