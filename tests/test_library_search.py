@@ -147,3 +147,25 @@ def test_reader_list_search_shows_notes_hits_and_feed_items(
     captured = capsys.readouterr()
     assert "No saved articles match." in captured.err
     assert "Lanterns lit again" in captured.out
+
+
+def test_a_long_word_being_typed_finds_the_words_it_begins(tmp_path: Path) -> None:
+    """A last word longer than the index's prefixes is looked up as the words it begins
+    (named one by one); the answer is the one the plain prefix gives, read-only too."""
+    with Library.open(tmp_path / "data") as lib:
+        for name, body in [("One", "Glaciers calve."), ("Two", "A glacierscape at dusk."),
+                           ("Three", "Glacial lakes."), ("Four", "Nothing cold.")]:
+            lib.save(make_article(f"https://cold.example/{name}", name, body),
+                     source_url=f"https://cold.example/{name}")
+        expected = {"glacier": ["Two", "One"], "glaciers": ["Two", "One"],
+                    "glacierscape": ["Two"], "glacierz": [], "lakes glacia": ["Three"],
+                    "glaciers ": ["One"]}
+        for typed, titles_found in expected.items():
+            assert [e.title for e in lib.entries(search=typed)] == titles_found, typed
+            assert lib.count(search=typed) == len(titles_found), typed
+        lib.EXPAND_WORDS = 1  # type: ignore[misc]  # more words than that: FTS5's prefix
+        lib._fts.clear()
+        assert [e.title for e in lib.entries(search="glacier")] == ["Two", "One"]
+    with Library.open(tmp_path / "data", read_only=True) as lib:
+        for typed, titles_found in expected.items():
+            assert [e.title for e in lib.entries(search=typed)] == titles_found, typed

@@ -209,9 +209,11 @@ class HighlightsMixin(_Base):
         where = " AND ".join("(h.exact LIKE ? ESCAPE '\\' OR h.note LIKE ? ESCAPE '\\')"
                              for _ in patterns)
         params = [p for pattern in patterns for p in (pattern, pattern)]
+        # The highlights first, then their articles by URL: joined the other way round,
+        # SQLite may walk every article (50 ms for 100,000) to find a handful.
         return [int(r[0]) for r in self._read(
-            f"SELECT DISTINCT a.id FROM highlights h JOIN articles a ON a.url = h.url "
-            f"WHERE {where} ORDER BY a.id", params)]
+            f"SELECT a.id FROM articles a WHERE a.url IN (SELECT h.url FROM highlights h "
+            f"WHERE {where}) ORDER BY a.id", params)]
 
     @_guarded
     def set_highlight_note(self, id: int, note: str) -> None:

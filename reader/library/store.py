@@ -43,7 +43,7 @@ from reader.library import schema
 from reader.library.highlights import HighlightsMixin
 from reader.library.images import digest, image_type
 from reader.library.models import Bookmark, DeletedToken, Entry, HistoryEntry, SavedArticle
-from reader.library.search import fts_query, like_patterns
+from reader.library.search import fts_query, like_patterns, prefix_bounds
 
 DB_NAME = "library.db"
 BUSY_TIMEOUT_MS = 5000
@@ -170,8 +170,11 @@ class Library(HighlightsMixin):
         # and the count of one query, and both need it; own writes clear it.
         self._matches: dict[str, int] = {}
         self._matches_version = -1
-        # Articles found by their highlights, per search text, kept the same way.
+        # Articles found by their highlights, and the FTS query, per search text, kept
+        # the same way.
         self._marked: dict[str, tuple[int, ...]] = {}
+        self._fts: dict[str, str | None] = {}
+        self._vocabulary = False  # the temp table that lists the index's words is made
 
     # ------------------------------------------------------------------ opening
 
@@ -349,7 +352,7 @@ class Library(HighlightsMixin):
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
-            self._matches, self._marked = {}, {}
+            self._matches, self._marked, self._fts = {}, {}, {}
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -577,7 +580,7 @@ class Library(HighlightsMixin):
             where.append(_TAGGED)
             params.append(tag.strip().lstrip("#"))
         if search and search.strip():
-            query = fts_query(search)
+            query = self._fts_query(search)
             if query is None:
                 return None
             dense = plan and self._match_count(query) > SPARSE_MATCHES
@@ -595,7 +598,38 @@ class Library(HighlightsMixin):
         connection has changed the library since."""
         version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         if version != self._matches_version:
-            self._matches, self._marked, self._matches_version = {}, {}, version
+            self._matches, self._marked, self._fts = {}, {}, {}
+            self._matches_version = version
+
+    def _fts_query(self, search: str) -> str | None:
+        """The FTS query for ``search``, a long last prefix named as the words it begins
+        (see :func:`fts_query`); kept until the library changes."""
+        self._check_version()
+        if search not in self._fts:
+            if len(self._fts) > 64:
+                self._fts.clear()
+            self._fts[search] = fts_query(search, self._words_from)
+        return self._fts[search]
+
+    EXPAND_WORDS = 32  # a prefix that begins more words is left to FTS5
+
+    def _words_from(self, prefix: str) -> list[str] | None:
+        """The index's words that begin with ``prefix``; None when there are too many
+        or the index's word list cannot be read here."""
+        conn = self._conn
+        try:
+            if not self._vocabulary:
+                # A temporary table (this connection's alone): the file is not changed.
+                conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_words "
+                             "USING fts5vocab(main, articles_fts, row)")
+                self._vocabulary = True
+            low, high = prefix_bounds(prefix)
+            words = [r[0] for r in conn.execute(
+                "SELECT term FROM temp.article_words WHERE term >= ? AND term < ? LIMIT ?",
+                (low, high, self.EXPAND_WORDS + 1))]
+        except sqlite3.Error:
+            return None
+        return words if len(words) <= self.EXPAND_WORDS else None
 
     def _marked_ids(self, search: str) -> tuple[int, ...]:
         """Articles whose highlights or notes hold the words of ``search`` (kept until
@@ -676,7 +710,7 @@ class Library(HighlightsMixin):
             if alone and len(where) == 2 and search:
                 # Every indexed row is an article: the index counts its matches alone,
                 # and those found by their highlights are added once each.
-                fts = fts_query(search) or ""
+                fts = self._fts_query(search) or ""
                 total = self._match_count(fts)
                 marked = self._marked_ids(search)
                 if marked:
