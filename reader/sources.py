@@ -13,7 +13,6 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -120,6 +119,8 @@ def article_from_fetch(result: FetchResult) -> Article:
 
 def welcome() -> Loaded:
     """The built-in welcome article: it needs no network and shows every block kind."""
+    from importlib import resources  # here: `reader dump` never needs it
+
     from reader.extract import extract
 
     data = resources.files("reader.data").joinpath("welcome.html").read_bytes()

@@ -169,3 +169,43 @@ def test_a_long_word_being_typed_finds_the_words_it_begins(tmp_path: Path) -> No
     with Library.open(tmp_path / "data", read_only=True) as lib:
         for typed, titles_found in expected.items():
             assert [e.title for e in lib.entries(search=typed)] == titles_found, typed
+
+
+@pytest.mark.parametrize("plan", ["sparse", "dense", "row by row"])
+def test_every_way_of_reading_a_search_gives_the_same_list(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan: str) -> None:
+    """A search is read three ways by how much of the library it matches (all matches
+    first, the sort's index filtered by them, or the index asked row by row); a small
+    library is made to take each, and the pages, counts and places are the same."""
+    import reader.library.store as store
+
+    if plan != "sparse":
+        monkeypatch.setattr(store, "SPARSE_MATCHES", 0)
+    if plan == "row by row":
+        monkeypatch.setattr(store, "MOST_MATCH", 0.0)
+    with Library.open(tmp_path / "data") as lib:
+        for n in range(40):
+            body = ("Otters and herons. " if n % 3 else "Herons alone. ") + f"Number {n}."
+            lib.save(make_article(f"https://river.example/{n}", f"River {n:02d}", body),
+                     source_url=f"https://river.example/{n}",
+                     saved_at=BASE + timedelta(hours=n))
+        marked = lib.find("https://river.example/3") or 0
+        lib.add_highlight("https://river.example/3", lib.get(marked).article,
+                          Passage(Position(1, 0), Position(1, 6)), note="otters upstream")
+        for sort in ("saved", "title", "progress"):
+            whole = [e.title for e in lib.entries(search="otters", sort=sort)]
+            assert len(whole) == 26 + 1  # two in three, and the one with the note
+            assert lib.count(search="otters", sort=sort) == len(whole)
+            pages, after = [], None
+            while True:
+                page = lib.entries(search="otters", sort=sort, limit=5, after=after)
+                pages += [e.title for e in page]
+                if len(page) < 5:
+                    break
+                after = page[-1].id
+            assert pages == whole
+            assert [e.title for e in lib.entries(search="otters", sort=sort, limit=4,
+                                                 offset=10)] == whole[10:14]
+            assert lib.index_of(marked, search="otters", sort=sort) == whole.index("River 03")
+        assert [e.title for e in lib.entries(search="her", sort="title", limit=3)] == [
+            "River 00", "River 01", "River 02"]

@@ -561,3 +561,28 @@ def test_search_finds_notes_and_feed_items_and_enter_reads_an_item(
             assert Feeds(library).items()[0].read  # read, as from the feeds screen
 
     run(scenario)
+
+
+def test_slash_and_a_word_typed_in_one_burst_all_go_to_the_search_box(
+        reader_home: Path) -> None:
+    """A fast typist (or a paste, or tmux) sends "/" and the word before the app has
+    handled "/": the letters still land in the box, none acts on the list (no "a"
+    archiving, no "i" import), and "/" inside the box is a character."""
+    from textual import events
+
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            for key, char in [("slash", "/"), *((c, c) for c in "harbour"), ("slash", "/"),
+                              ("a", "a")]:
+                app.post_message(events.Key(key, char))  # all queued before any is handled
+            search = screen.query_one("#library-search", Input)
+            await wait_for(pilot, lambda: search.value == "harbour/a")
+            assert isinstance(app.screen, LibraryScreen)
+            await pilot.pause()
+            assert not any(e.archived for e in screen.rows_held())
+
+    run(scenario)

@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.errors import ReaderError
@@ -28,10 +28,17 @@ if TYPE_CHECKING:
     import argparse
 
 
-class Command(NamedTuple):
-    module: str
-    summary: str
-    library: bool = True  # it opens the library (so an old library is moved first)
+class Command:
+    """A line of the table: the module that registers the command, its summary, and
+    whether it opens the library (so an old library is moved first). A plain class: a
+    NamedTuple is made by compiling code at import, on every start of every command."""
+
+    __slots__ = ("library", "module", "summary")
+
+    def __init__(self, module: str, summary: str, library: bool = True) -> None:
+        self.module = module
+        self.summary = summary
+        self.library = library
 
 
 # One line per command. A module may register several commands; each must be listed.

@@ -385,7 +385,7 @@ class LibraryScreen(Screen[None]):
     HELP_ORDER = 10
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="library.focus_search"),
+        Binding("slash", "focus_search", "Search", id="library.focus_search", priority=True),
         Binding("enter", "open", "Open", show=False, id="library.open"),
         Binding("a", "archive", "Archive", id="library.archive"),
         Binding("asterisk", "favourite", "Favourite", show=False, id="library.favourite"),
@@ -572,7 +572,16 @@ class LibraryScreen(Screen[None]):
             self.entry_list.focus()
 
     def action_focus_search(self) -> None:
-        self.query_one("#library-search", Input).focus()
+        """Focus the search box at once. "/" is a priority binding (run as the app reads
+        the key, before it hands on the keys after it) and the focus moves now, not
+        later as ``focus()`` would: "/" and a word typed in one burst (a fast typist, a
+        paste, tmux) put the word in the box instead of acting on the list letter by
+        letter."""
+        self.set_focus(self.query_one("#library-search", Input))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the search box "/" is a character to type, not this screen's key.
+        return action != "focus_search" or self.focused is not self.query_one("#library-search")
 
     # ------------------------------------------------------------------ actions
 
