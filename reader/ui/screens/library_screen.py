@@ -59,7 +59,7 @@ def short_date(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()[:10]  # strftime costs ten times as much, on every line
     return str(value)[:10]
 
 
