@@ -199,13 +199,13 @@ class EntryList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"entry-list--header", "entry-list--even", "entry-list--cursor",
                          "entry-list--heading", "entry-list--muted"}
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move_to(0)", "First", show=False),
-        Binding("end", "move_to(-1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding("up,k", "move(-1)", "Up", show=False, id="library.row_up"),
+        Binding("down,j", "move(1)", "Down", show=False, id="library.row_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="library.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="library.page_down"),
+        Binding("home", "move_to(0)", "First", show=False, id="library.list_first"),
+        Binding("end", "move_to(-1)", "Last", show=False, id="library.list_last"),
+        Binding("enter", "select", "Open", show=False, id="library.select"),
     ]
     COLUMNS = ("", "Title", "Site", "Saved", "Published", "Min", "Read", "Tags")
 
