@@ -586,3 +586,23 @@ def test_slash_and_a_word_typed_in_one_burst_all_go_to_the_search_box(
             assert not any(e.archived for e in screen.rows_held())
 
     run(scenario)
+
+
+def test_a_click_puts_the_cursor_on_a_row_and_a_second_click_opens_it(
+        reader_home: Path) -> None:
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            await pilot.click(EntryList, offset=(10, 2))  # the header, then rows 0, 1
+            await pilot.pause()
+            assert at_cursor(screen).startswith("Storm surge")
+            assert "Storm surge" in drawn(screen)[2]
+            await pilot.click(EntryList, offset=(10, 2))
+            await wait_loaded(pilot, app)
+            assert app.current is not None
+            assert app.current.loaded.article.title.startswith("Storm surge")
+
+    run(scenario)
