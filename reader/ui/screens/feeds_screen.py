@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from reader.fetch import Fetcher
     from reader.library.feeds import Feed, FeedItem, Feeds
 
-ITEMS_PAGE = 200  # items listed at a time; an OptionList measures every row it holds
+ITEMS_PAGE = 100  # items listed at a time (2-3 screens): an OptionList measures every row
 FOLD_OVER = 40  # with more feeds than this, folders start folded
 
 
