@@ -152,7 +152,8 @@ async def test_a_long_list_comes_a_page_at_a_time_as_the_highlight_reaches_its_e
 
 
 @sync
-async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> None:
+async def test_enter_opens_the_cleaned_item_which_stays_unread_until_read(
+        store: Feeds) -> None:
     subscribe(store, "atom10.xml", "https://workshop.invalid/atom", full_text=True)
     app = Host(store)
     async with app.run_test(size=(110, 30)) as pilot:
@@ -168,9 +169,9 @@ async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> N
         assert message.article.title == "Planing oak boards"
         assert "read the board first" in message.article.plain_text()
         assert message.html is None and message.note is None
-        await pilot.pause()
-        assert prompts(app, "#feeds-list")[0].split() == ["1", "All", "items"]
-        assert title(prompts(app, "#feed-items")[0]) == "  Planing oak boards"
+        await pilot.pause()  # opened is not read: reading it to the end is (below)
+        assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
+        assert title(prompts(app, "#feed-items")[0]) == "● Planing oak boards"
 
 
 @sync
@@ -242,5 +243,55 @@ def test_F_in_the_reader_opens_the_feeds_and_back_from_an_item_returns_to_them(
             assert items.highlighted == 0 and items.has_focus  # the list kept its place
             await pilot.press("escape", "escape")  # the feed list, then out
             await wait_for(pilot, lambda: app.screen is app.article_screen)
+
+    run(scenario)
+
+
+def test_an_item_is_read_when_read_to_the_end_not_when_opened(tmp_path: Path) -> None:
+    """The real app: opening a long item and coming back leaves it unread; scrolling it
+    to the end first marks it read; a short one that fits on the screen is read at a
+    glance."""
+    from ui_helpers import run, wait_for, wait_loaded
+
+    from reader.ui.app import ReaderApp
+
+    with Library.open(tmp_path) as library:
+        subscribe(Feeds(library), "walks.xml", "https://walks.invalid/rss", full_text=True)
+    page = Path(__file__).parent / "fixtures" / "ghost-blog-post.html"
+
+    async def open_newest(pilot: Any, app: ReaderApp, wanted: str, down: int = 0) -> None:
+        await pilot.press("F")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+        if not app.screen.query_one("#feed-items", OptionList).has_focus:
+            await pilot.press("tab")  # to the items
+        await pilot.press("home", *(["down"] * down), "enter")
+        await wait_for(pilot, lambda: app.screen is app.article_screen
+                       and app.current is not None
+                       and app.current.loaded.article.title == wanted)
+        await pilot.pause(0.2)
+
+    def rows(app: ReaderApp) -> list[str]:
+        return [title(r) for r in prompts(app, "#feed-items")]
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await open_newest(pilot, app, "The long walk")
+            await pilot.press("backspace")  # read only the top of it
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await pilot.pause()
+            assert rows(app) == ["● The long walk", "● A short stroll"]
+            await open_newest(pilot, app, "The long walk")
+            await pilot.press("end")  # to the end
+            await pilot.pause(0.2)
+            await pilot.press("backspace")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await wait_for(pilot, lambda: rows(app)[0] == "  The long walk")
+            await open_newest(pilot, app, "A short stroll", down=1)  # fits on the screen
+            await pilot.press("backspace")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await wait_for(pilot, lambda: rows(app) == ["  The long walk", "  A short stroll"])
+            assert prompts(app, "#feeds-list")[0].split() == ["All", "items"]
 
     run(scenario)

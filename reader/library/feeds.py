@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from reader.feeds.parse import ParsedFeed
     from reader.library.store import Library
 
+FINISHED = 0.99  # reading progress (0..1) from which an item counts as read to the end
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -400,6 +402,30 @@ class Feeds:
                                     "read != ?", (int(read), feed_id, int(read))).rowcount
             return conn.execute("UPDATE feed_items SET read = ? WHERE read != ?",
                                 (int(read), int(read))).rowcount
+
+    @_errors
+    def finished(self, keys: Iterable[str]) -> set[str]:
+        """Which of the article ``keys`` (the URLs reading positions are kept under) were
+        read to the end: the reader scrolled to the bottom, or the text fit on a screen.
+        The reader writes positions to the library's ``positions`` table."""
+        chosen = list(dict.fromkeys(keys))
+        if not chosen:
+            return set()
+        rows = self.library._read(
+            f"SELECT url FROM positions WHERE progress >= ? AND url IN "
+            f"({','.join('?' * len(chosen))})", [FINISHED, *chosen])
+        return {row[0] for row in rows}
+
+    @_errors
+    def mark_finished_read(self, since: datetime) -> int:
+        """Mark read the unread items whose page was read to the end since ``since`` —
+        also those read in an earlier session that quit before the feeds screen heard of
+        it. One pass over the items; returns how many changed."""
+        with self.library._write() as conn:
+            return conn.execute(
+                "UPDATE feed_items SET read = 1 WHERE read = 0 AND url IN (SELECT url FROM "
+                "positions WHERE progress >= ? AND updated_at >= ?)",
+                (FINISHED, _stamp(since))).rowcount
 
     @_errors
     def set_article(self, item_id: int, article_id: int) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 ITEMS_PAGE = 100  # items listed at a time (2-3 screens): an OptionList measures every row
 FOLD_OVER = 40  # with more feeds than this, folders start folded
+FINISHED_SWEEP = timedelta(days=30)  # how far back reading is looked at on opening
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ class FeedsScreen(Screen[None]):
         self._more = False  # the items pane has another page to load
         self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
+        self._opened: dict[int, str] = {}  # items opened, not yet read to the end
 
     def compose(self) -> ComposeResult:
         yield Static(id="feeds-title")
@@ -104,6 +107,7 @@ class FeedsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload_feeds()
         self.query_one("#feeds-list", OptionList).focus()
+        self.call_after_refresh(self._sweep_finished)
 
     # ------------------------------------------------------------------ guarded calls
 
@@ -242,10 +246,34 @@ class FeedsScreen(Screen[None]):
             self._status("")
             self.notify(exc.sentence, severity="error", markup=False)
             return
-        self._guard(lambda: self.feeds.mark_read(item_ids=[item.id]))
+        # read when read to the end, not when opened: see on_screen_resume
+        self._opened[item.id] = article.url or source  # the key positions are kept under
         self._status("")
-        self.reload_feeds()
         self.post_message(self.OpenArticle(article, source, html, item.id, note))
+
+    def on_screen_resume(self) -> None:
+        """Back from reading: the items read to the end (the reader writes its position,
+        with how far through, when leaving an article) are now read."""
+        if not self._opened:
+            return
+        done = self._guard(lambda: self.feeds.finished(self._opened.values())) or set()
+        ids = [item_id for item_id, key in self._opened.items() if key in done]
+        for item_id in ids:
+            del self._opened[item_id]
+        if ids and self._guard(lambda: self.feeds.mark_read(item_ids=ids)):
+            self.reload_feeds()
+
+    @work(thread=True, exit_on_error=False, group="finished")
+    def _sweep_finished(self) -> None:
+        """Items read to the end in an earlier session (one that quit from the article)
+        become read; after the first paint, so opening the screen does not wait for it."""
+        since = datetime.now(UTC) - FINISHED_SWEEP
+        try:
+            changed = self.feeds.mark_finished_read(since)
+        except ReaderError:
+            return  # a busy library: next time
+        if changed:
+            self.app.call_from_thread(self.reload_feeds)
 
     # ------------------------------------------------------------------ actions
 
