@@ -295,3 +295,86 @@ def test_an_item_is_read_when_read_to_the_end_not_when_opened(tmp_path: Path) ->
             assert prompts(app, "#feeds-list")[0].split() == ["All", "items"]
 
     run(scenario)
+
+
+def notes(app: App[Any]) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@sync
+async def test_with_no_subscriptions_a_adds_a_feed_by_a_sites_address(store: Feeds) -> None:
+    with LocalServer() as server:
+        for name in ("rss20.xml", "atom10.xml", "feed11.json"):
+            server.add_file(f"/feeds/{name}", FEEDS / name, "application/rss+xml")
+        page = server.add_file("/feeds/many.html", FEEDS / "page-many.html",
+                               "text/html; charset=utf-8")
+        app = Host(store)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.pause()
+            assert prompts(app, "#feed-items") == [
+                "No subscriptions yet: press a and give a feed's or a site's address."]
+            status = app.screen.query_one("#feeds-status", Static)
+            assert "press a to add a feed" in str(status.render())
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"nonsense", "enter")  # not an address: one sentence
+            for _ in range(200):  # bounded: 10 s at most
+                if notes(app):
+                    break
+                await pilot.pause(0.05)
+            assert notes(app) == ["nonsense is not an http or https address."]
+            assert store.feeds() == []
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*page, "enter")
+            for _ in range(300):  # bounded: 15 s at most
+                if len(notes(app)) > 1:
+                    break
+                await pilot.pause(0.05)
+            assert notes(app)[1].startswith("Subscribed: Harbour Notes (2 items). The page "
+                                            "links 3 feeds; this is the first")
+            assert [f.title for f in store.feeds()] == ["Harbour Notes"]
+            rows = prompts(app, "#feeds-list")
+            assert rows[0].split() == ["2", "All", "items"]
+            assert app.screen.query_one("#feeds-list", OptionList).highlighted == 1
+            assert [title(i) for i in prompts(app, "#feed-items")] == [
+                "● The new breakwater", "● Tide tables for December"]
+            if app._fetcher is not None:
+                await app._fetcher.aclose()
+
+
+@sync
+async def test_f_n_and_x_set_a_feeds_options_and_unsubscribe(store: Feeds) -> None:
+    feed_id = subscribe(store, "rss20.xml", "https://harbour.invalid/feed")
+    subscribe(store, "atom10.xml", "https://workshop.invalid/atom")
+    app = Host(store)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")  # on "All items": which feed?
+        await pilot.pause()
+        assert notes(app)[-1].startswith("Choose a feed in the list first")
+        await pilot.press("down")  # Harbour Notes
+        await pilot.pause()
+        status = app.screen.query_one("#feeds-status", Static)
+        assert str(status.render()).startswith("https://harbour.invalid/feed · checked ")
+        await pilot.press("f", "n")
+        await pilot.pause()
+        feed = store.get(feed_id)
+        assert feed.full_text and feed.save_new
+        assert str(status.render()).endswith("full text (f) · saves new items (n)")
+        await pilot.press("f")
+        await pilot.pause()
+        assert not store.get(feed_id).full_text
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("n")  # keep it
+        await pilot.pause()
+        assert [f.id for f in store.feeds()].count(feed_id) == 1
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [f.title for f in store.feeds()] == ["Workshop Journal"]
+        assert notes(app)[-1] == "Unsubscribed from Harbour Notes."
+        assert [r.split() for r in prompts(app, "#feeds-list")] == [
+            ["2", "All", "items"], ["2", "Workshop", "Journal"]]

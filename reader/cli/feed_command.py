@@ -155,65 +155,34 @@ async def _with_fetcher(work: Any) -> Any:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from reader.feeds.discover import discover, looks_like_html
-    from reader.feeds.parse import FeedError, clean_url, parse_feed
-    from reader.feeds.refresh import refresh_one
-
-    url = clean_url(args.url.strip())
-    if url is None:
-        raise FeedError(f"{args.url} is not an http or https address.")
+    from reader.feeds.subscribe import find_feed, subscribe_found
 
     async def work(fetcher: Any) -> int:
-        response = await fetcher.fetch_feed(url)
-        feed_url = response.url
-        if looks_like_html(response.body, response.content_type):
-            found = discover(response.body, response.url)
-            chosen = _choose(found, response.url, args.pick)
-            feed_url = chosen.url
-            response = await fetcher.fetch_feed(feed_url)
-        elif args.pick is not None:
-            raise FeedError(f"{url} is a feed itself, so there is nothing to --pick from.")
-        parsed = await asyncio.to_thread(parse_feed, response.body, response.url,
-                                         response.content_type)
+        found = await find_feed(fetcher, args.url, _choose, pick=args.pick)
         with opened(args) as (_, feeds):
-            existing = feeds.find(feed_url) or feeds.find(response.url)
-            feed_id, created = feeds.add(existing.url if existing else feed_url,
-                                         title=parsed.title, site_url=parsed.site_url,
-                                         tags=args.tag)
-            if args.full_text or args.save:
-                feeds.set_options(feed_id, full_text=args.full_text or None,
-                                  save_new=args.save or None)
-            if not created:
-                print(f"Already subscribed as {feed_id}: {parsed.title}")
-                return 0
-            result = await refresh_one(feeds, fetcher, feeds.get(feed_id), force=True,
-                                       save=args.save)
-        if result.error:
-            _err(result.error)
-        elif result.problem:
-            _err(result.problem)
-        print(f"Subscribed {feed_id}: {parsed.title} ({result.new} item"
-              f"{'s' if result.new != 1 else ''})")
+            done = await subscribe_found(feeds, fetcher, found, tags=args.tag,
+                                         full_text=args.full_text, save=args.save)
+        if not done.created:
+            print(f"Already subscribed as {done.feed_id}: {found.parsed.title}")
+            return 0
+        result = done.result
+        if result is not None and (result.error or result.problem):
+            _err(result.error or result.problem or "")
+        new = result.new if result is not None else 0
+        print(f"Subscribed {done.feed_id}: {found.parsed.title} ({new} item"
+              f"{'s' if new != 1 else ''})")
         return 0
 
     result: int = asyncio.run(_with_fetcher(work))
     return result
 
 
-def _choose(found: list[FoundFeed], page: str, pick: int | None) -> FoundFeed:
+def _choose(found: list[FoundFeed], page: str) -> FoundFeed:
+    """Several feeds on the page and no --pick: list them and ask (a terminal), else
+    say how to choose."""
     from reader.cli import one_line
     from reader.feeds.parse import FeedError
 
-    if not found:
-        raise FeedError(f"{page} is a web page that links no feed (no <link rel=\"alternate\">"
-                        " of an RSS, Atom or JSON Feed type).")
-    if pick is not None:
-        if not 1 <= pick <= len(found):
-            raise FeedError(f"--pick {pick} is not one of the {len(found)} feeds {page} links "
-                            f"(1 to {len(found)}).")
-        return found[pick - 1]
-    if len(found) == 1:
-        return found[0]
     print(f"{page} links {len(found)} feeds:", file=sys.stderr)
     for n, item in enumerate(found, 1):
         print(f"  {n}. {one_line(item.title)}  <{item.url}>", file=sys.stderr)

@@ -66,6 +66,10 @@ class FeedsScreen(Screen[None]):
         Binding("A", "all_read", "All read", id="feeds.all_read"),
         Binding("s", "save", "Save", id="feeds.save"),
         Binding("u", "toggle_unread", "Unread only", id="feeds.toggle_unread"),
+        Binding("a", "add_feed", "Add feed", id="feeds.add"),
+        Binding("f", "toggle_full_text", "Full text", show=False, id="feeds.full_text"),
+        Binding("n", "toggle_save_new", "Save new", show=False, id="feeds.save_new"),
+        Binding("x", "unsubscribe", "Unsubscribe", show=False, id="feeds.unsubscribe"),
     ]
 
     class OpenArticle(Message):
@@ -95,6 +99,9 @@ class FeedsScreen(Screen[None]):
         self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
         self._opened: dict[int, str] = {}  # items opened, not yet read to the end
+        self._subscriptions = 0
+        self._by_id: dict[int, Feed] = {}
+        self._described = False  # the status line describes the highlighted feed
 
     def compose(self) -> ComposeResult:
         yield Static(id="feeds-title")
@@ -155,9 +162,11 @@ class FeedsScreen(Screen[None]):
         title = Content.assemble(("Feeds", "bold"),
                                  (f" — {len(feeds)} subscriptions, {total_unread} unread", "dim"))
         self.query_one("#feeds-title", Static).update(title)
+        self._subscriptions = len(feeds)
+        self._by_id = {feed.id: feed for feed in feeds}
         if not feeds:
-            self._status("No subscriptions yet: `reader feed add URL` or "
-                         "`reader import subscriptions.opml` adds them.")
+            self._status("No subscriptions yet: press a to add a feed by its address "
+                         "(or `reader feed add URL`, `reader import subscriptions.opml`).")
         self.reload_items()
 
     def current(self) -> FeedRow:
@@ -188,9 +197,13 @@ class FeedsScreen(Screen[None]):
         pane.add_options([Option(_item_row(item, selection.feed_id is None))
                           for item in found])
         if not found:
-            pane.add_option(Option(Content.styled(
-                "No unread items." if self.unread_only else "No items yet: press r to refresh.",
-                "dim"), disabled=True))
+            if not self._subscriptions:
+                empty = "No subscriptions yet: press a and give a feed's or a site's address."
+            elif self.unread_only:
+                empty = "No unread items."
+            else:
+                empty = "No items yet: press r to refresh."
+            pane.add_option(Option(Content.styled(empty, "dim"), disabled=True))
         else:
             pane.highlighted = min(keep, len(found) - 1)
 
@@ -210,6 +223,29 @@ class FeedsScreen(Screen[None]):
         self.shown = self.shown + more
         self.query_one("#feed-items", OptionList).add_options(
             [Option(_item_row(item, selection.feed_id is None)) for item in more])
+
+    @on(OptionList.OptionHighlighted, "#feeds-list")
+    def _describe_feed(self) -> None:
+        """The highlighted feed's address, last refresh and options on the status line
+        (unless a refresh is reporting its progress there)."""
+        if self._refresh_worker is not None and self._refresh_worker.is_running:
+            return
+        feed = self._by_id.get(self.current().feed_id or -1)
+        if feed is None:
+            if self._described:  # not another message (a refresh's outcome)
+                self._status("")
+            return
+        when = (f"checked {feed.checked_at.astimezone():%Y-%m-%d %H:%M}: "
+                f"{feed.outcome or ''}" if feed.checked_at else "not refreshed yet")
+        parts = [feed.url, when]
+        if feed.error:
+            parts.append(feed.error)
+        if feed.full_text:
+            parts.append("full text (f)")
+        if feed.save_new:
+            parts.append("saves new items (n)")
+        self._status(" · ".join(parts))
+        self._described = True
 
     @on(OptionList.OptionHighlighted, "#feeds-list")
     def _feed_highlighted(self) -> None:
@@ -396,7 +432,115 @@ class FeedsScreen(Screen[None]):
                         severity="warning", markup=False)
         self.reload_items()
 
+    # ------------------------------------------------------------------ subscriptions
+
+    def action_add_feed(self) -> None:
+        from reader.ui.dialogs import TextPrompt
+
+        def chosen(address: str | None) -> None:
+            if address and address.strip():
+                self.add_feed(address.strip())
+
+        self.app.push_screen(TextPrompt(
+            "Subscribe to a feed", placeholder="https://… a feed, or a site that links one",
+            hint="Enter to subscribe, Esc to cancel"), chosen)
+
+    @work(exclusive=True, group="add")
+    async def add_feed(self, address: str) -> None:
+        """Subscribe to ``address`` (a feed, or a page's first linked feed) and show it."""
+        from reader.feeds.subscribe import find_feed, subscribe_found
+
+        self._status(f"Subscribing to {address} …")
+        try:
+            found = await find_feed(self.fetcher(), address)
+            done = await subscribe_found(self.feeds, self.fetcher(), found)
+        except ReaderError as exc:
+            self._status("")
+            self.notify(exc.sentence, severity="error", markup=False)
+            return
+        self._status("")
+        if not done.created:
+            self.notify(f"Already subscribed: {done.title}", markup=False)
+        else:
+            new = done.result.new if done.result is not None else 0
+            text = f"Subscribed: {done.title} ({new} item{'s' if new != 1 else ''})."
+            if found.links > 1:
+                text += (f" The page links {found.links} feeds; this is the first "
+                         "(`reader feed add URL --pick N` takes another).")
+            problem = done.result.error or done.result.problem if done.result else None
+            self.notify(text + (f" {problem}" if problem else ""), markup=False,
+                        severity="warning" if problem else "information")
+        self.reload_feeds()
+        self._highlight_feed(done.feed_id)
+
+    def _highlight_feed(self, feed_id: int) -> None:
+        for index, row in enumerate(self.rows):
+            if row.feed_id == feed_id:
+                self.query_one("#feeds-list", OptionList).highlighted = index
+                return
+
+    def _chosen_feed(self) -> Feed | None:
+        """The highlighted feed, or a notification saying to choose one."""
+        row = self.current()
+        if row.feed_id is None:
+            self.notify("Choose a feed in the list first (not a folder or All items).",
+                        markup=False)
+            return None
+        feed: Feed | None = self._guard(lambda: self.feeds.get(row.feed_id or 0))
+        return feed
+
+    def action_toggle_full_text(self) -> None:
+        """Whether opening an item shows the feed's own text instead of fetching its
+        page (for feeds that carry whole articles)."""
+        feed = self._chosen_feed()
+        if feed is None:
+            return
+        value = not feed.full_text
+        if not self._guard(lambda: self.feeds.set_options(feed.id, full_text=value) or True):
+            return
+        self.notify(f"{feed.title or feed.url}: "
+                    + ("items open with the feed's own text." if value
+                       else "items open their page, cleaned."), markup=False)
+        self.reload_feeds()
+        self._describe_feed()
+
+    def action_toggle_save_new(self) -> None:
+        """Whether a refresh saves this feed's new items to the library for offline
+        reading."""
+        feed = self._chosen_feed()
+        if feed is None:
+            return
+        value = not feed.save_new
+        if not self._guard(lambda: self.feeds.set_options(feed.id, save_new=value) or True):
+            return
+        self.notify(f"{feed.title or feed.url}: "
+                    + ("new items are saved to the library on refresh." if value
+                       else "new items are no longer saved to the library."), markup=False)
+        self.reload_feeds()
+        self._describe_feed()
+
+    def action_unsubscribe(self) -> None:
+        from reader.ui.dialogs import ConfirmDialog
+
+        feed = self._chosen_feed()
+        if feed is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            if self._guard(lambda: self.feeds.remove(feed.id)) is not None:
+                self.notify(f"Unsubscribed from {feed.title or feed.url}.", markup=False)
+                self._loaded = None
+                self.reload_feeds()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Unsubscribe from {feed.title or feed.url}? Its {feed.total} items go; "
+            "articles saved from it stay in the library.", yes="Unsubscribe",
+            no="Keep"), answered)
+
     def _status(self, text: str) -> None:
+        self._described = False
         self.query_one("#feeds-status", Static).update(Content(text))
 
 
