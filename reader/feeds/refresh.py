@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from reader.errors import FetchError, ReaderError
 from reader.feeds.parse import FeedError, parse_feed
+from reader.library.feeds import KEEP_READ
 
 if TYPE_CHECKING:
     from reader.document import Article
@@ -67,6 +68,7 @@ class RefreshResult:
     problem: str | None = None  # a feed read only in part (broken XML)
     new_ids: tuple[int, ...] = ()
     saved: int = 0
+    pruned: int = 0  # old read items forgotten
 
 
 def now() -> datetime:
@@ -125,10 +127,11 @@ def validators(feed: Feed) -> dict[str, str]:
 async def refresh_feeds(feeds: Feeds, fetcher: Fetcher, ids: Sequence[int] | None = None,
                         *, jobs: int = 4, force: bool = False, save: bool = False,
                         on_result: Callable[[RefreshResult], None] | None = None,
-                        ) -> list[RefreshResult]:
+                        keep_read: int | None = KEEP_READ) -> list[RefreshResult]:
     """Refresh the feeds ``ids`` (all when None), ``jobs`` at a time; results in the
     order of the feeds. ``save`` saves new items to the library (as does a feed's own
-    save setting)."""
+    save setting); ``keep_read`` is how many read items a feed keeps (see
+    :meth:`Feeds.store_refresh`)."""
     chosen = await asyncio.to_thread(lambda: feeds.feeds(ids, counts=False))
     gate = asyncio.Semaphore(max(1, jobs))
     pending: list[Unchanged] = []
@@ -136,7 +139,8 @@ async def refresh_feeds(feeds: Feeds, fetcher: Fetcher, ids: Sequence[int] | Non
     async def one(feed: Feed) -> RefreshResult:
         async with gate:
             result = await refresh_one(feeds, fetcher, feed, force=force,
-                                       save=save or feed.save_new, unchanged=pending)
+                                       save=save or feed.save_new, unchanged=pending,
+                                       keep_read=keep_read)
             if len(pending) >= UNCHANGED_BATCH:
                 batch = pending[:]
                 pending.clear()
@@ -154,8 +158,8 @@ async def refresh_feeds(feeds: Feeds, fetcher: Fetcher, ids: Sequence[int] | Non
 
 
 async def refresh_one(feeds: Feeds, fetcher: Fetcher, feed: Feed, *, force: bool = False,
-                      save: bool = False, unchanged: list[Unchanged] | None = None
-                      ) -> RefreshResult:
+                      save: bool = False, unchanged: list[Unchanged] | None = None,
+                      keep_read: int | None = KEEP_READ) -> RefreshResult:
     """Refresh one feed; never raises a ReaderError (it is the result's ``error``). A 304
     is appended to ``unchanged`` for the caller to write in a batch, when given."""
     at = now()
@@ -169,12 +173,12 @@ async def refresh_one(feeds: Feeds, fetcher: Fetcher, feed: Feed, *, force: bool
         await asyncio.to_thread(feeds.store_failure, feed.id, exc.sentence,
                                 next_check=at + backoff(feed.failures))
         return RefreshResult(feed.id, feed.url, title, "failed", error=exc.sentence)
-    return await _handle(feeds, fetcher, feed, response, at, save, unchanged)
+    return await _handle(feeds, fetcher, feed, response, at, save, unchanged, keep_read)
 
 
 async def _handle(feeds: Feeds, fetcher: Fetcher, feed: Feed, response: FeedResponse,
-                  at: datetime, save: bool, unchanged: list[Unchanged] | None
-                  ) -> RefreshResult:
+                  at: datetime, save: bool, unchanged: list[Unchanged] | None,
+                  keep_read: int | None) -> RefreshResult:
     from reader.library.feeds import Unchanged
 
     title = feed.title or feed.url
@@ -208,13 +212,14 @@ async def _handle(feeds: Feeds, fetcher: Fetcher, feed: Feed, response: FeedResp
     stored = await asyncio.to_thread(
         feeds.store_refresh, feed.id, parsed, etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
-        next_check=at + interval(headers, parsed.ttl_minutes), problem=problem)
+        next_check=at + interval(headers, parsed.ttl_minutes), problem=problem,
+        keep_read=keep_read)
     saved = 0
     if save and stored.new_ids:
         saved = await save_items(feeds, fetcher, stored.new_ids)
     return RefreshResult(feed.id, feed.url, parsed.title or title, "new",
                          new=len(stored.new_ids), problem=problem, new_ids=stored.new_ids,
-                         saved=saved)
+                         saved=saved, pruned=stored.pruned)
 
 
 # ---------------------------------------------------------------------- full text

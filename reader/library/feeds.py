@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from reader.library.store import Library
 
 FINISHED = 0.99  # reading progress (0..1) from which an item counts as read to the end
+KEEP_READ = 200  # read items kept per feed beyond those the feed still lists
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,6 +93,7 @@ class StoredRefresh:
 
     new_ids: tuple[int, ...]
     seen: int
+    pruned: int = 0
 
 
 def _stamp(value: datetime | None = None) -> str:
@@ -256,10 +258,15 @@ class Feeds:
     @_errors
     def store_refresh(self, feed_id: int, parsed: ParsedFeed, *, etag: str | None,
                       last_modified: str | None, next_check: datetime,
-                      problem: str | None = None, url: str | None = None) -> StoredRefresh:
+                      problem: str | None = None, url: str | None = None,
+                      keep_read: int | None = KEEP_READ) -> StoredRefresh:
         """A refresh that brought the feed: its new items, validators and outcome ("3 new
         of 50"), in one transaction. ``url`` is the feed's new address after a permanent
-        redirect. ``problem`` (a feed read only in part) is kept as its error."""
+        redirect. ``problem`` (a feed read only in part) is kept as its error.
+
+        Old items go in the same transaction: read items beyond the newest ``keep_read``
+        (None keeps all). Unread items are never pruned, nor items the feed still lists
+        — forgetting those would bring them back as new on the next refresh."""
         moment = datetime.now(UTC)
         now = _stamp(moment)
         new_ids: list[int] = []
@@ -295,7 +302,20 @@ class Feeds:
                 (parsed.title, parsed.title, parsed.site_url, etag, last_modified, now,
                  _stamp(next_check), f"{len(new_ids)} new of {len(parsed.items)}", problem,
                  feed_id))
-        return StoredRefresh(tuple(new_ids), len(parsed.items))
+            pruned = 0 if keep_read is None else self._prune(
+                conn, feed_id, {item.key for item in parsed.items}, keep_read)
+        return StoredRefresh(tuple(new_ids), len(parsed.items), pruned)
+
+    @staticmethod
+    def _prune(conn: sqlite3.Connection, feed_id: int, listed: set[str], keep: int) -> int:
+        """Delete the feed's read items past the newest ``keep`` that it no longer lists."""
+        rows = conn.execute("SELECT id, key FROM feed_items WHERE feed_id = ? AND read = 1 "
+                            "ORDER BY sort_at DESC, id DESC LIMIT -1 OFFSET ?",
+                            (feed_id, max(0, keep))).fetchall()
+        gone = [(int(row[0]),) for row in rows if row[1] not in listed]
+        conn.executemany("DELETE FROM feed_items_fts WHERE rowid = ?", gone)
+        conn.executemany("DELETE FROM feed_items WHERE id = ?", gone)
+        return len(gone)
 
     @_errors
     def store_unchanged(self, feed_id: int, *, next_check: datetime, outcome: str,
