@@ -8,6 +8,11 @@ Every library call is guarded: a busy or damaged library is a notification. Refr
 runs in a worker with a progress line; Esc cancels it, and whatever feeds were done stay
 done (each feed is one transaction).
 
+An item becomes read when it has been read to the end — the app keeps a reading position
+with how far through for every article, and the screen looks at it when the reader comes
+back (and, for sessions that quit from the article, after its first paint) — not merely
+when it was opened.
+
 Large subscriptions stay quick to open: the items pane lists :data:`ITEMS_PAGE` items
 at a time (the next page comes when the highlight reaches the end), folders start
 folded when there are many feeds, and the feed list reads counts, not items.
