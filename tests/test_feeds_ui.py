@@ -205,7 +205,8 @@ async def test_R_refreshes_in_the_background_with_a_progress_line(store: Feeds) 
                 if "Refreshed" in str(status.render()):
                     break
                 await pilot.pause(0.05)
-            assert str(status.render()) == "Refreshed 2 feeds: 2 new items."
+            assert str(status.render()) == ("Refreshed 2 feeds: 2 new items, 1 failed (marked "
+                                            "! in the list).")
             assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
             rows = prompts(app, "#feeds-list")
             assert any(r.strip().endswith("Gone feed !") for r in rows)
@@ -315,6 +316,9 @@ async def test_with_no_subscriptions_a_adds_a_feed_by_a_sites_address(store: Fee
                 "No subscriptions yet: press a and give a feed's or a site's address."]
             status = app.screen.query_one("#feeds-status", Static)
             assert "press a to add a feed" in str(status.render())
+            await pilot.press("R")
+            await pilot.pause()
+            assert str(status.render()) == "No subscriptions to refresh: press a to add one."
             await pilot.press("a")
             await pilot.pause()
             await pilot.press(*"nonsense", "enter")  # not an address: one sentence

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 ITEMS_PAGE = 100  # items listed at a time (2-3 screens): an OptionList measures every row
 FOLD_OVER = 40  # with more feeds than this, folders start folded
+FAILURES_NOTIFIED = 3  # failures of one refresh shown as notifications; the rest marked !
 FINISHED_SWEEP = timedelta(days=30)  # how far back reading is looked at on opening
 
 
@@ -362,17 +363,23 @@ class FeedsScreen(Screen[None]):
     async def refresh_feeds(self, ids: list[int] | None) -> None:
         from reader.feeds.refresh import refresh_feeds
 
-        chosen = self._guard(lambda: self.feeds.feeds(ids)) or []
+        chosen = self._guard(lambda: self.feeds.feeds(ids, counts=False)) or []
         total = len(chosen)
+        if not total:
+            self._status("No subscriptions to refresh: press a to add one.")
+            return
         done: list[RefreshResult] = []
+        warned = 0
 
         def on_result(result: RefreshResult) -> None:
+            nonlocal warned
             done.append(result)
             new = sum(r.new for r in done)
             failed = sum(1 for r in done if r.status == "failed")
             self._status(f"Refreshing {len(done)}/{total} · {new} new · {failed} failed"
                          " — Esc cancels")
-            if result.error:
+            if result.error and warned < FAILURES_NOTIFIED:  # the rest: marked ! in the list
+                warned += 1
                 self.notify(f"{result.title}: {result.error}", severity="warning",
                             markup=False)
 
@@ -384,8 +391,10 @@ class FeedsScreen(Screen[None]):
         except ReaderError as exc:
             self.notify(exc.sentence, severity="error", markup=False)
         new = sum(r.new for r in done)
+        failed = sum(1 for r in done if r.status == "failed")
         self._status(f"Refreshed {len(done)} feed{'s' if len(done) != 1 else ''}: "
-                     f"{new} new item{'s' if new != 1 else ''}.")
+                     f"{new} new item{'s' if new != 1 else ''}"
+                     + (f", {failed} failed (marked ! in the list)." if failed else "."))
         self.reload_feeds()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
