@@ -328,6 +328,7 @@ async def test_with_no_subscriptions_a_adds_a_feed_by_a_sites_address(store: Fee
                 await pilot.pause(0.05)
             assert notes(app) == ["nonsense is not an http or https address."]
             assert store.feeds() == []
+            assert "press a to add a feed" in str(status.render())  # the hint stays
             await pilot.press("a")
             await pilot.pause()
             await pilot.press(*page, "enter")
@@ -382,3 +383,48 @@ async def test_f_n_and_x_set_a_feeds_options_and_unsubscribe(store: Feeds) -> No
         assert notes(app)[-1] == "Unsubscribed from Harbour Notes."
         assert [r.split() for r in prompts(app, "#feeds-list")] == [
             ["2", "All", "items"], ["2", "Workshop", "Journal"]]
+
+
+@sync
+async def test_esc_cancels_a_refresh_and_the_outcome_line_outlives_the_list_rebuild(
+        store: Feeds) -> None:
+    with LocalServer() as server:
+        def slow(h: Any) -> None:
+            server.stopping.wait(20)  # answers only when the server closes
+
+        quick = server.add("/quick.xml", body=(FEEDS / "rss20.xml").read_bytes(),
+                           content_type="application/rss+xml")
+        store.add(server.add_handler("/slow.xml", slow), title="Slow feed")
+        store.add(quick, title="Quick feed")
+        app = Host(store)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.pause()
+            status = app.screen.query_one("#feeds-status", Static)
+            await pilot.press("R")
+            for _ in range(200):  # bounded: 10 s at most
+                if str(status.render()).startswith("Refreshing 1/2"):
+                    break
+                await pilot.pause(0.05)
+            assert str(status.render()) == "Refreshing 1/2 · 2 new · 0 failed — Esc cancels"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert str(status.render()) == ("Refresh cancelled; the feeds already done are "
+                                            "kept.")
+            assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
+            await pilot.press("down")  # Quick feed: its address and last refresh
+            await pilot.pause()
+            assert str(status.render()).startswith(f"{quick} · checked ")
+            await pilot.press("r")  # refresh just this one: the outcome stays shown
+            for _ in range(200):  # bounded: 10 s at most
+                if str(status.render()).startswith("Refreshed"):
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.2)
+            assert str(status.render()) == "Refreshed 1 feed: 0 new items."
+            await pilot.press("u")
+            await pilot.pause()
+            title_line = str(app.screen.query_one("#feeds-title", Static).render())
+            assert title_line == ("Feeds — 2 subscriptions, 2 unread · showing unread "
+                                  "items only (u)")
+            if app._fetcher is not None:
+                await app._fetcher.aclose()

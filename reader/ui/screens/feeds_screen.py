@@ -76,6 +76,7 @@ class FeedsScreen(Screen[None]):
         Binding("f", "toggle_full_text", "Full text", show=False, id="feeds.full_text"),
         Binding("n", "toggle_save_new", "Save new", show=False, id="feeds.save_new"),
         Binding("x", "unsubscribe", "Unsubscribe", show=False, id="feeds.unsubscribe"),
+        Binding("question_mark", "app.help", "Help", id="feeds.help"),
     ]
 
     class OpenArticle(Message):
@@ -106,8 +107,10 @@ class FeedsScreen(Screen[None]):
         self._refresh_worker: Worker[Any] | None = None
         self._opened: dict[int, str] = {}  # items opened, not yet read to the end
         self._subscriptions = 0
+        self._totals = (0, 0)  # subscriptions, unread items
         self._by_id: dict[int, Feed] = {}
         self._described = False  # the status line describes the highlighted feed
+        self._described_id: int | None = None  # the feed last described
 
     def compose(self) -> ComposeResult:
         yield Static(id="feeds-title")
@@ -165,15 +168,27 @@ class FeedsScreen(Screen[None]):
         listing.clear_options()
         listing.add_options(options)
         listing.highlighted = min(keep, len(options) - 1)
-        title = Content.assemble(("Feeds", "bold"),
-                                 (f" — {len(feeds)} subscriptions, {total_unread} unread", "dim"))
-        self.query_one("#feeds-title", Static).update(title)
+        self._totals = (len(feeds), total_unread)
+        self._show_title()
         self._subscriptions = len(feeds)
         self._by_id = {feed.id: feed for feed in feeds}
         if not feeds:
-            self._status("No subscriptions yet: press a to add a feed by its address "
-                         "(or `reader feed add URL`, `reader import subscriptions.opml`).")
+            self._status(self._no_feeds_hint())
         self.reload_items()
+
+    def _show_title(self) -> None:
+        count, unread = self._totals
+        title = Content.assemble(
+            ("Feeds", "bold"),
+            (f" — {count} subscription{'s' if count != 1 else ''}, {unread} unread", "dim"),
+            (" · showing unread items only (u)" if self.unread_only else "", "bold"))
+        self.query_one("#feeds-title", Static).update(title)
+
+    def _no_feeds_hint(self) -> str:
+        if self._subscriptions:
+            return ""
+        return ("No subscriptions yet: press a to add a feed by its address "
+                "(or `reader feed add URL`, `reader import subscriptions.opml`).")
 
     def current(self) -> FeedRow:
         index = self.query_one("#feeds-list", OptionList).highlighted or 0
@@ -238,9 +253,13 @@ class FeedsScreen(Screen[None]):
             return
         feed = self._by_id.get(self.current().feed_id or -1)
         if feed is None:
+            self._described_id = None
             if self._described:  # not another message (a refresh's outcome)
                 self._status("")
             return
+        if feed.id == self._described_id and not self._described:
+            return  # the list was rebuilt under the same feed: keep the message shown
+        self._described_id = feed.id
         when = (f"checked {feed.checked_at.astimezone():%Y-%m-%d %H:%M}: "
                 f"{feed.outcome or ''}" if feed.checked_at else "not refreshed yet")
         parts = [feed.url, when]
@@ -418,6 +437,7 @@ class FeedsScreen(Screen[None]):
 
     def action_toggle_unread(self) -> None:
         self.unread_only = not self.unread_only
+        self._show_title()
         self.reload_items()
 
     def action_save(self) -> None:
@@ -469,7 +489,7 @@ class FeedsScreen(Screen[None]):
             found = await find_feed(self.fetcher(), address)
             done = await subscribe_found(self.feeds, self.fetcher(), found)
         except ReaderError as exc:
-            self._status("")
+            self._status(self._no_feeds_hint())
             self.notify(exc.sentence, severity="error", markup=False)
             return
         self._status("")
@@ -583,4 +603,6 @@ def _item_row(item: FeedItem, with_feed: bool) -> Content:
                                            "dim" if item.read else "bold")]
     if with_feed and item.feed_title:
         parts.append(("  · " + item.feed_title, "dim"))
+    if item.article_id is not None:
+        parts.append(("  · saved", "dim"))
     return Content.assemble(*parts)
