@@ -361,7 +361,7 @@ def run_set(args: argparse.Namespace) -> int:
             if args.tag:
                 feeds.add(feed.url, tags=args.tag)
             feed = feeds.get(feed.id)
-            options = [("full text" if feed.full_text else "its pages, cleaned"),
+            options = [("full text" if feed.full_text else "opens its pages, cleaned"),
                        ("saves new items" if feed.save_new else "does not save new items")]
             tags = "  #" + " #".join(one_line(t) for t in feed.tags) if feed.tags else ""
             print(f"{feed.id} {one_line(feed.title or feed.url)}: {', '.join(options)}{tags}")

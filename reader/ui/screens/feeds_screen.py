@@ -65,7 +65,7 @@ class FeedsScreen(Screen[None]):
     HELP_TITLE = "Feeds"
     BINDINGS = [
         Binding("escape", "back", "Back / cancel", id="feeds.back"),
-        Binding("q", "close", "Close", show=False, id="feeds.close"),
+        Binding("q", "close", "Close the feeds", show=False, id="feeds.close"),
         Binding("tab", "switch_pane", "Switch pane", show=False, id="feeds.switch_pane"),
         Binding("r", "refresh_one", "Refresh", id="feeds.refresh_one"),
         Binding("R", "refresh_all", "Refresh all", id="feeds.refresh_all"),
@@ -73,9 +73,12 @@ class FeedsScreen(Screen[None]):
         Binding("s", "save", "Save", id="feeds.save"),
         Binding("u", "toggle_unread", "Unread only", id="feeds.toggle_unread"),
         Binding("a", "add_feed", "Add feed", id="feeds.add"),
-        Binding("f", "toggle_full_text", "Full text", show=False, id="feeds.full_text"),
-        Binding("n", "toggle_save_new", "Save new", show=False, id="feeds.save_new"),
-        Binding("x", "unsubscribe", "Unsubscribe", show=False, id="feeds.unsubscribe"),
+        Binding("f", "toggle_full_text", "Feed: full text on/off", show=False,
+                id="feeds.full_text"),
+        Binding("n", "toggle_save_new", "Feed: save new items on/off", show=False,
+                id="feeds.save_new"),
+        Binding("x", "unsubscribe", "Unsubscribe from the feed", show=False,
+                id="feeds.unsubscribe"),
         Binding("question_mark", "app.help", "Help", id="feeds.help"),
     ]
 
