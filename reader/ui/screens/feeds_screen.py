@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from reader.document import Article
     from reader.feeds.refresh import RefreshResult
     from reader.fetch import Fetcher
-    from reader.library.feeds import Feed, FeedItem, Feeds
+    from reader.library.feeds import Feed, FeedItem, Feeds, FeedSummary
 
 ITEMS_PAGE = 100  # items listed at a time (2-3 screens): an OptionList measures every row
 FOLD_OVER = 40  # with more feeds than this, folders start folded
@@ -111,7 +111,7 @@ class FeedsScreen(Screen[None]):
         self._opened: dict[int, str] = {}  # items opened, not yet read to the end
         self._subscriptions = 0
         self._totals = (0, 0)  # subscriptions, unread items
-        self._by_id: dict[int, Feed] = {}
+        self._by_id: dict[int, FeedSummary] = {}
         self._described = False  # the status line describes the highlighted feed
         self._described_id: int | None = None  # the feed last described
 
@@ -141,7 +141,7 @@ class FeedsScreen(Screen[None]):
 
     def reload_feeds(self) -> None:
         """Rebuild the feed list (keeping the highlighted row) and the items pane."""
-        feeds: list[Feed] | None = self._guard(self.feeds.feeds)
+        feeds: list[FeedSummary] | None = self._guard(self.feeds.summaries)
         if feeds is None:
             return
         listing = self.query_one("#feeds-list", OptionList)
@@ -254,14 +254,17 @@ class FeedsScreen(Screen[None]):
         (unless a refresh is reporting its progress there)."""
         if self._refresh_worker is not None and self._refresh_worker.is_running:
             return
-        feed = self._by_id.get(self.current().feed_id or -1)
-        if feed is None:
+        listed = self._by_id.get(self.current().feed_id or -1)
+        if listed is None:
             self._described_id = None
             if self._described:  # not another message (a refresh's outcome)
                 self._status("")
             return
-        if feed.id == self._described_id and not self._described:
+        if listed.id == self._described_id and not self._described:
             return  # the list was rebuilt under the same feed: keep the message shown
+        feed: Feed | None = self._guard(lambda: self.feeds.get(listed.id))
+        if feed is None:
+            return
         self._described_id = feed.id
         when = (f"checked {feed.checked_at.astimezone():%Y-%m-%d %H:%M}: "
                 f"{feed.outcome or ''}" if feed.checked_at else "not refreshed yet")
@@ -366,7 +369,7 @@ class FeedsScreen(Screen[None]):
         if selection.feed_id is not None:
             ids: list[int] | None = [selection.feed_id]
         elif selection.tag is not None:
-            feeds = self._guard(self.feeds.feeds) or []
+            feeds = self._guard(self.feeds.summaries) or []
             ids = [f.id for f in feeds if selection.tag in f.tags]
         else:
             ids = None
@@ -590,10 +593,10 @@ def _row(label: str, unread: int, *, bold: bool) -> Content:
                             (label, "bold" if bold else ""))
 
 
-def _feed_row(feed: Feed, *, indent: bool) -> Content:
+def _feed_row(feed: FeedSummary, *, indent: bool) -> Content:
     label = ("  " if indent else "") + (feed.title or feed.url)
     row = _row(label, feed.unread, bold=False)
-    if feed.error:
+    if feed.failing:
         row = Content.assemble(row, (" !", "bold red"))
     return row
 
