@@ -543,3 +543,25 @@ def test_old_read_items_are_forgotten_but_never_unread_or_still_listed_ones(
     assert exit_.value.code == 2
     assert "--keep takes a number of items (0 or more) or `all`, not 'some'" in (
         capsys.readouterr().err)
+
+
+def test_a_304_keeps_a_broken_feeds_problem_but_clears_a_failure(
+        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[dict[str, str]] = []
+    modified = format_datetime(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), usegmt=True)
+    broken = conditional((FEEDS / "broken.xml").read_bytes(), '"b1"', modified, seen)
+    server.add_handler("/broken-cond.xml", broken)
+    assert main(["feed", "add", server.url("/broken-cond.xml")]) == 0
+    assert main(["feed", "refresh", "--force"]) == 0
+    assert "1 unchanged" in capsys.readouterr().out
+    [listed] = cli_json(capsys, "feed", "list")
+    assert listed["outcome"] == "not modified" and "XML is broken" in listed["error"]
+    server.add("/broken-cond.xml", status=500, body=b"oops", content_type="text/plain")
+    assert main(["feed", "refresh", "--force"]) == 1
+    capsys.readouterr()
+    [listed] = cli_json(capsys, "feed", "list")
+    assert "500 Internal Server Error" in listed["error"]
+    server.add_handler("/broken-cond.xml", broken)
+    assert main(["feed", "refresh", "--force"]) == 0
+    [listed] = cli_json(capsys, "feed", "list")
+    assert listed["outcome"] == "not modified" and listed["error"] is None

@@ -357,9 +357,11 @@ class Feeds:
         if not answers:
             return
         with self.library._write() as conn:
+            # a failure's sentence goes; a problem of the stored feed (broken XML) stays
             conn.executemany(
                 "UPDATE feeds SET checked_at = ?, next_check = ?, outcome = ?,"
-                " error = NULL, failures = 0, etag = COALESCE(?, etag),"
+                " error = CASE WHEN failures > 0 THEN NULL ELSE error END, failures = 0,"
+                " etag = COALESCE(?, etag),"
                 " last_modified = COALESCE(?, last_modified) WHERE id = ?",
                 [(_stamp(a.checked_at), _stamp(a.next_check), a.outcome, a.etag,
                   a.last_modified, a.feed_id) for a in answers])
