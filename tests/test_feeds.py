@@ -480,3 +480,88 @@ def test_503_with_a_retry_after_date_waits_until_then(
     listed = cli_json(capsys, "feed", "list")
     wait = datetime.fromisoformat(listed[0]["next_check"]) - datetime.now(UTC)
     assert timedelta(hours=2, minutes=58) <= wait <= timedelta(hours=3)
+
+
+# ---------------------------------------------------------------------- options, pruning
+
+
+def rss(*keys: str) -> bytes:
+    """An RSS feed of items ``keys`` (letters), item "a" on 1 November, "b" a day later…"""
+    entries = "".join(
+        f"<item><title>Story {key}</title><link>/s/{key}.html</link><guid>{key}</guid>"
+        f"<pubDate>{format_datetime(datetime(2026, 11, 1 + ord(key) - ord('a'), tzinfo=UTC))}"
+        "</pubDate></item>" for key in keys)
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Rolling</title>"
+            f"{entries}</channel></rss>").encode()
+
+
+def test_feed_set_changes_full_text_save_new_and_tags(
+        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    feed_id, _ = add(server, "rss20.xml", capsys)
+    assert main(["feed", "set", str(feed_id), "--full-text", "--save-new", "-t", "Sea"]) == 0
+    assert capsys.readouterr().out == (f"{feed_id} Harbour Notes: full text, saves new "
+                                       "items  #Sea\n")
+    [listed] = cli_json(capsys, "feed", "list")
+    assert (listed["full_text"], listed["save_new"], listed["tags"]) == (True, True, ["Sea"])
+    assert main(["feed", "set", str(feed_id), "--no-full-text"]) == 0
+    [listed] = cli_json(capsys, "feed", "list")
+    assert (listed["full_text"], listed["save_new"]) == (False, True)
+    assert main(["feed", "set", "99", "--save-new"]) == 1
+    assert capsys.readouterr().err == ("reader: error: There is no feed 99; `reader feed "
+                                       "list` shows them.\n")
+    assert main(["feed", "set", str(feed_id)]) == 1
+    assert "Say what to change" in capsys.readouterr().err
+
+
+def test_old_read_items_are_forgotten_but_never_unread_or_still_listed_ones(
+        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    url = server.add("/rolling.xml", body=rss("e", "d", "c", "b", "a"),
+                     content_type="application/rss+xml")
+    assert main(["feed", "add", url]) == 0
+    assert main(["feed", "read", "--all"]) == 0
+    server.add("/rolling.xml", body=rss("j", "i", "h", "g", "f"),
+               content_type="application/rss+xml")
+    capsys.readouterr()
+    assert main(["feed", "refresh", "--force", "--keep", "2"]) == 0
+    assert capsys.readouterr().out == ("Refreshed 1 of 1 feeds: 5 new items, 3 old read "
+                                       "items forgotten.\n")
+    titles = [(i["title"], i["read"]) for i in items(capsys)]
+    assert titles == [("Story j", False), ("Story i", False), ("Story h", False),
+                      ("Story g", False), ("Story f", False), ("Story e", True),
+                      ("Story d", True)]  # the newest two read ones stay
+    assert main(["feed", "read", "--all"]) == 0
+    assert main(["feed", "refresh", "--force", "--keep", "0"]) == 0
+    # the two no longer listed go; the five the feed still lists stay though read
+    assert [i["title"] for i in items(capsys)] == [f"Story {k}" for k in "jihgf"]
+    server.add("/rolling.xml", body=rss("k", "j", "i", "h", "g", "f"),
+               content_type="application/rss+xml")
+    assert main(["feed", "refresh", "--force", "--keep", "0"]) == 0
+    assert "Story f" in [i["title"] for i in items(capsys)]  # not new again: still kept
+    assert [i["title"] for i in items(capsys, "--unread")] == ["Story k"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["feed", "refresh", "--keep", "some"])
+    assert exit_.value.code == 2
+    assert "--keep takes a number of items (0 or more) or `all`, not 'some'" in (
+        capsys.readouterr().err)
+
+
+def test_a_304_keeps_a_broken_feeds_problem_but_clears_a_failure(
+        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[dict[str, str]] = []
+    modified = format_datetime(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), usegmt=True)
+    broken = conditional((FEEDS / "broken.xml").read_bytes(), '"b1"', modified, seen)
+    server.add_handler("/broken-cond.xml", broken)
+    assert main(["feed", "add", server.url("/broken-cond.xml")]) == 0
+    assert main(["feed", "refresh", "--force"]) == 0
+    assert "1 unchanged" in capsys.readouterr().out
+    [listed] = cli_json(capsys, "feed", "list")
+    assert listed["outcome"] == "not modified" and "XML is broken" in listed["error"]
+    server.add("/broken-cond.xml", status=500, body=b"oops", content_type="text/plain")
+    assert main(["feed", "refresh", "--force"]) == 1
+    capsys.readouterr()
+    [listed] = cli_json(capsys, "feed", "list")
+    assert "500 Internal Server Error" in listed["error"]
+    server.add_handler("/broken-cond.xml", broken)
+    assert main(["feed", "refresh", "--force"]) == 0
+    [listed] = cli_json(capsys, "feed", "list")
+    assert listed["outcome"] == "not modified" and listed["error"] is None

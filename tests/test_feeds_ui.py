@@ -152,7 +152,8 @@ async def test_a_long_list_comes_a_page_at_a_time_as_the_highlight_reaches_its_e
 
 
 @sync
-async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> None:
+async def test_enter_opens_the_cleaned_item_which_stays_unread_until_read(
+        store: Feeds) -> None:
     subscribe(store, "atom10.xml", "https://workshop.invalid/atom", full_text=True)
     app = Host(store)
     async with app.run_test(size=(110, 30)) as pilot:
@@ -168,9 +169,9 @@ async def test_enter_opens_the_cleaned_item_and_marks_it_read(store: Feeds) -> N
         assert message.article.title == "Planing oak boards"
         assert "read the board first" in message.article.plain_text()
         assert message.html is None and message.note is None
-        await pilot.pause()
-        assert prompts(app, "#feeds-list")[0].split() == ["1", "All", "items"]
-        assert title(prompts(app, "#feed-items")[0]) == "  Planing oak boards"
+        await pilot.pause()  # opened is not read: reading it to the end is (below)
+        assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
+        assert title(prompts(app, "#feed-items")[0]) == "● Planing oak boards"
 
 
 @sync
@@ -204,7 +205,8 @@ async def test_R_refreshes_in_the_background_with_a_progress_line(store: Feeds) 
                 if "Refreshed" in str(status.render()):
                     break
                 await pilot.pause(0.05)
-            assert str(status.render()) == "Refreshed 2 feeds: 2 new items."
+            assert str(status.render()) == ("Refreshed 2 feeds: 2 new items, 1 failed (marked "
+                                            "! in the list).")
             assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
             rows = prompts(app, "#feeds-list")
             assert any(r.strip().endswith("Gone feed !") for r in rows)
@@ -244,3 +246,185 @@ def test_F_in_the_reader_opens_the_feeds_and_back_from_an_item_returns_to_them(
             await wait_for(pilot, lambda: app.screen is app.article_screen)
 
     run(scenario)
+
+
+def test_an_item_is_read_when_read_to_the_end_not_when_opened(tmp_path: Path) -> None:
+    """The real app: opening a long item and coming back leaves it unread; scrolling it
+    to the end first marks it read; a short one that fits on the screen is read at a
+    glance."""
+    from ui_helpers import run, wait_for, wait_loaded
+
+    from reader.ui.app import ReaderApp
+
+    with Library.open(tmp_path) as library:
+        subscribe(Feeds(library), "walks.xml", "https://walks.invalid/rss", full_text=True)
+    page = Path(__file__).parent / "fixtures" / "ghost-blog-post.html"
+
+    async def open_newest(pilot: Any, app: ReaderApp, wanted: str, down: int = 0) -> None:
+        await pilot.press("F")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+        if not app.screen.query_one("#feed-items", OptionList).has_focus:
+            await pilot.press("tab")  # to the items
+        await pilot.press("home", *(["down"] * down), "enter")
+        await wait_for(pilot, lambda: app.screen is app.article_screen
+                       and app.current is not None
+                       and app.current.loaded.article.title == wanted)
+        await pilot.pause(0.2)
+
+    def rows(app: ReaderApp) -> list[str]:
+        return [title(r) for r in prompts(app, "#feed-items")]
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await open_newest(pilot, app, "The long walk")
+            await pilot.press("backspace")  # read only the top of it
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await pilot.pause()
+            assert rows(app) == ["● The long walk", "● A short stroll"]
+            await open_newest(pilot, app, "The long walk")
+            await pilot.press("end")  # to the end
+            await pilot.pause(0.2)
+            await pilot.press("backspace")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await wait_for(pilot, lambda: rows(app)[0] == "  The long walk")
+            await open_newest(pilot, app, "A short stroll", down=1)  # fits on the screen
+            await pilot.press("backspace")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await wait_for(pilot, lambda: rows(app) == ["  The long walk", "  A short stroll"])
+            assert prompts(app, "#feeds-list")[0].split() == ["All", "items"]
+
+    run(scenario)
+
+
+def notes(app: App[Any]) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@sync
+async def test_with_no_subscriptions_a_adds_a_feed_by_a_sites_address(store: Feeds) -> None:
+    with LocalServer() as server:
+        for name in ("rss20.xml", "atom10.xml", "feed11.json"):
+            server.add_file(f"/feeds/{name}", FEEDS / name, "application/rss+xml")
+        page = server.add_file("/feeds/many.html", FEEDS / "page-many.html",
+                               "text/html; charset=utf-8")
+        app = Host(store)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.pause()
+            assert prompts(app, "#feed-items") == [
+                "No subscriptions yet: press a and give a feed's or a site's address."]
+            status = app.screen.query_one("#feeds-status", Static)
+            assert "press a to add a feed" in str(status.render())
+            await pilot.press("R")
+            await pilot.pause()
+            assert str(status.render()) == "No subscriptions to refresh: press a to add one."
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"nonsense", "enter")  # not an address: one sentence
+            for _ in range(200):  # bounded: 10 s at most
+                if notes(app):
+                    break
+                await pilot.pause(0.05)
+            assert notes(app) == ["nonsense is not an http or https address."]
+            assert store.feeds() == []
+            assert "press a to add a feed" in str(status.render())  # the hint stays
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*page, "enter")
+            for _ in range(300):  # bounded: 15 s at most
+                if len(notes(app)) > 1:
+                    break
+                await pilot.pause(0.05)
+            assert notes(app)[1].startswith("Subscribed: Harbour Notes (2 items). The page "
+                                            "links 3 feeds; this is the first")
+            assert [f.title for f in store.feeds()] == ["Harbour Notes"]
+            rows = prompts(app, "#feeds-list")
+            assert rows[0].split() == ["2", "All", "items"]
+            assert app.screen.query_one("#feeds-list", OptionList).highlighted == 1
+            assert [title(i) for i in prompts(app, "#feed-items")] == [
+                "● The new breakwater", "● Tide tables for December"]
+            if app._fetcher is not None:
+                await app._fetcher.aclose()
+
+
+@sync
+async def test_f_n_and_x_set_a_feeds_options_and_unsubscribe(store: Feeds) -> None:
+    feed_id = subscribe(store, "rss20.xml", "https://harbour.invalid/feed")
+    subscribe(store, "atom10.xml", "https://workshop.invalid/atom")
+    app = Host(store)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")  # on "All items": which feed?
+        await pilot.pause()
+        assert notes(app)[-1].startswith("Choose a feed in the list first")
+        await pilot.press("down")  # Harbour Notes
+        await pilot.pause()
+        status = app.screen.query_one("#feeds-status", Static)
+        assert str(status.render()).startswith("https://harbour.invalid/feed · checked ")
+        await pilot.press("f", "n")
+        await pilot.pause()
+        feed = store.get(feed_id)
+        assert feed.full_text and feed.save_new
+        assert str(status.render()).endswith("full text (f) · saves new items (n)")
+        await pilot.press("f")
+        await pilot.pause()
+        assert not store.get(feed_id).full_text
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("n")  # keep it
+        await pilot.pause()
+        assert [f.id for f in store.feeds()].count(feed_id) == 1
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [f.title for f in store.feeds()] == ["Workshop Journal"]
+        assert notes(app)[-1] == "Unsubscribed from Harbour Notes."
+        assert [r.split() for r in prompts(app, "#feeds-list")] == [
+            ["2", "All", "items"], ["2", "Workshop", "Journal"]]
+
+
+@sync
+async def test_esc_cancels_a_refresh_and_the_outcome_line_outlives_the_list_rebuild(
+        store: Feeds) -> None:
+    with LocalServer() as server:
+        def slow(h: Any) -> None:
+            server.stopping.wait(20)  # answers only when the server closes
+
+        quick = server.add("/quick.xml", body=(FEEDS / "rss20.xml").read_bytes(),
+                           content_type="application/rss+xml")
+        store.add(server.add_handler("/slow.xml", slow), title="Slow feed")
+        store.add(quick, title="Quick feed")
+        app = Host(store)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.pause()
+            status = app.screen.query_one("#feeds-status", Static)
+            await pilot.press("R")
+            for _ in range(200):  # bounded: 10 s at most
+                if str(status.render()).startswith("Refreshing 1/2"):
+                    break
+                await pilot.pause(0.05)
+            assert str(status.render()) == "Refreshing 1/2 · 2 new · 0 failed — Esc cancels"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert str(status.render()) == ("Refresh cancelled; the feeds already done are "
+                                            "kept.")
+            assert prompts(app, "#feeds-list")[0].split() == ["2", "All", "items"]
+            await pilot.press("down")  # Quick feed: its address and last refresh
+            await pilot.pause()
+            assert str(status.render()).startswith(f"{quick} · checked ")
+            await pilot.press("r")  # refresh just this one: the outcome stays shown
+            for _ in range(200):  # bounded: 10 s at most
+                if str(status.render()).startswith("Refreshed"):
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.2)
+            assert str(status.render()) == "Refreshed 1 feed: 0 new items."
+            await pilot.press("u")
+            await pilot.pause()
+            title_line = str(app.screen.query_one("#feeds-title", Static).render())
+            assert title_line == ("Feeds — 2 subscriptions, 2 unread · showing unread "
+                                  "items only (u)")
+            if app._fetcher is not None:
+                await app._fetcher.aclose()

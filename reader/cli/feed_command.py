@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:
     feed = sub.add_parser("feed", help="subscribe to feeds (RSS, Atom, JSON Feed) and read them",
-                          description="Feed subscriptions: add, list, rm, refresh, items, show, "
-                          "read. `reader feed COMMAND --help` for each.")
+                          description="Feed subscriptions: add, list, rm, set, refresh, items, "
+                          "show, read. `reader feed COMMAND --help` for each.")
     cmds = feed.add_subparsers(dest="feed_command", metavar="COMMAND", required=True)
 
     p = cmds.add_parser("add", help="subscribe to a feed, or to the feed a page links",
@@ -69,7 +69,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "is still respected)")
     p.add_argument("--save", action="store_true",
                    help="save new items to the library with their pictures")
+    p.add_argument("--keep", type=_keep, default=None, metavar="N",
+                   help="read items kept per feed, beyond those the feed still lists "
+                   "(default 200; `all` keeps every one); unread items are always kept")
     p.set_defaults(handler=run_refresh)
+
+    p = cmds.add_parser("set", help="change a feed's options",
+                        description="Change the options of feeds ID…: whether opening an "
+                        "item shows the feed's own text (--full-text) and whether a "
+                        "refresh saves its new items to the library (--save-new).")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--full-text", action=argparse.BooleanOptionalAction, default=None,
+                   help="show the feed's own text instead of fetching the page")
+    p.add_argument("--save-new", action=argparse.BooleanOptionalAction, default=None,
+                   help="save every new item to the library on refresh")
+    p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG",
+                   help="file the feed under TAG too (repeatable)")
+    p.set_defaults(handler=run_set)
 
     p = cmds.add_parser("items", help="list items, newest first",
                         description="Items of feed ID (or of every feed), newest first.")
@@ -116,6 +132,19 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _keep(text: str) -> int:
+    if text.strip().lower() == "all":
+        return -1
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--keep takes a number of items (0 or more) or "
+                                         f"`all`, not {text!r}")
+    return value
+
+
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[tuple[Library, Feeds]]:
     from reader.library import Library
@@ -155,65 +184,34 @@ async def _with_fetcher(work: Any) -> Any:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from reader.feeds.discover import discover, looks_like_html
-    from reader.feeds.parse import FeedError, clean_url, parse_feed
-    from reader.feeds.refresh import refresh_one
-
-    url = clean_url(args.url.strip())
-    if url is None:
-        raise FeedError(f"{args.url} is not an http or https address.")
+    from reader.feeds.subscribe import find_feed, subscribe_found
 
     async def work(fetcher: Any) -> int:
-        response = await fetcher.fetch_feed(url)
-        feed_url = response.url
-        if looks_like_html(response.body, response.content_type):
-            found = discover(response.body, response.url)
-            chosen = _choose(found, response.url, args.pick)
-            feed_url = chosen.url
-            response = await fetcher.fetch_feed(feed_url)
-        elif args.pick is not None:
-            raise FeedError(f"{url} is a feed itself, so there is nothing to --pick from.")
-        parsed = await asyncio.to_thread(parse_feed, response.body, response.url,
-                                         response.content_type)
+        found = await find_feed(fetcher, args.url, _choose, pick=args.pick)
         with opened(args) as (_, feeds):
-            existing = feeds.find(feed_url) or feeds.find(response.url)
-            feed_id, created = feeds.add(existing.url if existing else feed_url,
-                                         title=parsed.title, site_url=parsed.site_url,
-                                         tags=args.tag)
-            if args.full_text or args.save:
-                feeds.set_options(feed_id, full_text=args.full_text or None,
-                                  save_new=args.save or None)
-            if not created:
-                print(f"Already subscribed as {feed_id}: {parsed.title}")
-                return 0
-            result = await refresh_one(feeds, fetcher, feeds.get(feed_id), force=True,
-                                       save=args.save)
-        if result.error:
-            _err(result.error)
-        elif result.problem:
-            _err(result.problem)
-        print(f"Subscribed {feed_id}: {parsed.title} ({result.new} item"
-              f"{'s' if result.new != 1 else ''})")
+            done = await subscribe_found(feeds, fetcher, found, tags=args.tag,
+                                         full_text=args.full_text, save=args.save)
+        if not done.created:
+            print(f"Already subscribed as {done.feed_id}: {found.parsed.title}")
+            return 0
+        result = done.result
+        if result is not None and (result.error or result.problem):
+            _err(result.error or result.problem or "")
+        new = result.new if result is not None else 0
+        print(f"Subscribed {done.feed_id}: {found.parsed.title} ({new} item"
+              f"{'s' if new != 1 else ''})")
         return 0
 
     result: int = asyncio.run(_with_fetcher(work))
     return result
 
 
-def _choose(found: list[FoundFeed], page: str, pick: int | None) -> FoundFeed:
+def _choose(found: list[FoundFeed], page: str) -> FoundFeed:
+    """Several feeds on the page and no --pick: list them and ask (a terminal), else
+    say how to choose."""
     from reader.cli import one_line
     from reader.feeds.parse import FeedError
 
-    if not found:
-        raise FeedError(f"{page} is a web page that links no feed (no <link rel=\"alternate\">"
-                        " of an RSS, Atom or JSON Feed type).")
-    if pick is not None:
-        if not 1 <= pick <= len(found):
-            raise FeedError(f"--pick {pick} is not one of the {len(found)} feeds {page} links "
-                            f"(1 to {len(found)}).")
-        return found[pick - 1]
-    if len(found) == 1:
-        return found[0]
     print(f"{page} links {len(found)} feeds:", file=sys.stderr)
     for n, item in enumerate(found, 1):
         print(f"  {n}. {one_line(item.title)}  <{item.url}>", file=sys.stderr)
@@ -255,8 +253,11 @@ def run_list(args: argparse.Namespace) -> int:
         outcome = f.outcome or "not refreshed yet"
         error = f" — {one_line(f.error)}" if f.error else ""
         tags = "  #" + " #".join(one_line(t) for t in f.tags) if f.tags else ""
+        options = [name for name, on in (("full text", f.full_text),
+                                         ("saves new", f.save_new)) if on]
+        shown = f"  [{', '.join(options)}]" if options else ""
         print(f"{f.id:>{width}} {f.unread:>5}/{f.total:<5} {one_line(f.title or f.url)}  "
-              f"<{f.url}>  {when}: {outcome}{error}{tags}")
+              f"<{f.url}>  {when}: {outcome}{error}{tags}{shown}")
     return 0
 
 
@@ -281,6 +282,7 @@ def run_rm(args: argparse.Namespace) -> int:
 
 def run_refresh(args: argparse.Namespace) -> int:
     from reader.feeds.refresh import refresh_feeds
+    from reader.library.feeds import KEEP_READ
 
     ids = [_id(text) for text in args.ids] or None
     results: list[RefreshResult] = []
@@ -300,8 +302,9 @@ def run_refresh(args: argparse.Namespace) -> int:
                 feeds.get(feed_id)  # one sentence for an unknown id, before any fetch
 
         async def work(fetcher: Any) -> list[RefreshResult]:
+            keep = KEEP_READ if args.keep is None else None if args.keep < 0 else args.keep
             return await refresh_feeds(feeds, fetcher, ids, jobs=args.jobs, force=args.force,
-                                       save=args.save, on_result=on_result)
+                                       save=args.save, on_result=on_result, keep_read=keep)
 
         try:
             results = asyncio.run(_with_fetcher(work))
@@ -332,8 +335,37 @@ def summary(results: list[RefreshResult]) -> str:
         parts.append(f"{counts['waiting']} waiting as their server asked")
     if counts["failed"]:
         parts.append(f"{counts['failed']} failed")
+    pruned = sum(r.pruned for r in results)
+    if pruned:
+        parts.append(f"{pruned} old read item{'s' if pruned != 1 else ''} forgotten")
     checked = len(results) - counts["skipped"] - counts["waiting"]
     return f"Refreshed {checked} of {len(results)} feeds: {', '.join(parts)}."
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from reader.cli import one_line
+
+    if args.full_text is None and args.save_new is None and not args.tag:
+        raise LibraryError("Say what to change: --full-text/--no-full-text, "
+                           "--save-new/--no-save-new or --tag TAG.")
+    failed = 0
+    with opened(args) as (_, feeds):
+        for text in args.ids:
+            try:
+                feed = feeds.get(_id(text))
+            except ReaderError as exc:
+                _err(exc.sentence)
+                failed += 1
+                continue
+            feeds.set_options(feed.id, full_text=args.full_text, save_new=args.save_new)
+            if args.tag:
+                feeds.add(feed.url, tags=args.tag)
+            feed = feeds.get(feed.id)
+            options = [("full text" if feed.full_text else "opens its pages, cleaned"),
+                       ("saves new items" if feed.save_new else "does not save new items")]
+            tags = "  #" + " #".join(one_line(t) for t in feed.tags) if feed.tags else ""
+            print(f"{feed.id} {one_line(feed.title or feed.url)}: {', '.join(options)}{tags}")
+    return 1 if failed else 0
 
 
 # ---------------------------------------------------------------------- items, show, read

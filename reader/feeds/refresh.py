@@ -13,8 +13,10 @@ refresh here:
   request to wait;
 * fetches at most ``jobs`` feeds at once, through the same :class:`~reader.fetch.Fetcher`
   (limits, redirect rules, address policy) as pages;
-* commits each feed in one transaction (:meth:`Feeds.store_refresh`), so an interrupted
-  refresh keeps what was done and repeats nothing.
+* commits each feed that brought something in one transaction
+  (:meth:`Feeds.store_refresh`), so an interrupted refresh keeps what was done and
+  repeats nothing; 304 answers, which change only when to ask next, are written
+  :data:`UNCHANGED_BATCH` at a time (a refresh of unchanged feeds is mostly those).
 
 Opening an item (:func:`item_article`) fetches its page and cleans it like any page; the
 feed's own content is the fallback when the page cannot be had, or the first choice when
@@ -35,17 +37,19 @@ from typing import TYPE_CHECKING
 
 from reader.errors import FetchError, ReaderError
 from reader.feeds.parse import FeedError, parse_feed
+from reader.library.feeds import KEEP_READ
 
 if TYPE_CHECKING:
     from reader.document import Article
     from reader.fetch import FeedResponse, Fetcher
     from reader.library import Library
-    from reader.library.feeds import Feed, FeedItem, Feeds
+    from reader.library.feeds import Feed, FeedItem, Feeds, Unchanged
 
 DEFAULT_INTERVAL = timedelta(minutes=30)
 MIN_INTERVAL = timedelta(minutes=5)
 MAX_INTERVAL = timedelta(hours=24)
 RATE_LIMITED = "rate-limited"  # the outcome that even --force respects
+UNCHANGED_BATCH = 64  # 304 answers written per transaction during refresh_feeds
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -64,6 +68,7 @@ class RefreshResult:
     problem: str | None = None  # a feed read only in part (broken XML)
     new_ids: tuple[int, ...] = ()
     saved: int = 0
+    pruned: int = 0  # old read items forgotten
 
 
 def now() -> datetime:
@@ -122,27 +127,41 @@ def validators(feed: Feed) -> dict[str, str]:
 async def refresh_feeds(feeds: Feeds, fetcher: Fetcher, ids: Sequence[int] | None = None,
                         *, jobs: int = 4, force: bool = False, save: bool = False,
                         on_result: Callable[[RefreshResult], None] | None = None,
-                        ) -> list[RefreshResult]:
+                        keep_read: int | None = KEEP_READ) -> list[RefreshResult]:
     """Refresh the feeds ``ids`` (all when None), ``jobs`` at a time; results in the
     order of the feeds. ``save`` saves new items to the library (as does a feed's own
-    save setting)."""
-    chosen = await asyncio.to_thread(feeds.feeds, ids)
+    save setting); ``keep_read`` is how many read items a feed keeps (see
+    :meth:`Feeds.store_refresh`)."""
+    chosen = await asyncio.to_thread(lambda: feeds.feeds(ids, counts=False))
     gate = asyncio.Semaphore(max(1, jobs))
+    pending: list[Unchanged] = []
 
     async def one(feed: Feed) -> RefreshResult:
         async with gate:
             result = await refresh_one(feeds, fetcher, feed, force=force,
-                                       save=save or feed.save_new)
+                                       save=save or feed.save_new, unchanged=pending,
+                                       keep_read=keep_read)
+            if len(pending) >= UNCHANGED_BATCH:
+                batch = pending[:]
+                pending.clear()
+                await asyncio.to_thread(feeds.store_unchanged_many, batch)
         if on_result is not None:
             on_result(result)
         return result
 
-    return list(await asyncio.gather(*(one(feed) for feed in chosen)))
+    try:
+        return list(await asyncio.gather(*(one(feed) for feed in chosen)))
+    finally:  # also when cancelled (Esc, Ctrl-C): the answers had are kept
+        batch = pending[:]
+        pending.clear()
+        feeds.store_unchanged_many(batch)
 
 
 async def refresh_one(feeds: Feeds, fetcher: Fetcher, feed: Feed, *, force: bool = False,
-                      save: bool = False) -> RefreshResult:
-    """Refresh one feed; never raises a ReaderError (it is the result's ``error``)."""
+                      save: bool = False, unchanged: list[Unchanged] | None = None,
+                      keep_read: int | None = KEEP_READ) -> RefreshResult:
+    """Refresh one feed; never raises a ReaderError (it is the result's ``error``). A 304
+    is appended to ``unchanged`` for the caller to write in a batch, when given."""
     at = now()
     title = feed.title or feed.url
     if not is_due(feed, at, force):
@@ -154,18 +173,23 @@ async def refresh_one(feeds: Feeds, fetcher: Fetcher, feed: Feed, *, force: bool
         await asyncio.to_thread(feeds.store_failure, feed.id, exc.sentence,
                                 next_check=at + backoff(feed.failures))
         return RefreshResult(feed.id, feed.url, title, "failed", error=exc.sentence)
-    return await _handle(feeds, fetcher, feed, response, at, save)
+    return await _handle(feeds, fetcher, feed, response, at, save, unchanged, keep_read)
 
 
 async def _handle(feeds: Feeds, fetcher: Fetcher, feed: Feed, response: FeedResponse,
-                  at: datetime, save: bool) -> RefreshResult:
+                  at: datetime, save: bool, unchanged: list[Unchanged] | None,
+                  keep_read: int | None) -> RefreshResult:
+    from reader.library.feeds import Unchanged
+
     title = feed.title or feed.url
     headers = response.headers
     if response.status == 304:
-        await asyncio.to_thread(
-            feeds.store_unchanged, feed.id, next_check=at + interval(headers, None),
-            outcome="not modified", etag=headers.get("etag"),
-            last_modified=headers.get("last-modified"))
+        answer = Unchanged(feed.id, at, at + interval(headers, None), "not modified",
+                           headers.get("etag"), headers.get("last-modified"))
+        if unchanged is not None:
+            unchanged.append(answer)
+        else:
+            await asyncio.to_thread(feeds.store_unchanged_many, [answer])
         return RefreshResult(feed.id, feed.url, title, "unchanged")
     if response.status in (429, 503):
         wait = retry_after(headers, at) or backoff(feed.failures)
@@ -188,13 +212,14 @@ async def _handle(feeds: Feeds, fetcher: Fetcher, feed: Feed, response: FeedResp
     stored = await asyncio.to_thread(
         feeds.store_refresh, feed.id, parsed, etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
-        next_check=at + interval(headers, parsed.ttl_minutes), problem=problem)
+        next_check=at + interval(headers, parsed.ttl_minutes), problem=problem,
+        keep_read=keep_read)
     saved = 0
     if save and stored.new_ids:
         saved = await save_items(feeds, fetcher, stored.new_ids)
     return RefreshResult(feed.id, feed.url, parsed.title or title, "new",
                          new=len(stored.new_ids), problem=problem, new_ids=stored.new_ids,
-                         saved=saved)
+                         saved=saved, pruned=stored.pruned)
 
 
 # ---------------------------------------------------------------------- full text

@@ -8,6 +8,11 @@ Every library call is guarded: a busy or damaged library is a notification. Refr
 runs in a worker with a progress line; Esc cancels it, and whatever feeds were done stay
 done (each feed is one transaction).
 
+An item becomes read when it has been read to the end — the app keeps a reading position
+with how far through for every article, and the screen looks at it when the reader comes
+back (and, for sessions that quit from the article, after its first paint) — not merely
+when it was opened.
+
 Large subscriptions stay quick to open: the items pane lists :data:`ITEMS_PAGE` items
 at a time (the next page comes when the highlight reaches the end), folders start
 folded when there are many feeds, and the feed list reads counts, not items.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -36,10 +42,12 @@ if TYPE_CHECKING:
     from reader.document import Article
     from reader.feeds.refresh import RefreshResult
     from reader.fetch import Fetcher
-    from reader.library.feeds import Feed, FeedItem, Feeds
+    from reader.library.feeds import Feed, FeedItem, Feeds, FeedSummary
 
-ITEMS_PAGE = 200  # items listed at a time; an OptionList measures every row it holds
+ITEMS_PAGE = 100  # items listed at a time (2-3 screens): an OptionList measures every row
 FOLD_OVER = 40  # with more feeds than this, folders start folded
+FAILURES_NOTIFIED = 3  # failures of one refresh shown as notifications; the rest marked !
+FINISHED_SWEEP = timedelta(days=30)  # how far back reading is looked at on opening
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +65,21 @@ class FeedsScreen(Screen[None]):
     HELP_TITLE = "Feeds"
     BINDINGS = [
         Binding("escape", "back", "Back / cancel", id="feeds.back"),
-        Binding("q", "close", "Close", show=False, id="feeds.close"),
+        Binding("q", "close", "Close the feeds", show=False, id="feeds.close"),
         Binding("tab", "switch_pane", "Switch pane", show=False, id="feeds.switch_pane"),
         Binding("r", "refresh_one", "Refresh", id="feeds.refresh_one"),
         Binding("R", "refresh_all", "Refresh all", id="feeds.refresh_all"),
         Binding("A", "all_read", "All read", id="feeds.all_read"),
         Binding("s", "save", "Save", id="feeds.save"),
         Binding("u", "toggle_unread", "Unread only", id="feeds.toggle_unread"),
+        Binding("a", "add_feed", "Add feed", id="feeds.add"),
+        Binding("f", "toggle_full_text", "Feed: full text on/off", show=False,
+                id="feeds.full_text"),
+        Binding("n", "toggle_save_new", "Feed: save new items on/off", show=False,
+                id="feeds.save_new"),
+        Binding("x", "unsubscribe", "Unsubscribe from the feed", show=False,
+                id="feeds.unsubscribe"),
+        Binding("question_mark", "app.help", "Help", id="feeds.help"),
     ]
 
     class OpenArticle(Message):
@@ -92,6 +108,12 @@ class FeedsScreen(Screen[None]):
         self._more = False  # the items pane has another page to load
         self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
+        self._opened: dict[int, str] = {}  # items opened, not yet read to the end
+        self._subscriptions = 0
+        self._totals = (0, 0)  # subscriptions, unread items
+        self._by_id: dict[int, FeedSummary] = {}
+        self._described = False  # the status line describes the highlighted feed
+        self._described_id: int | None = None  # the feed last described
 
     def compose(self) -> ComposeResult:
         yield Static(id="feeds-title")
@@ -104,6 +126,7 @@ class FeedsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload_feeds()
         self.query_one("#feeds-list", OptionList).focus()
+        self.call_after_refresh(self._sweep_finished)
 
     # ------------------------------------------------------------------ guarded calls
 
@@ -118,7 +141,7 @@ class FeedsScreen(Screen[None]):
 
     def reload_feeds(self) -> None:
         """Rebuild the feed list (keeping the highlighted row) and the items pane."""
-        feeds: list[Feed] | None = self._guard(self.feeds.feeds)
+        feeds: list[FeedSummary] | None = self._guard(self.feeds.summaries)
         if feeds is None:
             return
         listing = self.query_one("#feeds-list", OptionList)
@@ -148,13 +171,27 @@ class FeedsScreen(Screen[None]):
         listing.clear_options()
         listing.add_options(options)
         listing.highlighted = min(keep, len(options) - 1)
-        title = Content.assemble(("Feeds", "bold"),
-                                 (f" — {len(feeds)} subscriptions, {total_unread} unread", "dim"))
-        self.query_one("#feeds-title", Static).update(title)
+        self._totals = (len(feeds), total_unread)
+        self._show_title()
+        self._subscriptions = len(feeds)
+        self._by_id = {feed.id: feed for feed in feeds}
         if not feeds:
-            self._status("No subscriptions yet: `reader feed add URL` or "
-                         "`reader import subscriptions.opml` adds them.")
+            self._status(self._no_feeds_hint())
         self.reload_items()
+
+    def _show_title(self) -> None:
+        count, unread = self._totals
+        title = Content.assemble(
+            ("Feeds", "bold"),
+            (f" — {count} subscription{'s' if count != 1 else ''}, {unread} unread", "dim"),
+            (" · showing unread items only (u)" if self.unread_only else "", "bold"))
+        self.query_one("#feeds-title", Static).update(title)
+
+    def _no_feeds_hint(self) -> str:
+        if self._subscriptions:
+            return ""
+        return ("No subscriptions yet: press a to add a feed by its address "
+                "(or `reader feed add URL`, `reader import subscriptions.opml`).")
 
     def current(self) -> FeedRow:
         index = self.query_one("#feeds-list", OptionList).highlighted or 0
@@ -184,9 +221,13 @@ class FeedsScreen(Screen[None]):
         pane.add_options([Option(_item_row(item, selection.feed_id is None))
                           for item in found])
         if not found:
-            pane.add_option(Option(Content.styled(
-                "No unread items." if self.unread_only else "No items yet: press r to refresh.",
-                "dim"), disabled=True))
+            if not self._subscriptions:
+                empty = "No subscriptions yet: press a and give a feed's or a site's address."
+            elif self.unread_only:
+                empty = "No unread items."
+            else:
+                empty = "No items yet: press r to refresh."
+            pane.add_option(Option(Content.styled(empty, "dim"), disabled=True))
         else:
             pane.highlighted = min(keep, len(found) - 1)
 
@@ -206,6 +247,36 @@ class FeedsScreen(Screen[None]):
         self.shown = self.shown + more
         self.query_one("#feed-items", OptionList).add_options(
             [Option(_item_row(item, selection.feed_id is None)) for item in more])
+
+    @on(OptionList.OptionHighlighted, "#feeds-list")
+    def _describe_feed(self) -> None:
+        """The highlighted feed's address, last refresh and options on the status line
+        (unless a refresh is reporting its progress there)."""
+        if self._refresh_worker is not None and self._refresh_worker.is_running:
+            return
+        listed = self._by_id.get(self.current().feed_id or -1)
+        if listed is None:
+            self._described_id = None
+            if self._described:  # not another message (a refresh's outcome)
+                self._status("")
+            return
+        if listed.id == self._described_id and not self._described:
+            return  # the list was rebuilt under the same feed: keep the message shown
+        feed: Feed | None = self._guard(lambda: self.feeds.get(listed.id))
+        if feed is None:
+            return
+        self._described_id = feed.id
+        when = (f"checked {feed.checked_at.astimezone():%Y-%m-%d %H:%M}: "
+                f"{feed.outcome or ''}" if feed.checked_at else "not refreshed yet")
+        parts = [feed.url, when]
+        if feed.error:
+            parts.append(feed.error)
+        if feed.full_text:
+            parts.append("full text (f)")
+        if feed.save_new:
+            parts.append("saves new items (n)")
+        self._status(" · ".join(parts))
+        self._described = True
 
     @on(OptionList.OptionHighlighted, "#feeds-list")
     def _feed_highlighted(self) -> None:
@@ -242,10 +313,34 @@ class FeedsScreen(Screen[None]):
             self._status("")
             self.notify(exc.sentence, severity="error", markup=False)
             return
-        self._guard(lambda: self.feeds.mark_read(item_ids=[item.id]))
+        # read when read to the end, not when opened: see on_screen_resume
+        self._opened[item.id] = article.url or source  # the key positions are kept under
         self._status("")
-        self.reload_feeds()
         self.post_message(self.OpenArticle(article, source, html, item.id, note))
+
+    def on_screen_resume(self) -> None:
+        """Back from reading: the items read to the end (the reader writes its position,
+        with how far through, when leaving an article) are now read."""
+        if not self._opened:
+            return
+        done = self._guard(lambda: self.feeds.finished(self._opened.values())) or set()
+        ids = [item_id for item_id, key in self._opened.items() if key in done]
+        for item_id in ids:
+            del self._opened[item_id]
+        if ids and self._guard(lambda: self.feeds.mark_read(item_ids=ids)):
+            self.reload_feeds()
+
+    @work(thread=True, exit_on_error=False, group="finished")
+    def _sweep_finished(self) -> None:
+        """Items read to the end in an earlier session (one that quit from the article)
+        become read; after the first paint, so opening the screen does not wait for it."""
+        since = datetime.now(UTC) - FINISHED_SWEEP
+        try:
+            changed = self.feeds.mark_finished_read(since)
+        except ReaderError:
+            return  # a busy library: next time
+        if changed:
+            self.app.call_from_thread(self.reload_feeds)
 
     # ------------------------------------------------------------------ actions
 
@@ -274,7 +369,7 @@ class FeedsScreen(Screen[None]):
         if selection.feed_id is not None:
             ids: list[int] | None = [selection.feed_id]
         elif selection.tag is not None:
-            feeds = self._guard(self.feeds.feeds) or []
+            feeds = self._guard(self.feeds.summaries) or []
             ids = [f.id for f in feeds if selection.tag in f.tags]
         else:
             ids = None
@@ -293,17 +388,23 @@ class FeedsScreen(Screen[None]):
     async def refresh_feeds(self, ids: list[int] | None) -> None:
         from reader.feeds.refresh import refresh_feeds
 
-        chosen = self._guard(lambda: self.feeds.feeds(ids)) or []
+        chosen = self._guard(lambda: self.feeds.feeds(ids, counts=False)) or []
         total = len(chosen)
+        if not total:
+            self._status("No subscriptions to refresh: press a to add one.")
+            return
         done: list[RefreshResult] = []
+        warned = 0
 
         def on_result(result: RefreshResult) -> None:
+            nonlocal warned
             done.append(result)
             new = sum(r.new for r in done)
             failed = sum(1 for r in done if r.status == "failed")
             self._status(f"Refreshing {len(done)}/{total} · {new} new · {failed} failed"
                          " — Esc cancels")
-            if result.error:
+            if result.error and warned < FAILURES_NOTIFIED:  # the rest: marked ! in the list
+                warned += 1
                 self.notify(f"{result.title}: {result.error}", severity="warning",
                             markup=False)
 
@@ -315,8 +416,10 @@ class FeedsScreen(Screen[None]):
         except ReaderError as exc:
             self.notify(exc.sentence, severity="error", markup=False)
         new = sum(r.new for r in done)
+        failed = sum(1 for r in done if r.status == "failed")
         self._status(f"Refreshed {len(done)} feed{'s' if len(done) != 1 else ''}: "
-                     f"{new} new item{'s' if new != 1 else ''}.")
+                     f"{new} new item{'s' if new != 1 else ''}"
+                     + (f", {failed} failed (marked ! in the list)." if failed else "."))
         self.reload_feeds()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -340,6 +443,7 @@ class FeedsScreen(Screen[None]):
 
     def action_toggle_unread(self) -> None:
         self.unread_only = not self.unread_only
+        self._show_title()
         self.reload_items()
 
     def action_save(self) -> None:
@@ -368,7 +472,115 @@ class FeedsScreen(Screen[None]):
                         severity="warning", markup=False)
         self.reload_items()
 
+    # ------------------------------------------------------------------ subscriptions
+
+    def action_add_feed(self) -> None:
+        from reader.ui.dialogs import TextPrompt
+
+        def chosen(address: str | None) -> None:
+            if address and address.strip():
+                self.add_feed(address.strip())
+
+        self.app.push_screen(TextPrompt(
+            "Subscribe to a feed", placeholder="https://… a feed, or a site that links one",
+            hint="Enter to subscribe, Esc to cancel"), chosen)
+
+    @work(exclusive=True, group="add")
+    async def add_feed(self, address: str) -> None:
+        """Subscribe to ``address`` (a feed, or a page's first linked feed) and show it."""
+        from reader.feeds.subscribe import find_feed, subscribe_found
+
+        self._status(f"Subscribing to {address} …")
+        try:
+            found = await find_feed(self.fetcher(), address)
+            done = await subscribe_found(self.feeds, self.fetcher(), found)
+        except ReaderError as exc:
+            self._status(self._no_feeds_hint())
+            self.notify(exc.sentence, severity="error", markup=False)
+            return
+        self._status("")
+        if not done.created:
+            self.notify(f"Already subscribed: {done.title}", markup=False)
+        else:
+            new = done.result.new if done.result is not None else 0
+            text = f"Subscribed: {done.title} ({new} item{'s' if new != 1 else ''})."
+            if found.links > 1:
+                text += (f" The page links {found.links} feeds; this is the first "
+                         "(`reader feed add URL --pick N` takes another).")
+            problem = done.result.error or done.result.problem if done.result else None
+            self.notify(text + (f" {problem}" if problem else ""), markup=False,
+                        severity="warning" if problem else "information")
+        self.reload_feeds()
+        self._highlight_feed(done.feed_id)
+
+    def _highlight_feed(self, feed_id: int) -> None:
+        for index, row in enumerate(self.rows):
+            if row.feed_id == feed_id:
+                self.query_one("#feeds-list", OptionList).highlighted = index
+                return
+
+    def _chosen_feed(self) -> Feed | None:
+        """The highlighted feed, or a notification saying to choose one."""
+        row = self.current()
+        if row.feed_id is None:
+            self.notify("Choose a feed in the list first (not a folder or All items).",
+                        markup=False)
+            return None
+        feed: Feed | None = self._guard(lambda: self.feeds.get(row.feed_id or 0))
+        return feed
+
+    def action_toggle_full_text(self) -> None:
+        """Whether opening an item shows the feed's own text instead of fetching its
+        page (for feeds that carry whole articles)."""
+        feed = self._chosen_feed()
+        if feed is None:
+            return
+        value = not feed.full_text
+        if not self._guard(lambda: self.feeds.set_options(feed.id, full_text=value) or True):
+            return
+        self.notify(f"{feed.title or feed.url}: "
+                    + ("items open with the feed's own text." if value
+                       else "items open their page, cleaned."), markup=False)
+        self.reload_feeds()
+        self._describe_feed()
+
+    def action_toggle_save_new(self) -> None:
+        """Whether a refresh saves this feed's new items to the library for offline
+        reading."""
+        feed = self._chosen_feed()
+        if feed is None:
+            return
+        value = not feed.save_new
+        if not self._guard(lambda: self.feeds.set_options(feed.id, save_new=value) or True):
+            return
+        self.notify(f"{feed.title or feed.url}: "
+                    + ("new items are saved to the library on refresh." if value
+                       else "new items are no longer saved to the library."), markup=False)
+        self.reload_feeds()
+        self._describe_feed()
+
+    def action_unsubscribe(self) -> None:
+        from reader.ui.dialogs import ConfirmDialog
+
+        feed = self._chosen_feed()
+        if feed is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            if self._guard(lambda: self.feeds.remove(feed.id)) is not None:
+                self.notify(f"Unsubscribed from {feed.title or feed.url}.", markup=False)
+                self._loaded = None
+                self.reload_feeds()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Unsubscribe from {feed.title or feed.url}? Its {feed.total} items go; "
+            "articles saved from it stay in the library.", yes="Unsubscribe",
+            no="Keep"), answered)
+
     def _status(self, text: str) -> None:
+        self._described = False
         self.query_one("#feeds-status", Static).update(Content(text))
 
 
@@ -381,10 +593,10 @@ def _row(label: str, unread: int, *, bold: bool) -> Content:
                             (label, "bold" if bold else ""))
 
 
-def _feed_row(feed: Feed, *, indent: bool) -> Content:
+def _feed_row(feed: FeedSummary, *, indent: bool) -> Content:
     label = ("  " if indent else "") + (feed.title or feed.url)
     row = _row(label, feed.unread, bold=False)
-    if feed.error:
+    if feed.failing:
         row = Content.assemble(row, (" !", "bold red"))
     return row
 
@@ -397,4 +609,6 @@ def _item_row(item: FeedItem, with_feed: bool) -> Content:
                                            "dim" if item.read else "bold")]
     if with_feed and item.feed_title:
         parts.append(("  · " + item.feed_title, "dim"))
+    if item.article_id is not None:
+        parts.append(("  · saved", "dim"))
     return Content.assemble(*parts)
