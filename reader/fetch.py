@@ -344,14 +344,21 @@ class Fetcher:
         self.limits = limits if limits is not None else Limits.from_env()
         self.policy = policy if policy is not None else AddressPolicy.from_env()
         self._transport = transport
-        self._client = self._make_client(transport)
-        self._guarded: httpx.AsyncClient | None = None  # made on first need
+        # Both clients, and the TLS context they share, are made on first need: loading
+        # the certificate store costs ~30 ms a client, which a command that fetches
+        # nothing (or only plain http, as a feed refresh of local servers) need not pay.
+        self._plain: httpx.AsyncClient | None = None
+        self._guarded: httpx.AsyncClient | None = None
+        self._tls: ssl.SSLContext | None = None
 
     def _make_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         timeout = httpx.Timeout(connect=self.limits.connect, read=self.limits.read,
                                 write=self.limits.read, pool=self.limits.connect)
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context(trust_env=True)
         return httpx.AsyncClient(
             transport=transport,
+            verify=self._tls,
             timeout=timeout,
             follow_redirects=False,
             trust_env=True,
@@ -369,8 +376,16 @@ class Fetcher:
             self._guarded = self._make_client(_GuardedTransport(self.policy))
         return self._guarded
 
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        """The client for what the reader itself asked for (a URL typed or given)."""
+        if self._plain is None:
+            self._plain = self._make_client(self._transport)
+        return self._plain
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._plain is not None:
+            await self._plain.aclose()
         if self._guarded is not None:
             await self._guarded.aclose()
 
