@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -40,12 +41,36 @@ SHORT = 20  # rows below which the header takes one line
 
 
 class SearchBar(Input):
-    """The `/` prompt; Enter searches, Esc gives up."""
+    """The `/` prompt; Enter searches, Esc gives up.
+
+    Keys typed fast (or while a long article keeps the app busy) are handed to the focused
+    widget before the ones ahead of them have been handled. So Enter and Esc are handled
+    here, in their turn after the letters before them, and the focus moves at once; a key
+    that was handed to the bar before it closed goes on to the widget that has the focus
+    now (`/word` Enter `n` finds, then moves to the next hit)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="reader.search_cancel")]
 
-    def action_cancel(self) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         screen = self.screen  # a query would look below the screen, never at it
+        if not isinstance(screen, ArticleScreen):
+            return
+        if screen.focused is not self:
+            # Closed while this key waited its turn: it was meant for what follows.
+            event.stop()
+            event.prevent_default()
+            target = screen.focused or screen
+            target.post_message(events.Key(event.key, event.character))
+        elif event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                screen.submit_search(self.value)
+            else:
+                screen.close_search(clear=False)
+
+    def action_cancel(self) -> None:
+        screen = self.screen
         if isinstance(screen, ArticleScreen):
             screen.close_search(clear=False)
 
@@ -59,7 +84,9 @@ class ArticleScreen(Screen[None]):
     BINDINGS = [
         Binding("t", "toggle_toc", "Contents", id="reader.toggle_toc"),
         Binding("f", "toggle_figures", "Figures", id="reader.toggle_figures"),
-        Binding("slash", "search", "Search", id="reader.search"),
+        # A priority binding: taken when the app reads the key, so that the focus is in
+        # the search bar before the keys typed after it are handed on (see SearchBar).
+        Binding("slash", "search", "Search", priority=True, id="reader.search"),
         Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
         Binding("N", "previous_hit", "Previous hit", show=False, id="reader.previous_hit"),
         Binding("right_square_bracket", "next_section", "Next section", show=False,
@@ -365,14 +392,21 @@ class ArticleScreen(Screen[None]):
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
+        if self.focused is bar:
+            raise SkipAction()  # `/` typed in the search bar is part of the query
         bar.display = True
         bar.value = self.query_text
-        bar.focus()
+        # At once, not after the keys already waiting (Widget.focus waits its turn).
+        self.set_focus(bar)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self.run_search(event.value)
+        self.submit_search(event.value)
+
+    def submit_search(self, query: str) -> None:
+        """Enter in the search bar: close it, then find ``query``."""
         self.close_search(clear=False)
+        self.run_search(query)
 
     def run_search(self, query: str) -> int:
         self.query_text = query
@@ -393,7 +427,7 @@ class ArticleScreen(Screen[None]):
             self.query_text = ""
             self.body.search("")
             self._update_search_status()
-        self.body.focus()
+        self.set_focus(self.body)  # at once: the next key is for the text
 
     def _update_search_status(self) -> None:
         body = self.body
