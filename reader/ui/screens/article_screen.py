@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from reader.library.highlights import Highlight, Placed
     from reader.ui.app import ReaderApp
 
+COUNT_INLINE_CHARS = 200_000  # an article longer than this has its words counted aside
 NARROW = 90  # columns below which the panes become overlays
 SHORT = 20  # rows below which the header takes one line
 
@@ -140,7 +142,7 @@ class ArticleScreen(Screen[None]):
         # The panes a person opened or closed, per layout ("wide", "narrow"): closing an
         # overlay in a narrow window says nothing about the side panes of a wide one.
         self._panes: dict[str, dict[str, bool]] = {"wide": {}, "narrow": {}}
-        self._minutes = 0
+        self._minutes: int | None = 0  # None while a long article's words are counted
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
         self.placed: list[Placed] = []  # this article's highlights, re-anchored
@@ -203,12 +205,18 @@ class ArticleScreen(Screen[None]):
         self.article = article
         if self.images is not None:
             self.images.page_url = origin or article.url
-        self._minutes = article.reading_minutes  # counted once, not on every scroll step
-        self.query_one(ArticleHeader).show(article, self._minutes)
         self.link_digits = ""
         self.status.set(link_input="", search="", hint="")
         self.query_text = ""
         self.body.set_article(article, position)
+        # The reading time is counted once, not on every scroll step; a long article's
+        # words are counted off the UI thread after the first frame (0.1-0.3 s at 2-8 MB).
+        if self.body.text_length < COUNT_INLINE_CHARS:
+            self._minutes = article.reading_minutes
+        else:
+            self._minutes = None
+            self.call_after_refresh(self._count_minutes, article)
+        self.query_one(ArticleHeader).show(article, self._minutes or 0)
         self.load_highlights()
         self.body.focus()
         # The text first: the side panes of a long article (hundreds of sections and
@@ -216,6 +224,15 @@ class ArticleScreen(Screen[None]):
         self.query_one(TocPane).show(Article(url=article.url))
         self.query_one(FiguresPane).show(Article(url=article.url))
         self.call_after_refresh(self._fill_panes, article)
+        self._update_status(self.body.top_position(), self.body.progress)
+
+    @work(group="minutes", exclusive=True, exit_on_error=False)
+    async def _count_minutes(self, article: Article) -> None:
+        minutes = await asyncio.to_thread(lambda: article.reading_minutes)
+        if article is not self.article:
+            return  # another article was shown in the meantime
+        self._minutes = minutes
+        self.query_one(ArticleHeader).show(article, minutes)
         self._update_status(self.body.top_position(), self.body.progress)
 
     def _fill_panes(self, article: Article) -> None:
@@ -301,9 +318,10 @@ class ArticleScreen(Screen[None]):
 
     def _update_status(self, position: Position, progress: float) -> None:
         minutes = self._minutes
+        left = None if minutes is None else round(minutes * (1 - progress)) if progress < 1 else 0
         self.status.set(
             percent=round(progress * 100),
-            minutes_left=round(minutes * (1 - progress)) if progress < 1 else 0,
+            minutes_left=left,
             section=self.section_at(position),
         )
 

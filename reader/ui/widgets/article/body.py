@@ -145,6 +145,7 @@ class ArticleBody(ScrollView, can_focus=True):
         # Pictures for figures (see reader.ui.pictures.loader); None draws placeholders.
         self.figure_lines: Callable[[Figure, int], list[Strip] | None] | None = None
         self._text_len: list[int] = []
+        self._text_total = 0
         self._link_base: list[int] = []
         self._heights: list[int] = []
         self._starts: list[int] = [0]
@@ -181,6 +182,7 @@ class ArticleBody(ScrollView, can_focus=True):
         self.article = article
         blocks = article.blocks
         self._text_len = [len(block_text(b)) for b in blocks]
+        self._text_total = sum(self._text_len)
         base, count = [], 0
         for b in blocks:
             base.append(count)
@@ -195,6 +197,11 @@ class ArticleBody(ScrollView, can_focus=True):
         self._hits_by_block = {}
         self._last_reported = None
         self._relayout(position or Position(0))
+
+    @property
+    def text_length(self) -> int:
+        """Characters of text in the article (its blocks' text, without markup)."""
+        return self._text_total
 
     @property
     def laid_count(self) -> int:

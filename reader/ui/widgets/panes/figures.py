@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -31,9 +36,19 @@ def _prompt_parts(number: int, figure: Figure) -> list[str | tuple[str, str]]:
     return parts
 
 
+ENTRY_LINES = 4  # every entry: "Figure N" and three lines of words (a preview's height)
+
+
 class FiguresPane(SlicedOptionList):
+    """Every figure of the article, one entry of :data:`ENTRY_LINES` lines each.
+
+    Entries of one fixed height (longer words are cut with an ellipsis): OptionList
+    otherwise wraps every entry to count its lines, for all of them, on every resize
+    and every slice added — a second and more for the hundreds of figures of a long
+    article, while the keys wait. Only the entries drawn are wrapped."""
 
     HELP_TITLE = "In the figures pane"
+
     class Chosen(Message):
         def __init__(self, position: Position, figure: Figure) -> None:
             super().__init__()
@@ -59,12 +74,58 @@ class FiguresPane(SlicedOptionList):
                     self._previewed.add(n)
                     self.replace_option_prompt_at_index(n, prompt)
 
+    @property
+    def _entry_lines(self) -> int:
+        return ENTRY_LINES if self.items else 1  # "(no figures)" takes one line
+
+    def _update_lines(self) -> None:
+        """Lines counted without wrapping any entry (see the class)."""
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        lines = cache.lines
+        height = self._entry_lines
+        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
+            cache.index_to_line[index] = len(lines)
+            cache.heights[index] = height
+            lines.extend((index, n) for n in range(height))
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        virtual_size = Size(width, len(lines))
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.options) * self._entry_lines
+
+    def _get_option_render(self, option: Option, style: VisualStyle) -> list[Strip]:
+        """The entry wrapped as OptionList does, then cut or padded to its fixed height."""
+        strips = super()._get_option_render(option, style)
+        height = self._entry_lines
+        if len(strips) == height:
+            return strips
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        meta = {"option": self._option_to_index[option]}
+        rich_style = style.rich_style
+        if len(strips) > height:
+            last = strips[height - 1]
+            end = min(cell_len(last.text.rstrip()), width - 1)  # the ellipsis after the words
+            cut = Strip([*last.crop(0, end), Segment("…", rich_style)]).extend_cell_length(
+                width, rich_style).apply_meta(meta)
+            strips = [*strips[:height - 1], cut]
+        else:
+            blank = Strip.blank(width, rich_style).apply_meta(meta)
+            strips = [*strips, *[blank] * (height - len(strips))]
+        padding = self.get_component_styles("option-list--option").padding
+        self._option_render_cache[(option, style, padding)] = strips
+        return strips
+
     def request_previews(self) -> None:
         """Ask for the pictures of the entries in (and just around) the visible part."""
         if self.images is None or not self.items or not self.display or not self.size.height:
             return
-        first = max(0, round(self.scroll_y) // 5 - 1)
-        last = min(len(self.items), (round(self.scroll_y) + self.size.height) // 3 + 2)
+        first = max(0, round(self.scroll_y) // ENTRY_LINES - 1)
+        last = min(len(self.items), (round(self.scroll_y) + self.size.height) // ENTRY_LINES + 2)
         for n in range(first, min(last, self.option_count)):
             figure = self.items[n][1]
             if n in self._previewed or not figure.src:
