@@ -219,12 +219,11 @@ class ArticleScreen(Screen[None]):
         self.query_one(ArticleHeader).show(article, self._minutes or 0)
         self.load_highlights()
         self.body.focus()
-        # The text first: the side panes of a long article (hundreds of sections and
-        # figures) are filled once the first frame is on the screen.
-        self.query_one(TocPane).show(Article(url=article.url))
-        self.query_one(FiguresPane).show(Article(url=article.url))
-        self.call_after_refresh(self._fill_panes, article)
-        self._update_status(self.body.top_position(), self.body.progress)
+        # The panes are filled before the first frame: their entries are cheap (words
+        # made into Content only when drawn, one fixed height each), and a pane filled
+        # after it would cost a second layout and whole-screen frame, which a key
+        # pressed as soon as the text shows had to wait behind.
+        self._fill_panes(article)
 
     @work(group="minutes", exclusive=True, exit_on_error=False)
     async def _count_minutes(self, article: Article) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
@@ -17,7 +19,7 @@ from textual.widgets.option_list import Option
 from reader.document import Article, Figure, Position
 from reader.ui.pictures.loader import ImageLoader
 from reader.ui.widgets.panes.figure_view import preview_prompt
-from reader.ui.widgets.panes.sliced import SlicedOptionList
+from reader.ui.widgets.panes.sliced import LazyPrompt, SlicedOptionList
 
 
 def figure_prompt(number: int, figure: Figure) -> Content:
@@ -145,7 +147,8 @@ class FiguresPane(SlicedOptionList):
     def show(self, article: Article) -> None:
         self.items = article.figures()
         self._previewed = set()
-        options = [Option(figure_prompt(n, f)) for n, (_, f) in enumerate(self.items, 1)] or [
+        options = [Option(LazyPrompt(partial(figure_prompt, n, f)))
+                   for n, (_, f) in enumerate(self.items, 1)] or [
             Option(Content.styled("(no figures)", "dim"), disabled=True)]
         self.fill(options, self.request_previews)
         self.border_subtitle = str(len(self.items)) if self.items else ""

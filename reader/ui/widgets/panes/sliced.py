@@ -11,10 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-SLICE = 150  # options added per turn of the event loop
+SLICE = 4000  # options added per turn of the event loop (cheap: prompts are lazy)
+
+
+class LazyPrompt:
+    """An entry's words, made into Content only when the entry is first drawn.
+
+    Building Content strips control codes from every string: for the thousands of
+    sections and figures of a long article that was most of the cost of filling a pane,
+    for entries most people never scroll to. ``str()`` is the plain text."""
+
+    __slots__ = ("_content", "_make")
+
+    def __init__(self, make: Callable[[], Content]) -> None:
+        self._make = make
+        self._content: Content | None = None
+
+    @property
+    def content(self) -> Content:
+        if self._content is None:
+            self._content = self._make()
+        return self._content
+
+    def visualize(self, widget: object = None, obj: object = None) -> Content:
+        return self.content
+
+    def __str__(self) -> str:
+        return self.content.plain
 
 
 class SlicedOptionList(OptionList):

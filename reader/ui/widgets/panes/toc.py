@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import partial
 
 from textual.content import Content
 from textual.geometry import Size
@@ -11,7 +12,15 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.document import Article, Position, first_words
-from reader.ui.widgets.panes.sliced import SlicedOptionList
+from reader.ui.widgets.panes.sliced import LazyPrompt, SlicedOptionList
+
+
+def _entry(title: str, indent: str, landmark: bool) -> Content:
+    if landmark:
+        return Content.assemble(("¶ ", "dim"), title)
+    if indent:
+        return Content(indent + title)
+    return Content.assemble((title, "bold"))
 
 
 class TocPane(SlicedOptionList):
@@ -42,23 +51,18 @@ class TocPane(SlicedOptionList):
 
     def show(self, article: Article) -> None:
         entries = article.toc()
-        items: list[tuple[Position, int, Content]] = []
+        items: list[tuple[Position, int, LazyPrompt]] = []
         landmarks = bool(entries) and all(e.landmark for e in entries)
         top = min((e.level for e in entries), default=1)
         for e in entries:
             indent = "  " * (e.level - top)
-            prompt: Content
-            if e.landmark:
-                prompt = Content.assemble(("¶ ", "dim"), e.title)
-            elif indent:
-                prompt = Content(indent + e.title)
-            else:
-                prompt = Content.assemble((e.title, "bold"))
-            items.append((e.position, e.level, prompt))
+            items.append((e.position, e.level,
+                          LazyPrompt(partial(_entry, e.title, indent, e.landmark))))
         if landmarks or not entries:
             for n, (position, figure) in enumerate(article.figures(), 1):
                 label = first_words(figure.caption or figure.alt or f"Figure {n}", 36)
-                items.append((position, 1, Content.assemble(("▣ ", "dim"), label)))
+                items.append((position, 1,
+                               LazyPrompt(partial(Content.assemble, ("▣ ", "dim"), label))))
             items.sort(key=lambda item: item[0])
         self.positions = [p for p, _, _ in items]
         self.levels = [lv for _, lv, _ in items]
