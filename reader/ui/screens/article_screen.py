@@ -28,6 +28,7 @@ from reader.ui.messages import (
 )
 from reader.ui.pictures.loader import ImageLoader
 from reader.ui.widgets.article.body import ArticleBody
+from reader.ui.widgets.article.footer import ArticleFooter
 from reader.ui.widgets.article.header import ArticleHeader
 from reader.ui.widgets.article.status import StatusLine
 from reader.ui.widgets.panes.figures import FiguresPane
@@ -157,7 +158,7 @@ class ArticleScreen(Screen[None]):
         yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
                         id="search")
         yield StatusLine(id="status")
-        yield Footer()
+        yield ArticleFooter()
 
     @property
     def body(self) -> ArticleBody:

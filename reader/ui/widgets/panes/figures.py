@@ -9,7 +9,6 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
@@ -77,33 +76,13 @@ class FiguresPane(SlicedOptionList):
                     self.replace_option_prompt_at_index(n, prompt)
 
     @property
-    def _entry_lines(self) -> int:
+    def entry_height(self) -> int:
         return ENTRY_LINES if self.items else 1  # "(no figures)" takes one line
-
-    def _update_lines(self) -> None:
-        """Lines counted without wrapping any entry (see the class)."""
-        if not self.scrollable_content_region:
-            return
-        cache = self._line_cache
-        lines = cache.lines
-        height = self._entry_lines
-        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
-            cache.index_to_line[index] = len(lines)
-            cache.heights[index] = height
-            lines.extend((index, n) for n in range(height))
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        virtual_size = Size(width, len(lines))
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.options) * self._entry_lines
 
     def _get_option_render(self, option: Option, style: VisualStyle) -> list[Strip]:
         """The entry wrapped as OptionList does, then cut or padded to its fixed height."""
         strips = super()._get_option_render(option, style)
-        height = self._entry_lines
+        height = self.entry_height
         if len(strips) == height:
             return strips
         width = self.scrollable_content_region.width - self._get_left_gutter_width()

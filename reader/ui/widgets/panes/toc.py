@@ -6,7 +6,6 @@ from bisect import bisect_right
 from functools import partial
 
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -29,7 +28,7 @@ class TocPane(SlicedOptionList):
     Every entry is one line, cut with an ellipsis when the pane is narrow: an article of
     hundreds of sections would otherwise be re-wrapped, entry by entry, on every layout
     (a resize at 2 MB spent 60% of its time there). The line counting of OptionList is
-    replaced by one line per entry (:meth:`_update_lines`)."""
+    replaced by one line per entry (see SlicedOptionList)."""
 
     DEFAULT_CSS = """
     TocPane { text-wrap: nowrap; text-overflow: ellipsis; }
@@ -77,26 +76,6 @@ class TocPane(SlicedOptionList):
         """The last slice is in: highlight the section the body is in by now."""
         if self._wanted is not None and self._wanted < self.option_count:
             self.highlighted = self._wanted
-
-    def _update_lines(self) -> None:
-        """One line per entry, counted without measuring any (OptionList measures each
-        entry's wrapped height, for every entry, after every resize)."""
-        if not self.scrollable_content_region:
-            return
-        cache = self._line_cache
-        lines = cache.lines
-        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
-            cache.index_to_line[index] = len(lines)
-            cache.heights[index] = 1
-            lines.append((index, 0))
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        virtual_size = Size(width, len(lines))
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.options)
 
     def index_for(self, position: Position) -> int | None:
         """The entry whose section contains ``position``."""
