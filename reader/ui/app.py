@@ -11,6 +11,7 @@ Esc cancels it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 POSITION_DELAY = 1.0  # seconds of stillness before a reading position is written
 WHOLE_PAGE_HINT_BYTES = 2 * 2**20  # pages measured for the "under a third" hint
 WHOLE_PAGE_AT_ONCE_BYTES = 256 * 2**10  # smaller pages are measured as soon as shown
+FREEZE_BYTES = 2**20  # pages loaded in the app whose objects the collector leaves alone
 WHOLE_PAGE_STILL = 2.0  # seconds without scrolling before a bigger page is measured
 
 
@@ -318,6 +320,12 @@ class ReaderApp(App[None]):
                         title="Could not open", severity="error", timeout=8)
             return
         status.set(busy="")
+        if len(loaded.html or b"") > FREEZE_BYTES:
+            # A long article is hundreds of thousands of long-lived objects: keep the
+            # collector from walking them all again and again (a full collection in a
+            # frame held a key back by more than a second at 8 MB). `reader FILE`
+            # does the same for a file read before the app starts.
+            gc.freeze()
         if fragment:
             position = self._anchor_position(loaded, fragment) or position
         self.show(loaded, position)

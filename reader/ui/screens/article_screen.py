@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 COUNT_INLINE_CHARS = 200_000  # an article longer than this has its words counted aside
+COUNT_WHEN_STILL = 1.0  # seconds without scrolling before they are
 NARROW = 90  # columns below which the panes become overlays
 SHORT = 20  # rows below which the header takes one line
 
@@ -144,6 +146,7 @@ class ArticleScreen(Screen[None]):
         # overlay in a narrow window says nothing about the side panes of a wide one.
         self._panes: dict[str, dict[str, bool]] = {"wide": {}, "narrow": {}}
         self._minutes: int | None = 0  # None while a long article's words are counted
+        self._last_moved = 0.0  # time.monotonic() of the body's last move
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
         self.placed: list[Placed] = []  # this article's highlights, re-anchored
@@ -216,7 +219,8 @@ class ArticleScreen(Screen[None]):
             self._minutes = article.reading_minutes
         else:
             self._minutes = None
-            self.call_after_refresh(self._count_minutes, article)
+            self._last_moved = time.monotonic()
+            self.set_timer(COUNT_WHEN_STILL, lambda: self._count_when_still(article))
         self.query_one(ArticleHeader).show(article, self._minutes or 0)
         self.load_highlights()
         self.body.focus()
@@ -225,6 +229,18 @@ class ArticleScreen(Screen[None]):
         # after it would cost a second layout and whole-screen frame, which a key
         # pressed as soon as the text shows had to wait behind.
         self._fill_panes(article)
+
+    def _count_when_still(self, article: Article) -> None:
+        """Count a long article's words once the reader has not scrolled for a moment:
+        the count holds the interpreter for a quarter of a second at 8 MB, which the
+        first keys after the text appears would wait behind."""
+        if article is not self.article:
+            return
+        still = time.monotonic() - self._last_moved
+        if still < COUNT_WHEN_STILL:
+            self.set_timer(COUNT_WHEN_STILL - still, lambda: self._count_when_still(article))
+            return
+        self._count_minutes(article)
 
     @work(group="minutes", exclusive=True, exit_on_error=False)
     async def _count_minutes(self, article: Article) -> None:
@@ -311,6 +327,7 @@ class ArticleScreen(Screen[None]):
 
     @on(ArticleBody.Moved)
     def _moved(self, event: ArticleBody.Moved) -> None:
+        self._last_moved = time.monotonic()
         where = self.body.reading_position()
         self._update_status(where, event.progress)
         self.query_one(TocPane).follow(where)
