@@ -145,6 +145,7 @@ class ArticleBody(ScrollView, can_focus=True):
         self.article = Article()
         # Pictures for figures (see reader.ui.pictures.loader); None draws placeholders.
         self.figure_lines: Callable[[Figure, int], list[Strip] | None] | None = None
+        self._texts: list[str] = []
         self._text_len: list[int] = []
         self._text_total = 0
         self._link_base: list[int] = []
@@ -185,7 +186,10 @@ class ArticleBody(ScrollView, can_focus=True):
         """Show ``article``, with ``position`` at the top of the view."""
         self.article = article
         blocks = article.blocks
-        self._text_len = [len(block_text(b)) for b in blocks]
+        # Each block's text, kept: a search reads them all (making them again from the
+        # spans was most of a search's time on a long article).
+        self._texts = [block_text(b) for b in blocks]
+        self._text_len = [len(t) for t in self._texts]
         self._text_total = sum(self._text_len)
         base, count = [], 0
         for b in blocks:
@@ -710,12 +714,13 @@ class ArticleBody(ScrollView, can_focus=True):
             pattern = re.compile(re.escape(query), flags)
             hits = self.hits
             by_block = self._hits_by_block
-            for i, block in enumerate(self.article.blocks):
-                length = self._text_len[i]
-                if length < len(query):
+            size = len(query)
+            for i, text in enumerate(self._texts):
+                if len(text) < size or pattern.search(text) is None:
                     continue
-                for m in pattern.finditer(block_text(block)):
-                    by_block.setdefault(i, []).append(len(hits))
+                numbers = by_block[i] = []
+                for m in pattern.finditer(text):
+                    numbers.append(len(hits))
                     hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
         # Blocks already wrapped with the old highlights, or without the new ones.
         for i in [i for i in self._laid if i in before or i in self._hits_by_block]:
