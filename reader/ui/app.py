@@ -102,6 +102,12 @@ class ReaderApp(App[None]):
     # ------------------------------------------------------------------ start-up
 
     async def on_mount(self) -> None:
+        # Every frame makes and drops many objects, and the lines kept for scrolling
+        # back live long: a full collection walked them all every second or so while a
+        # key was held (75-130 ms at 2 MB, a frame held back each time). Full
+        # collections ten times rarer; the younger generations as before.
+        young, middle, old = gc.get_threshold()
+        gc.set_threshold(young, middle, max(old, 100))
         self.set_keymap(self.keymap)
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
