@@ -153,6 +153,9 @@ class ArticleScreen(Screen[None]):
         self._deleted_highlights: list[Highlight] = []  # for z
 
     def compose(self) -> ComposeResult:
+        # The layout classes before anything is styled: set once mounted, they restyled
+        # every widget again before the first frame.
+        self._apply_width(self.app.size.width, footer=False)
         yield ArticleHeader(id="header")
         with Horizontal(id="main"):
             yield TocPane(id="toc")
@@ -161,7 +164,7 @@ class ArticleScreen(Screen[None]):
         yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
                         id="search")
         yield StatusLine(id="status")
-        yield ArticleFooter()
+        yield ArticleFooter(compact=self.has_class("-narrow"))
 
     @property
     def body(self) -> ArticleBody:
@@ -267,15 +270,17 @@ class ArticleScreen(Screen[None]):
         self._apply_width(event.size.width)
         self.query_one(ArticleHeader).set_compact(event.size.height < SHORT)
 
-    def _apply_width(self, width: int) -> None:
+    def _apply_width(self, width: int, *, footer: bool = True) -> None:
         narrow = width < NARROW
-        self.set_class(narrow, "-narrow")
-        self.query_one(Footer).compact = narrow  # the whole footer, Help and Quit, fits
-        chosen = self._panes[self._layout]
+        chosen = self._panes["narrow" if narrow else "wide"]
         toc = chosen.get("toc", not narrow and self.config.show_toc)
         figures = chosen.get("figures", not narrow and self.config.show_figures)
-        self.set_class(toc, "-show-toc")
-        self.set_class(figures, "-show-figures")
+        wanted = {"-narrow": narrow, "-show-toc": toc, "-show-figures": figures}
+        # All at once: each class changed on its own restyles every widget of the screen.
+        self.add_class(*(name for name, on in wanted.items() if on))
+        self.remove_class(*(name for name, on in wanted.items() if not on))
+        if footer:
+            self.query_one(Footer).compact = narrow  # the whole footer, Help and Quit, fits
 
     @property
     def _layout(self) -> str:

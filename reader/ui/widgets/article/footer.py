@@ -15,8 +15,8 @@ class ArticleFooter(Footer):
     machine, once to open the search bar and once to close it). The keys it shows are
     almost always the same: here it is composed again only when they differ."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, compact: bool = False) -> None:
+        super().__init__(compact=compact)
         self._shown: Shown | None = None
 
     def _what_it_shows(self) -> Shown:
