@@ -217,7 +217,7 @@ class ArticleScreen(Screen[None]):
         self.query_text = ""
         self.body.set_article(article, position)
         # The reading time is counted once, not on every scroll step; a long article's
-        # words are counted off the UI thread after the first frame (0.1-0.3 s at 2-8 MB).
+        # words (0.1-0.3 s at 2-8 MB) off the UI thread once the reader has been still.
         if self.body.text_length < COUNT_INLINE_CHARS:
             self._minutes = article.reading_minutes
         else:
