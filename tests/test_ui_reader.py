@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual import events
+from textual.widgets import Input, OptionList
 
-from reader.document import Heading
+from reader.document import Article, Heading, Paragraph, Span, block_text
+from reader.sources import Loaded
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.article.body import ArticleBody
 from tests.ui_helpers import body_lines, body_text, notifications, run, wait_for, wait_loaded
@@ -355,5 +357,65 @@ def test_status_starts_unread_and_the_end_shows_the_last_section() -> None:
             assert status.section == "Keeping notes"
             toc = app.article_screen.query_one("#toc", OptionList)
             assert toc.highlighted == toc.option_count - 1
+
+    run(scenario())
+
+
+def long_article(paragraphs: int = 6000) -> Article:
+    """About 2 MB of text in sections: long enough that opening it keeps the app busy."""
+    words = ["harbour", "river", "valley", "market", "station", "morning", "council",
+             "bridge", "village", "garden", "north", "coast", "library", "museum"]
+    blocks: list[Heading | Paragraph] = []
+    for n in range(paragraphs):
+        if n % 20 == 0:
+            blocks.append(Heading(2, (Span(f"Section {n // 20}"),)))
+        text = " ".join(words[(n * 7 + i) % len(words)] for i in range(60))
+        blocks.append(Paragraph((Span(f"Paragraph {n}: {text}."),)))
+    return Article(title="Long", blocks=tuple(blocks))
+
+
+def test_keys_typed_after_slash_at_once_go_to_the_search_bar() -> None:
+    """`/`, a word, Enter and `n` arriving together (typed while a long article keeps the
+    app busy) search for the word and move to its second hit: no letter acts as a key of
+    the text (`l` is Forward, `v` selects, `e` edits a highlight)."""
+    article = long_article()
+
+    async def scenario() -> None:
+        app = ReaderApp(loaded=Loaded(article, None, "file:///long.html"), images=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            keys = [("slash", "/"), *((c, c) for c in "valley"), ("enter", "\r"), ("n", "n")]
+            for key, character in keys:  # all queued before the app handles the first
+                app.post_message(events.Key(key, character))
+            await wait_for(pilot, lambda: "“valley”" in str(screen.status.render()))
+            await pilot.pause()
+            body = screen.body
+            expected = sum(block_text(b).count("valley") for b in article.blocks)
+            assert len(body.hits) == expected > 2
+            assert body.hit_index == 1  # `n` went to the text, after the search
+            assert f"2/{expected}" in str(screen.status.render())
+            assert screen.query_text == "valley"
+            assert not body.selecting
+            assert screen.focused is body
+            assert not screen.query_one("#search").display
+
+    run(scenario())
+
+
+def test_slash_typed_in_the_search_bar_is_part_of_the_query() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("slash", "a", "slash", "b")
+            await pilot.pause()
+            bar = app.article_screen.query_one("#search", Input)
+            assert bar.value == "a/b"
+            assert app.article_screen.focused is bar
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not bar.display
+            assert app.article_screen.focused is app.article_screen.body
 
     run(scenario())

@@ -11,6 +11,7 @@ Esc cancels it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 
 POSITION_DELAY = 1.0  # seconds of stillness before a reading position is written
 WHOLE_PAGE_HINT_BYTES = 2 * 2**20  # pages measured for the "under a third" hint
+WHOLE_PAGE_AT_ONCE_BYTES = 256 * 2**10  # smaller pages are measured as soon as shown
+FREEZE_BYTES = 2**20  # pages loaded in the app whose objects the collector leaves alone
+WHOLE_PAGE_STILL = 2.0  # seconds without scrolling before a bigger page is measured
 
 
 class ReaderApp(App[None]):
@@ -85,6 +89,7 @@ class ReaderApp(App[None]):
         self._fetcher: Fetcher | None = None
         self._loading: Worker[None] | None = None
         self._last_progress = 0.0
+        self._last_moved = 0.0  # time.monotonic() of the last scroll of the body
         self._position_timer: Timer | None = None
         self._unsaved_position: tuple[str, Position, float] | None = None
         self._article_screen: ArticleScreen | None = None
@@ -97,6 +102,12 @@ class ReaderApp(App[None]):
     # ------------------------------------------------------------------ start-up
 
     async def on_mount(self) -> None:
+        # Every frame makes and drops many objects, and the lines kept for scrolling
+        # back live long: a full collection walked them all every second or so while a
+        # key was held (75-130 ms at 2 MB, a frame held back each time). Full
+        # collections ten times rarer; the younger generations as before.
+        young, middle, old = gc.get_threshold()
+        gc.set_threshold(young, middle, max(old, 100))
         self.set_keymap(self.keymap)
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
@@ -190,7 +201,24 @@ class ReaderApp(App[None]):
         self.record_opened(loaded)
         if loaded.html is not None and len(loaded.html) < WHOLE_PAGE_HINT_BYTES and (
                 self._cleaned_of(loaded) is None):
-            self._measure_whole(loaded)
+            if len(loaded.html) < WHOLE_PAGE_AT_ONCE_BYTES:
+                self._measure_whole(loaded)
+            else:
+                self._last_moved = time.monotonic()  # opening counts as a move
+                self._measure_when_still(loaded)
+
+    def _measure_when_still(self, loaded: Loaded) -> None:
+        """Measure the whole page of a long article once the reader has been still for a
+        while: extracting it again takes seconds of the interpreter, and in the first
+        seconds after the text appears every key should be answered at once."""
+        current = self.current
+        if current is None or current.loaded is not loaded:
+            return
+        still = time.monotonic() - self._last_moved
+        if still < WHOLE_PAGE_STILL:
+            self.set_timer(WHOLE_PAGE_STILL - still, lambda: self._measure_when_still(loaded))
+            return
+        self._measure_whole(loaded)
 
     # ------------------------------------------------------------------ whole page
 
@@ -198,11 +226,17 @@ class ReaderApp(App[None]):
     async def _measure_whole(self, loaded: Loaded) -> None:
         """Off the UI thread: the whole page's text, to say so when the cleaned article
         keeps under a third of it (the cleaning may have dropped what was wanted)."""
-        whole = await asyncio.to_thread(self._whole_page, loaded)
+        def measure() -> bool | None:  # words counted off the UI thread too
+            whole = self._whole_page(loaded)
+            if whole is None:
+                return None
+            return loaded.article.word_count * 3 < whole.article.word_count
+
+        under_a_third = await asyncio.to_thread(measure)
         current = self.current
-        if whole is None or current is None or current.loaded is not loaded:
+        if under_a_third is None or current is None or current.loaded is not loaded:
             return
-        if loaded.article.word_count * 3 < whole.article.word_count:
+        if under_a_third:
             self.article_screen.status.set(
                 hint="W: whole page (this article is under a third of its text)")
 
@@ -292,6 +326,12 @@ class ReaderApp(App[None]):
                         title="Could not open", severity="error", timeout=8)
             return
         status.set(busy="")
+        if len(loaded.html or b"") > FREEZE_BYTES:
+            # A long article is hundreds of thousands of long-lived objects: keep the
+            # collector from walking them all again and again (a full collection in a
+            # frame held a key back by more than a second at 8 MB). `reader FILE`
+            # does the same for a file read before the app starts.
+            gc.freeze()
         if fragment:
             position = self._anchor_position(loaded, fragment) or position
         self.show(loaded, position)
@@ -695,6 +735,7 @@ class ReaderApp(App[None]):
         The latest position is kept in memory so that quitting can write it even after
         the screens are gone.
         """
+        self._last_moved = time.monotonic()
         if self.current is None or self._cleaned_of(self.current.loaded) is not None:
             return  # no reading position is kept for a whole page: its blocks differ
         self._unsaved_position = (self.current.loaded.key, message.position, message.progress)

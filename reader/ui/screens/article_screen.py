@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -26,6 +29,7 @@ from reader.ui.messages import (
 )
 from reader.ui.pictures.loader import ImageLoader
 from reader.ui.widgets.article.body import ArticleBody
+from reader.ui.widgets.article.footer import ArticleFooter
 from reader.ui.widgets.article.header import ArticleHeader
 from reader.ui.widgets.article.status import StatusLine
 from reader.ui.widgets.panes.figures import FiguresPane
@@ -35,17 +39,43 @@ if TYPE_CHECKING:
     from reader.library.highlights import Highlight, Placed
     from reader.ui.app import ReaderApp
 
+COUNT_INLINE_CHARS = 200_000  # an article longer than this has its words counted aside
+COUNT_WHEN_STILL = 1.0  # seconds without scrolling before they are
 NARROW = 90  # columns below which the panes become overlays
 SHORT = 20  # rows below which the header takes one line
 
 
 class SearchBar(Input):
-    """The `/` prompt; Enter searches, Esc gives up."""
+    """The `/` prompt; Enter searches, Esc gives up.
+
+    Keys typed fast (or while a long article keeps the app busy) are handed to the focused
+    widget before the ones ahead of them have been handled. So Enter and Esc are handled
+    here, in their turn after the letters before them, and the focus moves at once; a key
+    that was handed to the bar before it closed goes on to the widget that has the focus
+    now (`/word` Enter `n` finds, then moves to the next hit)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="reader.search_cancel")]
 
-    def action_cancel(self) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         screen = self.screen  # a query would look below the screen, never at it
+        if not isinstance(screen, ArticleScreen):
+            return
+        if screen.focused is not self:
+            # Closed while this key waited its turn: it was meant for what follows.
+            event.stop()
+            event.prevent_default()
+            target = screen.focused or screen
+            target.post_message(events.Key(event.key, event.character))
+        elif event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                screen.submit_search(self.value)
+            else:
+                screen.close_search(clear=False)
+
+    def action_cancel(self) -> None:
+        screen = self.screen
         if isinstance(screen, ArticleScreen):
             screen.close_search(clear=False)
 
@@ -59,7 +89,9 @@ class ArticleScreen(Screen[None]):
     BINDINGS = [
         Binding("t", "toggle_toc", "Contents", id="reader.toggle_toc"),
         Binding("f", "toggle_figures", "Figures", id="reader.toggle_figures"),
-        Binding("slash", "search", "Search", id="reader.search"),
+        # A priority binding: taken when the app reads the key, so that the focus is in
+        # the search bar before the keys typed after it are handed on (see SearchBar).
+        Binding("slash", "search", "Search", priority=True, id="reader.search"),
         Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
         Binding("N", "previous_hit", "Previous hit", show=False, id="reader.previous_hit"),
         Binding("right_square_bracket", "next_section", "Next section", show=False,
@@ -113,13 +145,17 @@ class ArticleScreen(Screen[None]):
         # The panes a person opened or closed, per layout ("wide", "narrow"): closing an
         # overlay in a narrow window says nothing about the side panes of a wide one.
         self._panes: dict[str, dict[str, bool]] = {"wide": {}, "narrow": {}}
-        self._minutes = 0
+        self._minutes: int | None = 0  # None while a long article's words are counted
+        self._last_moved = 0.0  # time.monotonic() of the body's last move
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
         self.placed: list[Placed] = []  # this article's highlights, re-anchored
         self._deleted_highlights: list[Highlight] = []  # for z
 
     def compose(self) -> ComposeResult:
+        # The layout classes before anything is styled: set once mounted, they restyled
+        # every widget again before the first frame.
+        self._apply_width(self.app.size.width, footer=False)
         yield ArticleHeader(id="header")
         with Horizontal(id="main"):
             yield TocPane(id="toc")
@@ -128,7 +164,7 @@ class ArticleScreen(Screen[None]):
         yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
                         id="search")
         yield StatusLine(id="status")
-        yield Footer()
+        yield ArticleFooter(compact=self.has_class("-narrow"))
 
     @property
     def body(self) -> ArticleBody:
@@ -176,19 +212,46 @@ class ArticleScreen(Screen[None]):
         self.article = article
         if self.images is not None:
             self.images.page_url = origin or article.url
-        self._minutes = article.reading_minutes  # counted once, not on every scroll step
-        self.query_one(ArticleHeader).show(article, self._minutes)
         self.link_digits = ""
         self.status.set(link_input="", search="", hint="")
         self.query_text = ""
         self.body.set_article(article, position)
+        # The reading time is counted once, not on every scroll step; a long article's
+        # words (0.1-0.3 s at 2-8 MB) off the UI thread once the reader has been still.
+        if self.body.text_length < COUNT_INLINE_CHARS:
+            self._minutes = article.reading_minutes
+        else:
+            self._minutes = None
+            self._last_moved = time.monotonic()
+            self.set_timer(COUNT_WHEN_STILL, lambda: self._count_when_still(article))
+        self.query_one(ArticleHeader).show(article, self._minutes or 0)
         self.load_highlights()
         self.body.focus()
-        # The text first: the side panes of a long article (hundreds of sections and
-        # figures) are filled once the first frame is on the screen.
-        self.query_one(TocPane).show(Article(url=article.url))
-        self.query_one(FiguresPane).show(Article(url=article.url))
-        self.call_after_refresh(self._fill_panes, article)
+        # The panes are filled before the first frame: their entries are cheap (words
+        # made into Content only when drawn, one fixed height each), and a pane filled
+        # after it would cost a second layout and whole-screen frame, which a key
+        # pressed as soon as the text shows had to wait behind.
+        self._fill_panes(article)
+
+    def _count_when_still(self, article: Article) -> None:
+        """Count a long article's words once the reader has not scrolled for a moment:
+        the count holds the interpreter for a quarter of a second at 8 MB, which the
+        first keys after the text appears would wait behind."""
+        if article is not self.article:
+            return
+        still = time.monotonic() - self._last_moved
+        if still < COUNT_WHEN_STILL:
+            self.set_timer(COUNT_WHEN_STILL - still, lambda: self._count_when_still(article))
+            return
+        self._count_minutes(article)
+
+    @work(group="minutes", exclusive=True, exit_on_error=False)
+    async def _count_minutes(self, article: Article) -> None:
+        minutes = await asyncio.to_thread(lambda: article.reading_minutes)
+        if article is not self.article:
+            return  # another article was shown in the meantime
+        self._minutes = minutes
+        self.query_one(ArticleHeader).show(article, minutes)
         self._update_status(self.body.top_position(), self.body.progress)
 
     def _fill_panes(self, article: Article) -> None:
@@ -207,15 +270,17 @@ class ArticleScreen(Screen[None]):
         self._apply_width(event.size.width)
         self.query_one(ArticleHeader).set_compact(event.size.height < SHORT)
 
-    def _apply_width(self, width: int) -> None:
+    def _apply_width(self, width: int, *, footer: bool = True) -> None:
         narrow = width < NARROW
-        self.set_class(narrow, "-narrow")
-        self.query_one(Footer).compact = narrow  # the whole footer, Help and Quit, fits
-        chosen = self._panes[self._layout]
+        chosen = self._panes["narrow" if narrow else "wide"]
         toc = chosen.get("toc", not narrow and self.config.show_toc)
         figures = chosen.get("figures", not narrow and self.config.show_figures)
-        self.set_class(toc, "-show-toc")
-        self.set_class(figures, "-show-figures")
+        wanted = {"-narrow": narrow, "-show-toc": toc, "-show-figures": figures}
+        # All at once: each class changed on its own restyles every widget of the screen.
+        self.add_class(*(name for name, on in wanted.items() if on))
+        self.remove_class(*(name for name, on in wanted.items() if not on))
+        if footer:
+            self.query_one(Footer).compact = narrow  # the whole footer, Help and Quit, fits
 
     @property
     def _layout(self) -> str:
@@ -267,6 +332,7 @@ class ArticleScreen(Screen[None]):
 
     @on(ArticleBody.Moved)
     def _moved(self, event: ArticleBody.Moved) -> None:
+        self._last_moved = time.monotonic()
         where = self.body.reading_position()
         self._update_status(where, event.progress)
         self.query_one(TocPane).follow(where)
@@ -274,9 +340,10 @@ class ArticleScreen(Screen[None]):
 
     def _update_status(self, position: Position, progress: float) -> None:
         minutes = self._minutes
+        left = None if minutes is None else round(minutes * (1 - progress)) if progress < 1 else 0
         self.status.set(
             percent=round(progress * 100),
-            minutes_left=round(minutes * (1 - progress)) if progress < 1 else 0,
+            minutes_left=left,
             section=self.section_at(position),
         )
 
@@ -365,14 +432,21 @@ class ArticleScreen(Screen[None]):
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
+        if self.focused is bar:
+            raise SkipAction()  # `/` typed in the search bar is part of the query
         bar.display = True
         bar.value = self.query_text
-        bar.focus()
+        # At once, not after the keys already waiting (Widget.focus waits its turn).
+        self.set_focus(bar)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self.run_search(event.value)
+        self.submit_search(event.value)
+
+    def submit_search(self, query: str) -> None:
+        """Enter in the search bar: close it, then find ``query``."""
         self.close_search(clear=False)
+        self.run_search(query)
 
     def run_search(self, query: str) -> int:
         self.query_text = query
@@ -393,7 +467,7 @@ class ArticleScreen(Screen[None]):
             self.query_text = ""
             self.body.search("")
             self._update_search_status()
-        self.body.focus()
+        self.set_focus(self.body)  # at once: the next key is for the text
 
     def _update_search_status(self) -> None:
         body = self.body

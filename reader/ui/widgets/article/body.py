@@ -48,6 +48,7 @@ from reader.ui.widgets.article.layout import (
 DEFAULT_MEASURE = 80
 MIN_MEASURE = 30
 MAX_LAID = 600  # blocks whose lines are kept; heights are kept for all
+MAX_DRAWN = 4000  # drawn lines kept for the next frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,9 @@ class ArticleBody(ScrollView, can_focus=True):
         self.article = Article()
         # Pictures for figures (see reader.ui.pictures.loader); None draws placeholders.
         self.figure_lines: Callable[[Figure, int], list[Strip] | None] | None = None
+        self._texts: list[str] = []
         self._text_len: list[int] = []
+        self._text_total = 0
         self._link_base: list[int] = []
         self._heights: list[int] = []
         self._starts: list[int] = [0]
@@ -173,6 +176,9 @@ class ArticleBody(ScrollView, can_focus=True):
         self._pending_position: Position | None = None
         self._target_y: int | None = None  # where keys not yet drawn lead (see _scroll_lines)
         self._frame_pending = False
+        # (width, margin, style) of the frame being drawn, and its lines already drawn.
+        self._frame: tuple[int, int, Style] | None = None
+        self._drawn: dict[tuple[int, int], tuple[LaidBlock, Strip]] = {}
 
     # ------------------------------------------------------------------ article
 
@@ -180,7 +186,11 @@ class ArticleBody(ScrollView, can_focus=True):
         """Show ``article``, with ``position`` at the top of the view."""
         self.article = article
         blocks = article.blocks
-        self._text_len = [len(block_text(b)) for b in blocks]
+        # Each block's text, kept: a search reads them all (making them again from the
+        # spans was most of a search's time on a long article).
+        self._texts = [block_text(b) for b in blocks]
+        self._text_len = [len(t) for t in self._texts]
+        self._text_total = sum(self._text_len)
         base, count = [], 0
         for b in blocks:
             base.append(count)
@@ -195,6 +205,11 @@ class ArticleBody(ScrollView, can_focus=True):
         self._hits_by_block = {}
         self._last_reported = None
         self._relayout(position or Position(0))
+
+    @property
+    def text_length(self) -> int:
+        """Characters of text in the article (its blocks' text, without markup)."""
+        return self._text_total
 
     @property
     def laid_count(self) -> int:
@@ -212,6 +227,7 @@ class ArticleBody(ScrollView, can_focus=True):
 
     def _relayout(self, position: Position) -> None:
         """Throw away lines, estimate all heights at the current width, show ``position``."""
+        self._forget_frame()
         self._layout_width = self.content_width
         self._laid.clear()
         n = len(self.article.blocks)
@@ -300,6 +316,7 @@ class ArticleBody(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._palette = None
+        self._forget_frame()
         self._laid.clear()  # same heights, new colours
         self.refresh()
 
@@ -431,9 +448,21 @@ class ArticleBody(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ painting
 
+    def _frame_now(self) -> tuple[int, int, Style]:
+        """What every drawn line shares, worked out once until the size, the measure or
+        the style changes: the widget's style alone took a quarter of a millisecond a
+        line (CSS to a Rich style), the margin another tenth."""
+        frame = (self.size.width, self.margin, self.rich_style)
+        if frame != self._frame:
+            self._frame = frame
+            self._drawn.clear()
+        return frame
+
+    def _forget_frame(self) -> None:
+        self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        base = self.rich_style
+        width, margin, base = self._frame or self._frame_now()
         vy = y + round(self.scroll_y)
         n = len(self.article.blocks)
         if not n or vy >= self._starts[-1]:
@@ -444,10 +473,18 @@ class ArticleBody(ScrollView, can_focus=True):
         if line >= laid.height:  # a height changed under this frame; fixed next frame
             self.call_after_refresh(self._after_shift)
             return Strip.blank(width, base)
+        # Lines already drawn at this width, margin and style are kept (per wrapped
+        # block: a block wrapped again has new lines and so new drawn lines).
+        drawn = self._drawn.get((i, line))
+        if drawn is not None and drawn[0] is laid:
+            return drawn[1]
         strip = laid.lines[line]
-        margin = self.margin
-        return Strip([Segment(" " * margin), *strip], margin + strip.cell_length
-                     ).crop_extend(0, width, None).apply_style(base)
+        strip = Strip([Segment(" " * margin), *strip], margin + strip.cell_length
+                      ).crop_extend(0, width, None).apply_style(base)
+        if len(self._drawn) > MAX_DRAWN:
+            self._drawn.clear()
+        self._drawn[(i, line)] = (laid, strip)
+        return strip
 
     def _after_shift(self) -> None:
         self._fix_starts()
@@ -457,6 +494,7 @@ class ArticleBody(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ events
 
     def on_resize(self, event: events.Resize) -> None:
+        self._forget_frame()
         if self._pending_position is not None:
             position, self._pending_position = self._pending_position, None
             self._relayout(position)
@@ -676,12 +714,13 @@ class ArticleBody(ScrollView, can_focus=True):
             pattern = re.compile(re.escape(query), flags)
             hits = self.hits
             by_block = self._hits_by_block
-            for i, block in enumerate(self.article.blocks):
-                length = self._text_len[i]
-                if length < len(query):
+            size = len(query)
+            for i, text in enumerate(self._texts):
+                if len(text) < size or pattern.search(text) is None:
                     continue
-                for m in pattern.finditer(block_text(block)):
-                    by_block.setdefault(i, []).append(len(hits))
+                numbers = by_block[i] = []
+                for m in pattern.finditer(text):
+                    numbers.append(len(hits))
                     hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
         # Blocks already wrapped with the old highlights, or without the new ones.
         for i in [i for i in self._laid if i in before or i in self._hits_by_block]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.widgets import Static
 
 from reader.document import Article
@@ -31,6 +34,7 @@ class ArticleHeader(Static):
         super().__init__(id=id)
         self.compact = False  # one line, for short windows: the text needs the rows
         self._shown: tuple[Article, int | None] | None = None
+        self._content: Content | None = None
 
     def show(self, article: Article, minutes: int | None = None) -> None:
         self._shown = (article, minutes)
@@ -39,7 +43,16 @@ class ArticleHeader(Static):
         parts: list[str | tuple[str, str]] = [(title, "bold")]
         if meta:
             parts += [(" · " if self.compact else "\n"), (meta, "dim")]
-        self.update(Content.assemble(*parts))
+        content = Content.assemble(*parts)
+        # A layout pass only when the height changes: the reading time of a long article
+        # arrives after the first frame, and a layout is a whole-screen frame.
+        width = self.content_region.width
+        old = self._content
+        rules = cast(RulesMap, self.styles)
+        same = bool(width) and old is not None and (
+            old.get_height(rules, width) == content.get_height(rules, width))
+        self._content = content
+        self.update(content, layout=not same)
 
     def set_compact(self, compact: bool) -> None:
         if compact != self.compact:

@@ -11,7 +11,7 @@ from textual.widgets import Static
 @dataclass(frozen=True)
 class StatusInfo:
     percent: int = 0
-    minutes_left: int = 0
+    minutes_left: int | None = 0  # None: not known yet (a long article is being counted)
     section: str = ""
     search: str = ""  # e.g. "3/17 “word”"
     link_input: str = ""
@@ -41,9 +41,10 @@ class StatusLine(Static):
             parts += [(info.busy, "bold $warning")]
         else:
             parts += [(f"{info.percent:3d}%", "bold")]
-            left = (f"{info.minutes_left} min left" if info.minutes_left
-                    else "end" if info.percent >= 100 else "<1 min left")
-            parts += ["  ", (left, "dim")]
+            if info.minutes_left is not None:
+                left = (f"{info.minutes_left} min left" if info.minutes_left
+                        else "end" if info.percent >= 100 else "<1 min left")
+                parts += ["  ", (left, "dim")]
             if info.section:
                 parts += ["  ", ("§ ", "dim"), info.section]
         if info.search:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import partial
 
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.document import Article, Position, first_words
-from reader.ui.widgets.panes.sliced import SlicedOptionList
+from reader.ui.widgets.panes.sliced import LazyPrompt, SlicedOptionList
+
+
+def _entry(title: str, indent: str, landmark: bool) -> Content:
+    if landmark:
+        return Content.assemble(("¶ ", "dim"), title)
+    if indent:
+        return Content(indent + title)
+    return Content.assemble((title, "bold"))
 
 
 class TocPane(SlicedOptionList):
@@ -20,7 +28,7 @@ class TocPane(SlicedOptionList):
     Every entry is one line, cut with an ellipsis when the pane is narrow: an article of
     hundreds of sections would otherwise be re-wrapped, entry by entry, on every layout
     (a resize at 2 MB spent 60% of its time there). The line counting of OptionList is
-    replaced by one line per entry (:meth:`_update_lines`)."""
+    replaced by one line per entry (see SlicedOptionList)."""
 
     DEFAULT_CSS = """
     TocPane { text-wrap: nowrap; text-overflow: ellipsis; }
@@ -42,23 +50,18 @@ class TocPane(SlicedOptionList):
 
     def show(self, article: Article) -> None:
         entries = article.toc()
-        items: list[tuple[Position, int, Content]] = []
+        items: list[tuple[Position, int, LazyPrompt]] = []
         landmarks = bool(entries) and all(e.landmark for e in entries)
         top = min((e.level for e in entries), default=1)
         for e in entries:
             indent = "  " * (e.level - top)
-            prompt: Content
-            if e.landmark:
-                prompt = Content.assemble(("¶ ", "dim"), e.title)
-            elif indent:
-                prompt = Content(indent + e.title)
-            else:
-                prompt = Content.assemble((e.title, "bold"))
-            items.append((e.position, e.level, prompt))
+            items.append((e.position, e.level,
+                          LazyPrompt(partial(_entry, e.title, indent, e.landmark))))
         if landmarks or not entries:
             for n, (position, figure) in enumerate(article.figures(), 1):
                 label = first_words(figure.caption or figure.alt or f"Figure {n}", 36)
-                items.append((position, 1, Content.assemble(("▣ ", "dim"), label)))
+                items.append((position, 1,
+                               LazyPrompt(partial(Content.assemble, ("▣ ", "dim"), label))))
             items.sort(key=lambda item: item[0])
         self.positions = [p for p, _, _ in items]
         self.levels = [lv for _, lv, _ in items]
@@ -73,26 +76,6 @@ class TocPane(SlicedOptionList):
         """The last slice is in: highlight the section the body is in by now."""
         if self._wanted is not None and self._wanted < self.option_count:
             self.highlighted = self._wanted
-
-    def _update_lines(self) -> None:
-        """One line per entry, counted without measuring any (OptionList measures each
-        entry's wrapped height, for every entry, after every resize)."""
-        if not self.scrollable_content_region:
-            return
-        cache = self._line_cache
-        lines = cache.lines
-        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
-            cache.index_to_line[index] = len(lines)
-            cache.heights[index] = 1
-            lines.append((index, 0))
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        virtual_size = Size(width, len(lines))
-        if virtual_size != self.virtual_size:
-            self.virtual_size = virtual_size
-            self._scroll_update(virtual_size)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.options)
 
     def index_for(self, position: Position) -> int | None:
         """The entry whose section contains ``position``."""
