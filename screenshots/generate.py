@@ -214,6 +214,40 @@ async def highlights() -> None:
         await _save(app, pilot, "highlights")
 
 
+def _fill_feeds() -> None:
+    """Four subscriptions from the test suite's feed files, two in folders, in READER_HOME."""
+    from datetime import UTC, datetime
+
+    from reader.feeds.parse import parse_feed
+    from reader.library import Library
+    from reader.library.feeds import Feeds
+
+    subscriptions = {
+        "rss20.xml": ("https://harbour.example/feed", ("News",)),
+        "rss10.rdf": ("https://field-station.example/rdf", ("News",)),
+        "atom10.xml": ("https://workshop.example/atom", ("Crafts",)),
+        "feed11.json": ("https://eleven.example/feed.json", ()),
+    }
+    with Library.open() as library:
+        feeds = Feeds(library)
+        for name, (url, tags) in subscriptions.items():
+            parsed = parse_feed((FIXTURES / "feeds" / name).read_bytes(), url)
+            feed_id, _ = feeds.add(url, title=parsed.title, tags=tags)
+            feeds.store_refresh(feed_id, parsed, etag=None, last_modified=None,
+                                next_check=datetime.now(UTC), problem=None)
+
+
+@shot("feeds")
+async def feeds() -> None:
+    _fill_feeds()
+    app = ReaderApp(None)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("F")
+        await pilot.pause(0.5)
+        await _save(app, pilot, "feeds")
+
+
 async def main(names: list[str]) -> None:
     for name in names or list(SHOTS):
         await SHOTS[name]()
