@@ -32,7 +32,16 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from reader.document import Article, Block, Heading, ListBlock, Paragraph, Quote, Span
+from reader.document import (
+    Article,
+    Block,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Span,
+    block_text,
+)
 from reader.extract import settings
 from reader.extract.blocks import SKIP_FULL, BlockBuilder
 from reader.extract.content import Content, clean, densest, prose_chars, prune_rules, select
@@ -162,6 +171,12 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
     if _guard(lambda: _doubtful(blocks, pruned), False):
         opinion = _guard(lambda: _second_extractor(text, url), _none())
         if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
+            blocks = _guard(lambda: tidy(opinion, meta), opinion)
+    elif _guard(lambda: _maybe_a_section(blocks, pruned), False):
+        opinion = _guard(lambda: _second_extractor(text, url), _none())
+        if _words(opinion) >= settings.SECTION_OPINION_GAIN * max(_words(blocks), 1) \
+                and _guard(lambda: _finds_the_start(opinion, blocks, meta.title), False):
+            opinion = _without_headline(opinion, meta.title)
             blocks = _guard(lambda: tidy(opinion, meta), opinion)
     return _article(meta, url, blocks)
 
@@ -391,6 +406,44 @@ def _doubtful(blocks: list[Block], pruned: HtmlElement) -> bool:
     return prose_chars(root, enough) > enough
 
 
+def _maybe_a_section(blocks: list[Block], pruned: HtmlElement) -> bool:
+    """Whether the article found holds clearly less prose than the pruned page: it may be
+    one section of the story (a list of signatories, a sidebar box, a form's messages)
+    while the story itself is elsewhere. Cheap: the page's prose is read only until it is
+    clearly more than ours (a long, well-found article stops at once)."""
+    ours = sum(len(t) for t in _prose_texts(blocks))
+    enough = ours / settings.SECTION_OPINION_SHARE
+    body = pruned.find("body")
+    root = body if body is not None else pruned
+    return prose_chars(root, enough + 1) > enough
+
+
+_TITLE_WORD = re.compile(r"\w{4,}")
+
+
+def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> bool:
+    """Whether the second extractor's text goes where ours does not *towards the
+    headline*: the words it adds carry at least as many of the title's words as ours
+    does. When two extractors disagree about which box is the article, the one whose
+    text speaks of what the page says it is about found the story; the other text it
+    adds (teasers of other stories, a slideshow of other news) shares nothing with it."""
+    from reader.document import block_text
+
+    wanted = {w.casefold() for w in _TITLE_WORD.findall(title or "")}
+    if not wanted:
+        return False
+    ours_text = "\n".join(block_text(b) for b in blocks)
+    ours_words = set(ours_text.casefold().split())
+    added: list[str] = []
+    for block in opinion:
+        words = block_text(block).casefold().split()
+        if sum(w in ours_words for w in words) < 0.5 * len(words):
+            added.append(" ".join(words))
+    found_added = wanted & {w.casefold() for w in _TITLE_WORD.findall(" ".join(added))}
+    found_ours = wanted & {w.casefold() for w in _TITLE_WORD.findall(ours_text)}
+    return bool(found_added) and len(found_added) >= len(found_ours)
+
+
 def _second_extractor(text: str, url: str | None) -> list[Block]:
     """trafilatura's text of the page, as paragraphs: a second, independently built
     extractor (its own pruning, its own scoring), asked only when our pick is doubtful.
@@ -405,6 +458,14 @@ def _second_extractor(text: str, url: str | None) -> list[Block]:
         return []
     lines = (" ".join(line.split()) for line in found.splitlines())
     return [Paragraph((Span(clean_text(line)),)) for line in lines if line]
+
+
+def _without_headline(blocks: list[Block], title: str) -> list[Block]:
+    """The second extractor's text without its first line when that is the headline
+    (shown above the article already; it came as a plain line, so tidy() cannot tell)."""
+    if blocks and title and _same_title(_norm(block_text(blocks[0])), _norm(title)):
+        return blocks[1:]
+    return blocks
 
 
 def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,

@@ -65,6 +65,12 @@ SECOND_OPINION_WORDS = 40
 SECOND_OPINION_SHARE = 0.2
 #: ... and its text replaces ours when it has this many times the words.
 SECOND_OPINION_GAIN = 1.5
+#: It is asked too when the article's prose is under this share of the pruned page's
+#: (the pick may be one section, a list, a form: the story elsewhere) ...
+SECTION_OPINION_SHARE = 0.7
+#: ... and then wins with this many times the words, when the text it adds carries the
+#: headline's words (see ``_finds_the_start``).
+SECTION_OPINION_GAIN = 1.3
 
 # ----------------------------------------------------------------------- content choice
 #: Widening readability's pick: what the wider box may add, as a multiple of the prose
