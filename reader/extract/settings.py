@@ -67,7 +67,7 @@ SECOND_OPINION_SHARE = 0.2
 SECOND_OPINION_GAIN = 1.5
 #: It is asked too when the article's prose is under this share of the pruned page's
 #: (the pick may be one section, a list, a form: the story elsewhere) ...
-SECTION_OPINION_SHARE = 0.7
+SECTION_OPINION_SHARE = 0.9
 #: ... and then wins with this many times the words, when the text it adds carries the
 #: headline's words (see ``_finds_the_start``).
 SECTION_OPINION_GAIN = 1.3
