@@ -411,10 +411,17 @@ def _maybe_a_section(blocks: list[Block], pruned: HtmlElement) -> bool:
     one section of the story (a list of signatories, a sidebar box, a form's messages)
     while the story itself is elsewhere. Cheap: the page's prose is read only until it is
     clearly more than ours (a long, well-found article stops at once)."""
-    ours = sum(len(t) for t in _prose_texts(blocks))
-    enough = ours / settings.SECTION_OPINION_SHARE
     body = pruned.find("body")
     root = body if body is not None else pruned
+    # Text outside ours bounds the prose outside ours: when our prose already outweighs
+    # it enough, the answer is no without weighing the page (a long article's case).
+    outside = len(root.text_content()) - sum(len(block_text(b)) for b in blocks)
+    ours = 0
+    for text in _prose_texts(blocks):
+        ours += len(text)
+        if ours * (1 - settings.SECTION_OPINION_SHARE) >= outside * settings.SECTION_OPINION_SHARE:
+            return False
+    enough = ours / settings.SECTION_OPINION_SHARE
     return prose_chars(root, enough + 1) > enough
 
 
