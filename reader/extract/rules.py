@@ -329,6 +329,7 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
     spared = marked_body(root, sizes)
+    section_prose: dict[tuple[HtmlElement, str, str], bool] = {}
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str) or tag in NEVER_REMOVE:
@@ -362,7 +363,8 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
             # ("fig--has-shares"); the share buttons inside are judged on their own.
             continue
         if el in spared or _protected(el, total, sizes) or (
-                not by_phrase and rule.spare_prose and _prose_box(el)):
+                not by_phrase and rule.spare_prose and (
+                    _prose_box(el) or _prose_section(el, section_prose))):
             continue
         found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end,
                              spared=spared))
@@ -617,6 +619,42 @@ def _prose_box(el: HtmlElement) -> bool:
         if runs >= settings.PROSE_BOX_PARAGRAPHS:
             return link_density(el, text) < settings.PROSE_BOX_LINK_DENSITY
     return False
+
+
+def _prose_section(el: HtmlElement, cache: dict[tuple[HtmlElement, str, str], bool]
+                   ) -> bool:
+    """One of several same-named sibling boxes that together are prose: the article's
+    sections (``<section class="Report__Section Report__Section--Ads">``, a modifier
+    saying a section *holds* an ad slot), each too short alone to pass as a prose box.
+    The box itself must hold a real paragraph: the ad slots and teaser cards beside
+    such sections share their name but not their prose."""
+    parent = el.getparent()
+    classes = (el.get("class") or "").split()
+    if parent is None or not classes or _names_boilerplate(classes[0]) \
+            or not prose_paragraphs(el):
+        return False
+    key = (parent, el.tag, classes[0])
+    if key not in cache:
+        paragraphs = chars = linked = 0
+        for sibling in parent:
+            if sibling.tag != el.tag or (sibling.get("class") or "").split()[:1] != classes[:1]:
+                continue
+            paragraphs += prose_paragraphs(sibling)
+            text = len(box_text(sibling))
+            chars += text
+            linked += int(link_density(sibling, text) * text)
+        cache[key] = (paragraphs >= settings.PROSE_BOX_PARAGRAPHS
+                      and chars > settings.PROSE_BOX_CHARS
+                      and linked < settings.PROSE_BOX_LINK_DENSITY * chars)
+    return cache[key]
+
+
+def _names_boilerplate(token: str) -> bool:
+    """Whether a class token holds a word any rule looks for. The first class names
+    what a box *is* ("jp-relatedposts-post"); the ones after it are variants of it
+    ("Report__Section--Ads": this section carries an ad slot)."""
+    parts = [p for p in _PART.split(_CAMEL.sub(r"\1 \2", token).lower()) if p]
+    return bool(_ANY_WORDS.intersection(parts) or _ANY_TOKENS.intersection([token.lower()]))
 
 
 def prose_paragraphs(el: HtmlElement) -> int:
