@@ -262,6 +262,10 @@ def _pictures(el: HtmlElement) -> bool:
 def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
+    if picked is not None and _outside_marked_body(doc, picked):
+        picked = _semantic(doc) or picked
+    if picked is not None and picked.method == "semantic":
+        return picked
     if picked is not None:
         chosen = _widened(doc, picked) or picked
         sections = _sections(doc, picked, chosen)
@@ -271,6 +275,22 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
             _add_lead(doc, picked)
         return chosen
     return _semantic(doc) or densest(doc)
+
+
+def _outside_marked_body(doc: HtmlElement, picked: Content) -> bool:
+    """Whether readability's pick shares no text with the page's one marked article
+    (``itemprop=articleBody``, the only ``<article>``): it scored a box beside the story
+    (a sidebar's newsletter form, a list of links) above a short story. The page's own
+    markup says where the article is; a pick that has none of it is a neighbour."""
+    marked = _semantic(doc)
+    if marked is None:
+        return False
+    inside = text_of(marked.element)
+    for p in _elements(_PARAGRAPHS(picked.element)):
+        text = text_of(p)
+        if len(text) > _PROSE and text in inside:
+            return False
+    return bool(inside)
 
 
 def _add_lead(doc: HtmlElement, picked: Content) -> None:
