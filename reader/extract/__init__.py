@@ -306,18 +306,34 @@ def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
                     ("by ", byline)):
             continue
         out.append(block)
-    while out and _link_line(out[-1]):
-        out.pop()
+    popped = False
+    while out and (_link_line(out[-1]) or _link_list(out[-1]) or (
+            popped and isinstance(out[-1], Heading))):
+        out.pop()  # and a heading left last headed what went: "Most read", "Top 15"
+        popped = True
     return out
+
+
+def _link_list(block: Block) -> bool:
+    """A list whose every item is nothing but one short link: the headlines of other
+    stories where the article ends ("Most read"), not a list the article makes."""
+    if not isinstance(block, ListBlock) or len(block.items) < settings.LINK_LIST_LINES:
+        return False
+    return all(len(item) == 1 and _link_line(item[0]) for item in block.items)
 
 
 def _link_line(block: Block) -> bool:
     """A short paragraph of nothing but links ("« Back to News", "Home | All events"):
     the page's navigation where the article ends, not its last words."""
-    if not isinstance(block, Paragraph) or len(block.text) > _LINK_LINE_MAX:
+    if not isinstance(block, Paragraph):
         return False
     linked = [s for s in block.spans if s.href]
-    return bool(linked) and all(s.href or not _WORD.search(s.text) for s in block.spans)
+    if not linked or not all(s.href or not _WORD.search(s.text) for s in block.spans):
+        return False
+    # Longer, it is navigation when it is a list of links, one a line (the headlines
+    # of other stories after the last paragraph): a sentence is not cut by line breaks.
+    return len(block.text) <= _LINK_LINE_MAX or (
+        len(linked) >= settings.LINK_LIST_LINES and block.text.count("\n") >= len(linked) - 1)
 
 
 def _norm(text: str) -> str:

@@ -104,5 +104,7 @@ DENSITY_MIN_CHARS = 25
 BYLINE_MAX_CHARS = 120
 #: A trailing paragraph of nothing but links, at most this long, is navigation.
 TRAILING_LINK_LINE_CHARS = 80
+#: ... or, longer, a paragraph of at least this many links, one a line.
+LINK_LIST_LINES = 3
 #: Elements nested deeper than this are collapsed to their text.
 MAX_DEPTH = 150
