@@ -307,6 +307,28 @@ def test_a_list_of_other_headlines_where_the_article_ends_goes_with_its_headings
     assert not any(t in text for t in topics)
 
 
+@pytest.mark.parametrize(("label", "related", "ad"), [
+    ("Das könnte Sie auch interessieren", "Weitere Beiträge", "Anzeige"),
+    ("À lire aussi", "Dans la même rubrique", "Publicité"),
+    ("Te puede interesar", "Noticias relacionadas", "Publicidad"),
+    ("Czytaj także", "Zobacz także", "Reklama"),
+])
+def test_boilerplate_labels_are_recognised_in_other_languages(
+        label: str, related: str, ad: str) -> None:
+    """A template prints the same "You might also like" box and "Advertisement" label
+    in the site's language; they go like their English twins, the article stays."""
+    teasers = "".join(f"<p><a href='/n/{i}'>Ein anderer Artikel über den Hafen {i}</a> "
+                      "und ein kurzer Anriss.</p>" for i in range(3))
+    body = ("<div class='inhalt'>" + filler(2) + f"<div class='zwischen'><span>{ad}</span>"
+            "</div>" + filler(2) + f"<div class='box'><h3>{label}</h3>{teasers}</div>"
+            f"<div class='box2'><h4>{related}</h4><ul><li><a href='/a'>Erster</a></li>"
+            "<li><a href='/b'>Zweiter</a></li></ul></div></div>")
+    text = extract(page(body)).plain_text()
+    assert "Paragraph 1." in text
+    assert ad not in text and label not in text and related not in text
+    assert "Ein anderer Artikel" not in text
+
+
 def test_the_title_heading_is_not_repeated_in_the_body() -> None:
     body = "<article><h1>Owls at night</h1>" + filler() + "</article>"
     article = extract(page(body, "<title>Owls at night</title>"))
