@@ -47,6 +47,7 @@ from reader.extract.blocks import SKIP_FULL, BlockBuilder
 from reader.extract.content import Content, clean, densest, prose_chars, prune_rules, select
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, read_metadata, squash
+from reader.extract.rules import link_density
 from reader.sanitize import clean_text
 
 __all__ = ["article_from_text", "decode_html", "extract", "extract_full"]
@@ -173,7 +174,9 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
         if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
             blocks = _guard(lambda: tidy(opinion, meta), opinion)
     elif _guard(lambda: _maybe_a_section(blocks, pruned), False):
-        opinion = _guard(lambda: _second_extractor(text, url), _none())
+        # Its fast mode (no fallback extractors of its own): this check runs on more
+        # pages, and the opinion only has to say where the story is.
+        opinion = _guard(lambda: _second_extractor(text, url, fast=True), _none())
         if _words(opinion) >= settings.SECTION_OPINION_GAIN * max(_words(blocks), 1) \
                 and _guard(lambda: _finds_the_start(opinion, blocks, meta.title), False):
             opinion = _without_headline(opinion, meta.title)
@@ -429,16 +432,31 @@ def _maybe_a_section(blocks: list[Block], pruned: HtmlElement) -> bool:
     clearly more than ours (a long, well-found article stops at once)."""
     body = pruned.find("body")
     root = body if body is not None else pruned
-    # Text outside ours bounds the prose outside ours: when our prose already outweighs
-    # it enough, the answer is no without weighing the page (a long article's case).
-    outside = len(root.text_content()) - sum(len(block_text(b)) for b in blocks)
+    # The page's whole text bounds its prose: when our prose is already that share of
+    # it, the answer is no without weighing the page (a long article's case).
+    bound = settings.SECTION_OPINION_SHARE * len(root.text_content())
     ours = 0
     for text in _prose_texts(blocks):
         ours += len(text)
-        if ours * (1 - settings.SECTION_OPINION_SHARE) >= outside * settings.SECTION_OPINION_SHARE:
+        if ours >= bound:
             return False
     enough = ours / settings.SECTION_OPINION_SHARE
-    return prose_chars(root, enough + 1) > enough
+    return _paragraph_prose(root, enough + 1) > enough
+
+
+def _paragraph_prose(root: HtmlElement, enough: float) -> int:
+    """Characters of the ``<p>`` prose under ``root`` (long, few links), counted until
+    there are ``enough``: :func:`prose_chars` without its leaf ``<div>``s, whose search
+    cost more than the rest of the check on every page."""
+    total = 0
+    for p in root.iter("p"):
+        text = " ".join(p.text_content().split())
+        if len(text) > settings.PROSE_CHARS and \
+                link_density(p, len(text)) < settings.WIDEN_LINK_DENSITY:
+            total += len(text)
+            if total >= enough:
+                break
+    return total
 
 
 _TITLE_WORD = re.compile(r"\w{4,}")
@@ -467,7 +485,7 @@ def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> b
     return bool(found_added) and len(found_added) >= len(found_ours)
 
 
-def _second_extractor(text: str, url: str | None) -> list[Block]:
+def _second_extractor(text: str, url: str | None, *, fast: bool = False) -> list[Block]:
     """trafilatura's text of the page, as paragraphs: a second, independently built
     extractor (its own pruning, its own scoring), asked only when our pick is doubtful.
     Imported here, not at start-up: it costs about half a second to import, and most
@@ -476,7 +494,7 @@ def _second_extractor(text: str, url: str | None) -> list[Block]:
         import trafilatura
     except ImportError:
         return []
-    found = trafilatura.extract(text, url=url, include_comments=False)
+    found = trafilatura.extract(text, url=url, include_comments=False, fast=fast)
     if not found:
         return []
     lines = (" ".join(line.split()) for line in found.splitlines())
