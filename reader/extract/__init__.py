@@ -173,7 +173,8 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
         opinion = _guard(lambda: _second_extractor(text, url), _none())
         if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
             blocks = _guard(lambda: tidy(opinion, meta), opinion)
-    elif _guard(lambda: _maybe_a_section(blocks, pruned), False):
+    elif _guard(lambda: _maybe_a_section(blocks, pruned) and not _speaks_of_title(
+            blocks, meta.title), False):
         # Its fast mode (no fallback extractors of its own): this check runs on more
         # pages, and the opinion only has to say where the story is.
         opinion = _guard(lambda: _second_extractor(text, url, fast=True), _none())
@@ -460,6 +461,21 @@ def _paragraph_prose(root: HtmlElement, enough: float) -> int:
 
 
 _TITLE_WORD = re.compile(r"\w{4,}")
+
+
+def _speaks_of_title(blocks: list[Block], title: str) -> bool:
+    """Whether our text already holds most of the headline's words: then it is about
+    what the page says it is about, and a second opinion is not worth its time. The
+    picks that proved to be a wrong section barely mention the headline."""
+    wanted = {w.casefold() for w in _TITLE_WORD.findall(title or "")}
+    if not wanted:
+        return True
+    found: set[str] = set()
+    for block in blocks:
+        found |= wanted & {w.casefold() for w in _TITLE_WORD.findall(block_text(block))}
+        if len(found) > settings.TITLE_WORDS_SHARE * len(wanted):
+            return True
+    return False
 
 
 def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> bool:

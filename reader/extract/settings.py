@@ -71,6 +71,8 @@ SECTION_OPINION_SHARE = 0.9
 #: ... and then wins with this many times the words, when the text it adds carries the
 #: headline's words (see ``_finds_the_start``).
 SECTION_OPINION_GAIN = 1.3
+#: ... and only when our text holds at most this share of the headline's words.
+TITLE_WORDS_SHARE = 0.5
 
 # ----------------------------------------------------------------------- content choice
 #: Widening readability's pick: what the wider box may add, as a multiple of the prose
