@@ -11,7 +11,11 @@ they removed a lot or left little, readability-lxml's pick on the untouched page
 for too; when the pruned result is clearly thinner in prose, the untouched one wins.
 When the article found is still doubtful (almost no words, or under a fifth of the
 pruned page's prose), a second extractor, trafilatura, imported only then, is asked;
-its text wins when it has half as many words again.
+its text wins when it has half as many words again. It is asked too when our pick holds
+clearly less prose than the page and few of the headline's words (a list, a form, one
+section); then its text wins only with more words *and* when what it adds carries the
+headline's words: two extractors that disagree are settled by agreement with the page's
+own title.
 Every stage falls back to the one before it, so no input raises. :func:`extract_full`
 gives the whole page's readable text, the way out when the cleaning misses something.
 """
