@@ -285,6 +285,50 @@ def test_navigation_links_where_the_article_ends_are_dropped() -> None:
     assert got[-1] == "Tickets at the village shop."
 
 
+def test_a_list_of_other_headlines_where_the_article_ends_goes_with_its_headings() -> None:
+    """"Top 15" and its headlines, in the article's table cell after the last paragraph:
+    a list whose every item is one link is the site's navigation, and the headings left
+    with nothing under them go too. A list the article makes (words of its own) stays."""
+    topics = ["Bishops meet in Fulda to discuss the synod's next steps",
+              "New organ for the cathedral paid for by a bequest",
+              "Pilgrim route reopens after the winter storm damage",
+              "Choir school wins national award for its youth programme",
+              "Parish council votes on the future of the old rectory"]
+    headlines = [f"{t} ({n})" for n in range(3) for t in topics]
+    items = "".join(f"<li class='top10'><a href='/n/{i}'>{h}</a></li>"
+                    for i, h in enumerate(headlines))
+    body = ("<table><tr><td>" + filler() + "<p>The new gate opens in May.</p>"
+            "<ul><li>Cost: 2 million</li><li>Opening: May</li><li>Architect: "
+            "<a href='/a'>Jan Moll</a> of Delft</li></ul>"
+            f"<h2>Top 15</h2><h3>This week</h3><ol>{items}</ol></td></tr></table>")
+    text = extract(page(body)).plain_text()
+    assert "Opening: May" in text
+    assert "Top 15" not in text and "This week" not in text
+    assert not any(t in text for t in topics)
+
+
+@pytest.mark.parametrize(("label", "related", "ad"), [
+    ("Das könnte Sie auch interessieren", "Weitere Beiträge", "Anzeige"),
+    ("À lire aussi", "Dans la même rubrique", "Publicité"),
+    ("Te puede interesar", "Noticias relacionadas", "Publicidad"),
+    ("Czytaj także", "Zobacz także", "Reklama"),
+])
+def test_boilerplate_labels_are_recognised_in_other_languages(
+        label: str, related: str, ad: str) -> None:
+    """A template prints the same "You might also like" box and "Advertisement" label
+    in the site's language; they go like their English twins, the article stays."""
+    teasers = "".join(f"<p><a href='/n/{i}'>Ein anderer Artikel über den Hafen {i}</a> "
+                      "und ein kurzer Anriss.</p>" for i in range(3))
+    body = ("<div class='inhalt'>" + filler(2) + f"<div class='zwischen'><span>{ad}</span>"
+            "</div>" + filler(2) + f"<div class='box'><h3>{label}</h3>{teasers}</div>"
+            f"<div class='box2'><h4>{related}</h4><ul><li><a href='/a'>Erster</a></li>"
+            "<li><a href='/b'>Zweiter</a></li></ul></div></div>")
+    text = extract(page(body)).plain_text()
+    assert "Paragraph 1." in text
+    assert ad not in text and label not in text and related not in text
+    assert "Ein anderer Artikel" not in text
+
+
 def test_the_title_heading_is_not_repeated_in_the_body() -> None:
     body = "<article><h1>Owls at night</h1>" + filler() + "</article>"
     article = extract(page(body, "<title>Owls at night</title>"))

@@ -11,7 +11,11 @@ they removed a lot or left little, readability-lxml's pick on the untouched page
 for too; when the pruned result is clearly thinner in prose, the untouched one wins.
 When the article found is still doubtful (almost no words, or under a fifth of the
 pruned page's prose), a second extractor, trafilatura, imported only then, is asked;
-its text wins when it has half as many words again.
+its text wins when it has half as many words again. It is asked too when our pick holds
+clearly less prose than the page and few of the headline's words (a list, a form, one
+section); then its text wins only with more words *and* when what it adds carries the
+headline's words: two extractors that disagree are settled by agreement with the page's
+own title.
 Every stage falls back to the one before it, so no input raises. :func:`extract_full`
 gives the whole page's readable text, the way out when the cleaning misses something.
 """
@@ -32,12 +36,22 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from reader.document import Article, Block, Heading, ListBlock, Paragraph, Quote, Span
+from reader.document import (
+    Article,
+    Block,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Span,
+    block_text,
+)
 from reader.extract import settings
 from reader.extract.blocks import SKIP_FULL, BlockBuilder
 from reader.extract.content import Content, clean, densest, prose_chars, prune_rules, select
 from reader.extract.decode import decode_html
 from reader.extract.metadata import Metadata, read_metadata, squash
+from reader.extract.rules import link_density
 from reader.sanitize import clean_text
 
 __all__ = ["article_from_text", "decode_html", "extract", "extract_full"]
@@ -162,6 +176,15 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
     if _guard(lambda: _doubtful(blocks, pruned), False):
         opinion = _guard(lambda: _second_extractor(text, url), _none())
         if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
+            blocks = _guard(lambda: tidy(opinion, meta), opinion)
+    elif _guard(lambda: _maybe_a_section(blocks, pruned) and not _speaks_of_title(
+            blocks, meta.title), False):
+        # Its fast mode (no fallback extractors of its own): this check runs on more
+        # pages, and the opinion only has to say where the story is.
+        opinion = _guard(lambda: _second_extractor(text, url, fast=True), _none())
+        if _words(opinion) >= settings.SECTION_OPINION_GAIN * max(_words(blocks), 1) \
+                and _guard(lambda: _finds_the_start(opinion, blocks, meta.title), False):
+            opinion = _without_headline(opinion, meta.title)
             blocks = _guard(lambda: tidy(opinion, meta), opinion)
     return _article(meta, url, blocks)
 
@@ -291,18 +314,34 @@ def tidy(blocks: list[Block], meta: Metadata) -> list[Block]:
                     ("by ", byline)):
             continue
         out.append(block)
-    while out and _link_line(out[-1]):
-        out.pop()
+    popped = False
+    while out and (_link_line(out[-1]) or _link_list(out[-1]) or (
+            popped and isinstance(out[-1], Heading))):
+        out.pop()  # and a heading left last headed what went: "Most read", "Top 15"
+        popped = True
     return out
+
+
+def _link_list(block: Block) -> bool:
+    """A list whose every item is nothing but one short link: the headlines of other
+    stories where the article ends ("Most read"), not a list the article makes."""
+    if not isinstance(block, ListBlock) or len(block.items) < settings.LINK_LIST_LINES:
+        return False
+    return all(len(item) == 1 and _link_line(item[0]) for item in block.items)
 
 
 def _link_line(block: Block) -> bool:
     """A short paragraph of nothing but links ("« Back to News", "Home | All events"):
     the page's navigation where the article ends, not its last words."""
-    if not isinstance(block, Paragraph) or len(block.text) > _LINK_LINE_MAX:
+    if not isinstance(block, Paragraph):
         return False
     linked = [s for s in block.spans if s.href]
-    return bool(linked) and all(s.href or not _WORD.search(s.text) for s in block.spans)
+    if not linked or not all(s.href or not _WORD.search(s.text) for s in block.spans):
+        return False
+    # Longer, it is navigation when it is a list of links, one a line (the headlines
+    # of other stories after the last paragraph): a sentence is not cut by line breaks.
+    return len(block.text) <= _LINK_LINE_MAX or (
+        len(linked) >= settings.LINK_LIST_LINES and block.text.count("\n") >= len(linked) - 1)
 
 
 def _norm(text: str) -> str:
@@ -391,7 +430,82 @@ def _doubtful(blocks: list[Block], pruned: HtmlElement) -> bool:
     return prose_chars(root, enough) > enough
 
 
-def _second_extractor(text: str, url: str | None) -> list[Block]:
+def _maybe_a_section(blocks: list[Block], pruned: HtmlElement) -> bool:
+    """Whether the article found holds clearly less prose than the pruned page: it may be
+    one section of the story (a list of signatories, a sidebar box, a form's messages)
+    while the story itself is elsewhere. Cheap: the page's prose is read only until it is
+    clearly more than ours (a long, well-found article stops at once)."""
+    body = pruned.find("body")
+    root = body if body is not None else pruned
+    # The page's whole text bounds its prose: when our prose is already that share of
+    # it, the answer is no without weighing the page (a long article's case).
+    bound = settings.SECTION_OPINION_SHARE * len(root.text_content())
+    ours = 0
+    for text in _prose_texts(blocks):
+        ours += len(text)
+        if ours >= bound:
+            return False
+    enough = ours / settings.SECTION_OPINION_SHARE
+    return _paragraph_prose(root, enough + 1) > enough
+
+
+def _paragraph_prose(root: HtmlElement, enough: float) -> int:
+    """Characters of the ``<p>`` prose under ``root`` (long, few links), counted until
+    there are ``enough``: :func:`prose_chars` without its leaf ``<div>``s, whose search
+    cost more than the rest of the check on every page."""
+    total = 0
+    for p in root.iter("p"):
+        text = " ".join(p.text_content().split())
+        if len(text) > settings.PROSE_CHARS and \
+                link_density(p, len(text)) < settings.WIDEN_LINK_DENSITY:
+            total += len(text)
+            if total >= enough:
+                break
+    return total
+
+
+_TITLE_WORD = re.compile(r"\w{4,}")
+
+
+def _speaks_of_title(blocks: list[Block], title: str) -> bool:
+    """Whether our text already holds most of the headline's words: then it is about
+    what the page says it is about, and a second opinion is not worth its time. The
+    picks that proved to be a wrong section barely mention the headline."""
+    wanted = {w.casefold() for w in _TITLE_WORD.findall(title or "")}
+    if not wanted:
+        return True
+    found: set[str] = set()
+    for block in blocks:
+        found |= wanted & {w.casefold() for w in _TITLE_WORD.findall(block_text(block))}
+        if len(found) > settings.TITLE_WORDS_SHARE * len(wanted):
+            return True
+    return False
+
+
+def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> bool:
+    """Whether the second extractor's text goes where ours does not *towards the
+    headline*: the words it adds carry at least as many of the title's words as ours
+    does. When two extractors disagree about which box is the article, the one whose
+    text speaks of what the page says it is about found the story; the other text it
+    adds (teasers of other stories, a slideshow of other news) shares nothing with it."""
+    from reader.document import block_text
+
+    wanted = {w.casefold() for w in _TITLE_WORD.findall(title or "")}
+    if not wanted:
+        return False
+    ours_text = "\n".join(block_text(b) for b in blocks)
+    ours_words = set(ours_text.casefold().split())
+    added: list[str] = []
+    for block in opinion:
+        words = block_text(block).casefold().split()
+        if sum(w in ours_words for w in words) < 0.5 * len(words):
+            added.append(" ".join(words))
+    found_added = wanted & {w.casefold() for w in _TITLE_WORD.findall(" ".join(added))}
+    found_ours = wanted & {w.casefold() for w in _TITLE_WORD.findall(ours_text)}
+    return bool(found_added) and len(found_added) >= len(found_ours)
+
+
+def _second_extractor(text: str, url: str | None, *, fast: bool = False) -> list[Block]:
     """trafilatura's text of the page, as paragraphs: a second, independently built
     extractor (its own pruning, its own scoring), asked only when our pick is doubtful.
     Imported here, not at start-up: it costs about half a second to import, and most
@@ -400,11 +514,19 @@ def _second_extractor(text: str, url: str | None) -> list[Block]:
         import trafilatura
     except ImportError:
         return []
-    found = trafilatura.extract(text, url=url, include_comments=False)
+    found = trafilatura.extract(text, url=url, include_comments=False, fast=fast)
     if not found:
         return []
     lines = (" ".join(line.split()) for line in found.splitlines())
     return [Paragraph((Span(clean_text(line)),)) for line in lines if line]
+
+
+def _without_headline(blocks: list[Block], title: str) -> list[Block]:
+    """The second extractor's text without its first line when that is the headline
+    (shown above the article already; it came as a plain line, so tidy() cannot tell)."""
+    if blocks and title and _same_title(_norm(block_text(blocks[0])), _norm(title)):
+        return blocks[1:]
+    return blocks
 
 
 def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,

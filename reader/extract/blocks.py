@@ -395,9 +395,13 @@ class BlockBuilder:
         return self._inline_children(el, new)
 
     def _text(self, text: str, style: _Style) -> list[Span]:
-        text = _readable(clean_text(text))
-        # Code keeps non-breaking spaces (alignment); prose treats them as spaces.
-        text = _SPACES_ONLY.sub(" ", text) if style.code else collapse_spaces(text)
+        # Code keeps non-breaking spaces (alignment); prose treats them as spaces. Prose
+        # is collapsed first: its line breaks are what makes most text nodes fail
+        # clean_text's fast "nothing to do" test.
+        if style.code:
+            text = _SPACES_ONLY.sub(" ", _readable(clean_text(text)))
+        else:
+            text = _readable(clean_text(collapse_spaces(text)))
         if text:
             return [Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
                          style.sup, style.href)]

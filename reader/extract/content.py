@@ -262,6 +262,10 @@ def _pictures(el: HtmlElement) -> bool:
 def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
+    if picked is not None and _outside_marked_body(doc, picked):
+        picked = _semantic(doc) or picked
+    if picked is not None and picked.method == "semantic":
+        return picked
     if picked is not None:
         chosen = _widened(doc, picked) or picked
         sections = _sections(doc, picked, chosen)
@@ -271,6 +275,40 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
             _add_lead(doc, picked)
         return chosen
     return _semantic(doc) or densest(doc)
+
+
+#: How many of the pick's paragraphs are looked for in the marked article.
+_PICK_PARAGRAPHS_LOOKED = 5
+
+
+def _outside_marked_body(doc: HtmlElement, picked: Content) -> bool:
+    """Whether readability's pick shares no text with the page's one marked article
+    (``itemprop=articleBody``, the only ``<article>``): it scored a box beside the story
+    (a sidebar's newsletter form, a list of links) above a short story. The page's own
+    markup says where the article is; a pick that has none of it is a neighbour."""
+    marked = _marked(doc)
+    if marked is None:
+        return False
+    inside = marked.text_content()
+    if len(inside) < settings.SEMANTIC_MIN_CHARS:
+        return False
+    # Fast path: readability copies a paragraph's text as it is, so a pick inside the
+    # marked article shows at its first paragraphs (a long article answers at once).
+    looked = 0
+    for p in picked.element.iter("p"):
+        text = p.text_content()
+        if len(text) > _PROSE and len(" ".join(text.split())) > _PROSE:
+            if text in inside:
+                return False
+            looked += 1
+            if looked >= _PICK_PARAGRAPHS_LOOKED:
+                break
+    squashed = " ".join(inside.split())
+    for p in _elements(_PARAGRAPHS(picked.element)):
+        text = text_of(p)
+        if len(text) > _PROSE and text in squashed:
+            return False
+    return True
 
 
 def _add_lead(doc: HtmlElement, picked: Content) -> None:
@@ -462,6 +500,15 @@ def prose_chars(box: HtmlElement, enough: float = float("inf")) -> int:
             if total >= enough:
                 break
     return total
+
+
+def _marked(doc: HtmlElement) -> HtmlElement | None:
+    """The page's one marked article body (as :func:`_semantic` looks for it), or None."""
+    for xpath in _SEMANTIC:
+        found = doc.xpath(xpath)
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
 
 
 def _semantic(doc: HtmlElement) -> Content | None:

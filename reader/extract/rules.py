@@ -78,7 +78,9 @@ COMMENTS = Rule(
     phrases=("leave a reply", "leave a comment", "post a comment", "add a comment",
              "comments are closed", "join the discussion", "join the conversation",
              "your email address will not be published", "cancel reply", "show comments",
-             "view comments", "load comments", "write a comment"),
+             "view comments", "load comments", "write a comment", "kommentar schreiben",
+             "schreibe einen kommentar", "laisser un commentaire", "deja un comentario",
+             "lascia un commento", "dodaj komentarz", "deixe um comentário"),
     to_end=True,
     spare_prose=False,
     description="comment threads, comment forms and 'Leave a Reply' blocks",
@@ -116,7 +118,8 @@ ADS = Rule(
               "adslot", "adunit", "adsense", "dfp", "gpt", "sponsor", "sponsored", "promo",
               "promoted", "outbrain", "taboola", "adblock", "advertorial", "banner-ad"),
     phrases=("advertisement", "advertising", "sponsored content", "story continues below",
-             "article continues below", "continue reading below", "ad$", "sponsored$"),
+             "article continues below", "continue reading below", "ad$", "sponsored$",
+             "anzeige$", "werbung$", "publicité$", "publicidad$", "pubblicità$", "reklama$"),
     max_phrase_box=60,
     description="advertisements and their 'Advertisement' labels",
 )
@@ -136,7 +139,18 @@ RELATED = Rule(
              "more from", "more stories", "more on this", "popular news", "popular posts",
              "most popular", "most read", "latest articles", "latest news", "latest posts",
              "trending$", "trending now", "also read", "see also:", "read also", "further reading:",
-             "previous post", "next post", "previous article", "next article"),
+             "previous post", "next post", "previous article", "next article",
+             # The same labels on sites in German, French, Spanish, Italian, Polish and
+             # Portuguese (the phrases a template prints, not words of a sentence).
+             "das könnte sie auch interessieren", "das könnte dich auch interessieren",
+             "weitere artikel", "weitere beiträge", "ähnliche artikel", "ähnliche beiträge",
+             "mehr zum thema", "auch interessant", "meistgelesen", "lesen sie auch",
+             "lesen sie mehr", "à lire aussi", "lire aussi", "sur le même sujet",
+             "dans la même rubrique", "articles similaires", "vous aimerez aussi",
+             "te puede interesar", "noticias relacionadas", "artículos relacionados",
+             "lee también", "leggi anche", "articoli correlati", "potrebbe interessarti",
+             "czytaj także", "czytaj też", "zobacz także", "leia também", "veja também",
+             "notícias relacionadas"),
     max_phrase_box=2500,
     description="related-post lists, 'You May Also Like', popular and latest lists",
 )
@@ -148,7 +162,8 @@ AUTHOR_BOX = Rule(
     pairs=(("author", _fs("bio", "box", "card", "profile", "details", "description", "about",
                           "biography", "block")),),
     phrases=("about the author", "about author", "written by", "more articles by",
-             "more posts by", "view all posts by"),
+             "more posts by", "view all posts by", "über den autor", "über die autorin",
+             "à propos de l'auteur", "sobre el autor", "o autorze"),
     max_phrase_box=1200,
     description="author boxes with biography and links (the byline is kept as metadata)",
 )
@@ -329,6 +344,7 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
     spared = marked_body(root, sizes)
+    section_prose: dict[tuple[HtmlElement, str, str], bool] = {}
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str) or tag in NEVER_REMOVE:
@@ -362,7 +378,8 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
             # ("fig--has-shares"); the share buttons inside are judged on their own.
             continue
         if el in spared or _protected(el, total, sizes) or (
-                not by_phrase and rule.spare_prose and _prose_box(el)):
+                not by_phrase and rule.spare_prose and (
+                    _prose_box(el) or _prose_section(el, section_prose))):
             continue
         found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end,
                              spared=spared))
@@ -617,6 +634,42 @@ def _prose_box(el: HtmlElement) -> bool:
         if runs >= settings.PROSE_BOX_PARAGRAPHS:
             return link_density(el, text) < settings.PROSE_BOX_LINK_DENSITY
     return False
+
+
+def _prose_section(el: HtmlElement, cache: dict[tuple[HtmlElement, str, str], bool]
+                   ) -> bool:
+    """One of several same-named sibling boxes that together are prose: the article's
+    sections (``<section class="Report__Section Report__Section--Ads">``, a modifier
+    saying a section *holds* an ad slot), each too short alone to pass as a prose box.
+    The box itself must hold a real paragraph: the ad slots and teaser cards beside
+    such sections share their name but not their prose."""
+    parent = el.getparent()
+    classes = (el.get("class") or "").split()
+    if parent is None or not classes or _names_boilerplate(classes[0]) \
+            or not prose_paragraphs(el):
+        return False
+    key = (parent, el.tag, classes[0])
+    if key not in cache:
+        paragraphs = chars = linked = 0
+        for sibling in parent:
+            if sibling.tag != el.tag or (sibling.get("class") or "").split()[:1] != classes[:1]:
+                continue
+            paragraphs += prose_paragraphs(sibling)
+            text = len(box_text(sibling))
+            chars += text
+            linked += int(link_density(sibling, text) * text)
+        cache[key] = (paragraphs >= settings.PROSE_BOX_PARAGRAPHS
+                      and chars > settings.PROSE_BOX_CHARS
+                      and linked < settings.PROSE_BOX_LINK_DENSITY * chars)
+    return cache[key]
+
+
+def _names_boilerplate(token: str) -> bool:
+    """Whether a class token holds a word any rule looks for. The first class names
+    what a box *is* ("jp-relatedposts-post"); the ones after it are variants of it
+    ("Report__Section--Ads": this section carries an ad slot)."""
+    parts = [p for p in _PART.split(_CAMEL.sub(r"\1 \2", token).lower()) if p]
+    return bool(_ANY_WORDS.intersection(parts) or _ANY_TOKENS.intersection([token.lower()]))
 
 
 def prose_paragraphs(el: HtmlElement) -> int:

@@ -65,6 +65,14 @@ SECOND_OPINION_WORDS = 40
 SECOND_OPINION_SHARE = 0.2
 #: ... and its text replaces ours when it has this many times the words.
 SECOND_OPINION_GAIN = 1.5
+#: It is asked too when the article's prose is under this share of the pruned page's
+#: (the pick may be one section, a list, a form: the story elsewhere) ...
+SECTION_OPINION_SHARE = 0.9
+#: ... and then wins with this many times the words, when the text it adds carries the
+#: headline's words (see ``_finds_the_start``).
+SECTION_OPINION_GAIN = 1.3
+#: ... and only when our text holds at most this share of the headline's words.
+TITLE_WORDS_SHARE = 0.5
 
 # ----------------------------------------------------------------------- content choice
 #: Widening readability's pick: what the wider box may add, as a multiple of the prose
@@ -98,5 +106,7 @@ DENSITY_MIN_CHARS = 25
 BYLINE_MAX_CHARS = 120
 #: A trailing paragraph of nothing but links, at most this long, is navigation.
 TRAILING_LINK_LINE_CHARS = 80
+#: ... or, longer, a paragraph of at least this many links, one a line.
+LINK_LIST_LINES = 3
 #: Elements nested deeper than this are collapsed to their text.
 MAX_DEPTH = 150
