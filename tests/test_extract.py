@@ -391,3 +391,14 @@ def test_text_is_composed_so_a_word_matches_the_same_word_typed() -> None:
             + filler() + "</article>")
     article = extract(page(body))
     assert "Le café de la gare ouvre à six heures." in paragraphs(article)
+
+
+def test_soft_hyphens_go_so_a_hyphenated_word_reads_and_matches_whole() -> None:
+    """A page hyphenated for the browser (``&shy;`` inside long words) reads as plain
+    words: no stray hyphen or hole in the terminal, and search finds the word."""
+    body = ("<article><p>Die Donau\u00addampf\u00adschiff\u00adfahrt legt um sechs "
+            "Uhr am Hafen&shy;becken an.</p>" + filler() + "</article>")
+    article = extract(page(body))
+    assert "Die Donaudampfschifffahrt legt um sechs Uhr am Hafenbecken an." \
+        in paragraphs(article)
+    assert "\u00ad" not in article.plain_text()

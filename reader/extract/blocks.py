@@ -567,9 +567,16 @@ def _squash(text: str) -> str:
 def _readable(text: str) -> str:
     """Text composed the one canonical way (NFC): a page may spell a letter as a base
     and a combining mark, and the same word must match the same word typed into a
-    search or a find (and a second extractor's text, which is composed)."""
-    return text if text.isascii() or unicodedata.is_normalized("NFC", text) \
-        else unicodedata.normalize("NFC", text)
+    search or a find (and a second extractor's text, which is composed).
+
+    Soft hyphens go: they only say where a browser may break a word, a terminal draws
+    them as a hyphen or as nothing (and rich may count a cell either way), and a word
+    holding one matches no search for that word."""
+    if text.isascii():
+        return text
+    if "\xad" in text:
+        text = text.replace("\xad", "")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _has_block_child(el: HtmlElement, ignore: tuple[str, ...] = ()) -> bool:
