@@ -9,11 +9,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.ui.messages import JumpToBookmark
 from reader.ui.screens.library_screen import short_date
+from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
     from reader.library import Bookmark
@@ -41,7 +42,7 @@ class BookmarksScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
             yield OptionList(id="bookmark-list")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.reload()

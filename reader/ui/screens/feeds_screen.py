@@ -32,11 +32,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
+from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
     from reader.document import Article
@@ -121,7 +122,7 @@ class FeedsScreen(Screen[None]):
             yield OptionList(id="feeds-list")
             yield OptionList(id="feed-items")
         yield Static(id="feeds-status")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.reload_feeds()

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reader.document import Figure
 from reader.ui.messages import OpenInBrowser
 from reader.ui.pictures.loader import ImageLoader
+from reader.ui.widgets.keyline import KeyLine
 from reader.ui.widgets.panes.figure_view import FigureView
 
 
@@ -53,7 +54,7 @@ class FigureScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Content(self.title_text), id="figure-title")
         yield FigureView(self.loader, self.figure, self.mode, id="figure-view")
-        yield Footer()
+        yield KeyLine()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -11,11 +11,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.document import first_words
 from reader.library.highlights import Placed
+from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
     from reader.ui.library_session import LibrarySession
@@ -49,7 +50,7 @@ class HighlightsScreen(ModalScreen[None]):
             yield Static(id="dialog-title")
             yield Input(placeholder="Search every highlight and note", id="highlight-search")
             yield OptionList(id="highlight-list")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one(Input).display = self.everywhere

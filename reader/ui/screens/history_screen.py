@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.ui.messages import OpenAddress
+from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
     from reader.library import HistoryEntry
@@ -31,7 +32,7 @@ class HistoryScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
             yield OptionList(id="history-list")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.entries = self.library.history(500)

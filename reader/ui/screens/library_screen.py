@@ -6,7 +6,7 @@ The screen is drawn by two small widgets of its own instead of a ``DataTable`` a
 millisecond a cell), and a Footer mounts a widget per key and builds them again on every
 focus change. :class:`EntryList` draws each visible line straight from the store's rows
 (the list is virtual: it holds pages of a 100,000-article list, fetched as they come into
-view), and :class:`KeyLine` draws the keys as one line of text.
+view), and :class:`~reader.ui.widgets.keyline.KeyLine` draws the keys as one line of text.
 
 A search also finds articles by their highlights and notes (the store does that), and
 items of the feeds subscribed to: they are listed after the articles under a heading,
@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,17 +28,16 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from reader.errors import ReaderError
 from reader.ui.dialogs import ConfirmDialog, TextPrompt
 from reader.ui.messages import OpenSaved
+from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
     from reader.fetch import Fetcher
@@ -79,88 +76,6 @@ class Heading(NamedTuple):
     """A row that heads a group of rows ("From your feeds"); the cursor passes over it."""
 
     label: str
-
-
-# --------------------------------------------------------------------------- key line
-
-
-class KeyLine(Widget):
-    """The keys of the screen, one line at the bottom, drawn as text.
-
-    Textual's ``Footer`` mounts a widget per key and mounts them all again on every
-    change of focus: most of this screen's first paint. This draws the same keys (the
-    screen's bindings with ``show``) in one ``render``; a click on a key presses it."""
-
-    DEFAULT_CSS = """
-    KeyLine {
-        dock: bottom;
-        height: 1;
-        background: $footer-background;
-        color: $footer-foreground;
-    }
-    KeyLine > .key-line--key {
-        color: $footer-key-foreground;
-        background: $footer-key-background;
-        text-style: bold;
-    }
-    KeyLine > .key-line--description {
-        color: $footer-description-foreground;
-        background: $footer-description-background;
-    }
-    """
-    COMPONENT_CLASSES = {"key-line--key", "key-line--description"}
-
-    compact = reactive(False)
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._spots: list[tuple[int, int, str]] = []  # (from x, to x, key) for clicks
-
-    def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-
-    def on_unmount(self) -> None:
-        self.screen.bindings_updated_signal.unsubscribe(self)
-
-    def _bindings_changed(self, screen: Screen[Any]) -> None:
-        self.refresh()
-
-    def render(self) -> Text:
-        key_style = self.get_component_rich_style("key-line--key")
-        text_style = self.get_component_rich_style("key-line--description")
-        # Textual's footer: " key " then "description ", or "key description " compact.
-        pad, gap = ("", " ") if self.compact else (" ", "")
-        line = Text(no_wrap=True, overflow="crop", end="")
-        self._spots = []
-        seen: set[str] = set()
-        active = self.screen.active_bindings
-        for _node, binding, enabled, _tooltip in active.values():
-            if not binding.show or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            start = line.cell_len
-            line.append(f"{pad}{self.app.get_key_display(binding)}{pad}", key_style)
-            line.append(f"{gap}{binding.description} ", text_style + Style(dim=not enabled))
-            self._spots.append((start, line.cell_len, binding.key))
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
-            # At the right end, as Textual's footer has it.
-            binding = palette[1]
-            right = Text.assemble((f"{pad}{self.app.get_key_display(binding)}{pad}", key_style),
-                                  (f"{gap}{binding.description} ", text_style))
-            room = self.size.width - line.cell_len - right.cell_len
-            if room > 0:
-                line.append(" " * room)
-                self._spots.append((line.cell_len, line.cell_len + right.cell_len,
-                                    binding.key))
-                line.append_text(right)
-        return line
-
-    def on_click(self, event: events.Click) -> None:
-        for start, end, key in self._spots:
-            if start <= event.x < end:
-                self.app.simulate_key(key)
-                return
 
 
 # --------------------------------------------------------------------------- the list
@@ -521,9 +436,6 @@ class LibraryScreen(Screen[None]):
     def show_state(self, state: str) -> None:
         """The line beside the search box: count, filter, sort (or an import's progress)."""
         self.query_one("#library-state", Static).update(Content.styled(state, "dim"))
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.query_one(KeyLine).compact = event.size.width < 100  # Help and Quit stay in view
 
     def rows_held(self) -> list[Any]:
         """The rows the list holds now (pages of it), in order: for tests and tools."""

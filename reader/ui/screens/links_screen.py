@@ -8,11 +8,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.document import Article
 from reader.ui.messages import OpenInBrowser, OpenLink
+from reader.ui.widgets.keyline import KeyLine
 
 
 class LinksScreen(ModalScreen[None]):
@@ -36,7 +37,7 @@ class LinksScreen(ModalScreen[None]):
                 for n, link in enumerate(self.links, 1)
             ]
             yield OptionList(*options, id="links")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         if not self.links:
