@@ -428,3 +428,35 @@ async def test_esc_cancels_a_refresh_and_the_outcome_line_outlives_the_list_rebu
                                   "items only (u)")
             if app._fetcher is not None:
                 await app._fetcher.aclose()
+
+
+def test_in_a_narrow_terminal_every_item_and_feed_is_one_line_cut_with_an_ellipsis(
+        tmp_path: Path) -> None:
+    """At 80 columns long titles do not wrap into a ragged second line: each entry keeps
+    one line (the keys move one item per line), its end cut with "…"."""
+    from ui_helpers import run, wait_for, wait_loaded
+
+    from reader.ui.app import ReaderApp
+
+    with Library.open(tmp_path) as library:
+        feeds = Feeds(library)
+        subscribe(feeds, "rss20.xml", "https://harbour.invalid/feed")
+        subscribe(feeds, "atom10.xml", "https://workshop.invalid/atom")
+    page = Path(__file__).parent / "fixtures" / "ghost-blog-post.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(64, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("F")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await pilot.pause(0.2)
+            for selector in ("#feeds-list", "#feed-items"):
+                pane = app.screen.query_one(selector, OptionList)
+                assert pane.option_count >= 3
+                assert pane.virtual_size.height == pane.option_count, selector
+            items = app.screen.query_one("#feed-items", OptionList)
+            shown = [strip.text for strip in items.render_lines(items.region.reset_offset)]
+            assert any(line.rstrip().endswith("…") for line in shown)
+
+    run(scenario)
