@@ -255,6 +255,19 @@ def fail(sentence: str) -> int:
     return 1
 
 
+def job_count(text: str) -> int:
+    """``--jobs N`` as argparse reads it: how many fetches at once, 1 to 64."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"--jobs takes a number from 1 to 64, not {text!r}")
+    return value
+
+
 def one_line(text: str) -> str:
     from reader.sanitize import clean_text
 

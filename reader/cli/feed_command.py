@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reader.cli import job_count
 from reader.errors import LibraryError, ReaderError
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="Check the feeds (all, or the IDs given) for new items, "
                         "leaving alone those checked recently unless --force.")
     p.add_argument("ids", nargs="*", metavar="ID")
-    p.add_argument("--jobs", "-j", type=_jobs, default=4, metavar="N",
+    p.add_argument("--jobs", "-j", type=job_count, default=4, metavar="N",
                    help="feeds fetched at once (default 4)")
     p.add_argument("--force", action="store_true",
                    help="check even the feeds checked recently (a server's Retry-After "
@@ -120,16 +121,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                             help="show a traceback on errors")
         parser.add_argument("--data-dir", type=Path, metavar="DIR", default=argparse.SUPPRESS,
                             help="the library's folder")
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"--jobs takes a number from 1 to 64, not {text!r}")
-    return value
 
 
 def _keep(text: str) -> int:

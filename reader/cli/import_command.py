@@ -16,6 +16,7 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from reader.cli import job_count
 from reader.importers import FORMATS
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the export file; with --retry-failed alone, retry every failed link")
     p.add_argument("--format", "-f", choices=("auto", *FORMATS), default="auto",
                    help="the export's format (default: detected from its content)")
-    p.add_argument("--jobs", "-j", type=_jobs, default=4, metavar="N",
+    p.add_argument("--jobs", "-j", type=job_count, default=4, metavar="N",
                    help="pages fetched at once (default 4)")
     p.add_argument("--retry-failed", action="store_true",
                    help="try again the links whose earlier import failed")
@@ -44,16 +45,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="print JSON for programs: each entry's URL, outcome (imported, "
                    "skipped, failed), library id and failure sentence, and the counts")
     p.set_defaults(handler=run_import_command)
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"--jobs takes a number from 1 to 64, not {text!r}")
-    return value
 
 
 def run_import_command(args: argparse.Namespace) -> int:
