@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from reader import locations
+from reader.files import replace_file
 
 DEFAULT_CAP = 200 * 1024 * 1024
 
@@ -51,14 +51,7 @@ class ImageCache:
                 old = path.stat().st_size
             except OSError:
                 old = 0
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            replace_file(path, data)
         except OSError:
             return
         total = self._scan() if self._total is None else self._total + len(data) - old
@@ -80,8 +73,8 @@ class ImageCache:
             except OSError:
                 continue
             for entry in entries:
-                if entry.name.startswith(".tmp-"):
-                    continue
+                if entry.name.startswith("."):
+                    continue  # a write in progress (replace_file's temporary file)
                 try:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
