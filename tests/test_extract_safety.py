@@ -109,3 +109,18 @@ def test_the_standfirst_in_the_article_header_is_kept_before_the_body() -> None:
     text = extract(html).plain_text()
     assert text.startswith("After a winter of storms")
     assert text.index("found the money") < text.index("Part 0.")
+
+
+def test_a_short_story_is_not_replaced_by_the_sidebar_sign_up_form() -> None:
+    # The story is one sentence; the form's labels and consent lines, and the menu's
+    # described links, have more words. Neither is the article, nor is the headline
+    # (shown above the article) its first line.
+    from pathlib import Path
+
+    html = (Path(__file__).parent / "fixtures" / "short-notice-signup-form.html").read_bytes()
+    article = extract(html)
+    body = text(article)
+    assert "The reading room of Millbrook library reopens on Monday" in body
+    assert "email address" not in body and "local group" not in body
+    assert "Opening hours" not in body
+    assert block_text(article.blocks[0]) != article.title

@@ -171,11 +171,12 @@ def _extract(html: str | bytes, url: str | None, encoding: str | None) -> Articl
             blocks = second
     if _too_thin(blocks, meta):
         fallback = _guard(lambda: _fallback_blocks(pruned, doc, meta, builder), _none())
-        if _words(fallback) > _words(blocks):
+        if _richer(fallback, blocks):
             blocks = _guard(lambda: tidy(fallback, meta), fallback)
     if _guard(lambda: _doubtful(blocks, pruned), False):
         opinion = _guard(lambda: _second_extractor(text, url), _none())
         if _words(opinion) >= settings.SECOND_OPINION_GAIN * max(_words(blocks), 1):
+            opinion = _without_headline(opinion, meta.title)
             blocks = _guard(lambda: tidy(opinion, meta), opinion)
     elif _guard(lambda: _maybe_a_section(blocks, pruned) and not _speaks_of_title(
             blocks, meta.title), False):
@@ -367,6 +368,13 @@ def _words(blocks: list[Block], enough: float = float("inf")) -> int:
     return total
 
 
+def _richer(found: list[Block], blocks: list[Block]) -> bool:
+    """Whether a fallback's ``found`` should replace ``blocks``: more words, and not
+    less prose. A page's menus, agenda and sign-up form have more words than a short
+    story, but their lines are labels and links; the story's sentences are the article."""
+    return _words(found) > _words(blocks) and prose_words(found) >= prose_words(blocks)
+
+
 def prose_words(blocks: Iterable[Block]) -> int:
     """Words in the blocks' prose: paragraphs (also inside quotes and lists) long enough
     to be sentences and mostly not links. What the safety net compares."""
@@ -532,7 +540,7 @@ def _without_headline(blocks: list[Block], title: str) -> list[Block]:
 def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,
                      builder: BlockBuilder) -> list[Block]:
     """JSON-LD articleBody as paragraphs, else the densest text container of the pruned
-    page, else of the untouched one."""
+    page, else, when the rules left no text at all, of the untouched one."""
     if meta.article_body:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", meta.article_body)
                       if p.strip()]
@@ -541,8 +549,10 @@ def _fallback_blocks(pruned: HtmlElement, doc: HtmlElement, meta: Metadata,
     for tree in (pruned, doc):
         content = densest(tree)
         found = builder.build(content.element) if content is not None else []
-        if _words(found) > _words(best):
+        if _richer(found, best):
             best = found
-        if _words(best) >= settings.THIN_ARTICLE_WORDS:
+        if best:
+            # Some text survived the rules: the untouched page's densest box is one
+            # they removed (a menu, an agenda, a sign-up form), not a better article.
             break
     return best

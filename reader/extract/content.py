@@ -536,12 +536,20 @@ def prose_length(el: HtmlElement) -> int:
     return total
 
 
+def _in_form(el: HtmlElement) -> bool:
+    """Whether ``el`` is part of a ``<form>``: a sign-up box's field labels and consent
+    lines ("Receive our letter, at most two mails a month") are written as sentences,
+    but a form asks the reader for something; it is never the article."""
+    return next(el.iterancestors("form"), None) is not None
+
+
 def densest(doc: HtmlElement) -> Content | None:
-    """The container with the most paragraph text (the last-resort fallback)."""
+    """The container with the most paragraph text (the last-resort fallback); what
+    sits in a form does not count."""
     scores: dict[HtmlElement, float] = {}
     for p in doc.iter("p", "pre", "blockquote", "li", "td", "dd"):
         length = len(text_of(p))
-        if length < settings.DENSITY_MIN_CHARS:
+        if length < settings.DENSITY_MIN_CHARS or _in_form(p):
             continue
         parent = p.getparent()
         if parent is None:
