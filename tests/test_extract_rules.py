@@ -125,6 +125,36 @@ def test_sections_with_long_text_under_linked_headings_are_not_teaser_cards() ->
     assert root.text_content().count("Paragraph 4 of the story") == 3
 
 
+def test_a_lone_teaser_card_inside_the_article_goes() -> None:
+    card = ("<div class='box'><div class='boxhead'>Podcast</div><div class='teaser'>"
+            "<h2><a href='/news/podcast-100.html'>The Flood Update: our desk answers "
+            "your questions</a></h2><p>Twice a week our science desk explains the "
+            "background. <a href='/news/podcast-100.html'>more</a></p></div></div>")
+    root = lxml.html.fromstring(f"<div><article class='box'>{ARTICLE}{card}{ARTICLE}"
+                                "</article></div>")
+    rules.apply_rules(root, total_text=100 * len(ARTICLE))
+    text = root.text_content()
+    assert "Twice a week" not in text and "Podcast" not in text
+    assert text.count("Paragraph 4 of the story") == 2
+
+
+@pytest.mark.parametrize("section", [
+    # A heading linking to its source, over a paragraph that links elsewhere too.
+    "<div><h3><a href='/report.pdf'>The council's report on the flood</a></h3><p>Read with "
+    "<a href='/map'>the map of the district</a>: the east bank flooded first.</p></div>",
+    # A heading that is an anchor on this page.
+    "<div><h3><a href='#timeline'>Timeline of the night</a></h3><p>At two in the morning "
+    "the river topped the wall.</p></div>",
+    # A linked heading over more text than a teaser's summary.
+    "<div><h3><a href='/town'>The town</a></h3>" + ARTICLE + "</div>",
+])
+def test_a_linked_heading_over_the_articles_own_text_is_not_a_teaser(section: str) -> None:
+    root = lxml.html.fromstring(f"<div><article>{ARTICLE}{section}</article></div>")
+    before = " ".join(root.text_content().split())
+    rules.apply_rules(root, total_text=100 * len(ARTICLE))
+    assert " ".join(root.text_content().split()) == before
+
+
 @pytest.mark.parametrize("box", [
     # Taxonomy classes on the article itself do not mark it as a share bar or an ad.
     "<div class='post category-social tag-share'>{article}</div>",

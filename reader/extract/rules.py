@@ -361,6 +361,7 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
     found: list[Removal] = []
     skip_under: set[HtmlElement] = set()
     card_boxes = _card_boxes(root) if RELATED in rules else set()
+    lone_cards = _lone_cards(root) if RELATED in rules else set()
     spared = marked_body(root, sizes)
     section_prose: dict[tuple[HtmlElement, str, str], bool] = {}
     for el in root.iter():
@@ -385,7 +386,8 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
             skip_under.add(el)
             continue
         hit = _match(el, rules, sizes)
-        if hit is None and el in card_boxes and _card_list(el):
+        lone_card = hit is None and el in lone_cards
+        if lone_card or (hit is None and el in card_boxes and _card_list(el)):
             hit = (RELATED, False)
         if hit is None:
             continue
@@ -395,8 +397,9 @@ def find_boilerplate(root: HtmlElement, rules: Iterable[Rule] = RULES, *,
             # A picture with its caption is the article's, whatever its class says
             # ("fig--has-shares"); the share buttons inside are judged on their own.
             continue
+        # A lone card is one short box, never prose however its siblings are named.
         if el in spared or _protected(el, total, sizes) or (
-                not by_phrase and rule.spare_prose and (
+                not by_phrase and rule.spare_prose and not lone_card and (
                     _prose_box(el) or _prose_section(el, section_prose))):
             continue
         found.append(Removal(el, rule.name, by_phrase, to_end=by_phrase and rule.to_end,
@@ -627,6 +630,38 @@ def _card_list(el: HtmlElement) -> bool:
         if len(box_text(child)) <= settings.CARD_CHARS:
             cards += 1
     return cards >= 3 and cards * 3 >= len(children) * 2
+
+
+def _lone_cards(root: HtmlElement) -> set[HtmlElement]:
+    """Teaser cards standing alone, inside the article or beside it: a box whose headline
+    is a link to another page, with a line or two of summary, every link in it going to
+    that same page (the headline, the picture, "more"). It points at another story; the
+    page's own text does not link its heading away, nor all its words to one place."""
+    found: set[HtmlElement] = set()
+    for heading in root.iter(*_CARD_HEADINGS):
+        links = list(heading.iter("a"))
+        if len(links) != 1:
+            continue
+        href = (links[0].get("href") or "").strip()
+        title = len(box_text(heading))
+        if not href or href.startswith("#") or title < settings.CARD_TITLE_CHARS or \
+                len(box_text(links[0])) < settings.CARD_TITLE_LINK_DENSITY * title:
+            continue
+        card: HtmlElement | None = None
+        box = heading.getparent()
+        for _ in range(3):
+            if box is None or box.tag not in _CARD_LISTS:
+                break
+            text = len(box_text(box))
+            if text > settings.CARD_CHARS or any(
+                    (a.get("href") or "").strip() != href for a in box.iter("a")):
+                break
+            if text > title:
+                card = box  # the headline and its summary, nothing else
+            box = box.getparent()
+        if card is not None:
+            found.add(card)
+    return found
 
 
 _RUN_HOLDERS = frozenset({"div", "section", "article", "main", "td", "blockquote", "li",
