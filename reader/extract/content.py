@@ -272,9 +272,31 @@ def select(doc: HtmlElement, url: str | None) -> Content | None:
         if sections is not None:
             return sections
         if chosen is picked:
+            _drop_link_cells(picked.element)
             _add_lead(doc, picked)
         return chosen
     return _semantic(doc) or densest(doc)
+
+
+def _drop_link_cells(picked: HtmlElement) -> None:
+    """A page laid out as a table: readability-lxml scores the row holding the story's
+    cell, and keeps the row whole, the columns of headline links beside the story too
+    (it cleans link-heavy boxes, but never a table cell). In a row where one cell holds
+    the article's paragraphs, a cell that is mostly links and holds none is a column of
+    navigation."""
+    for row in picked.iter("tr"):
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if len(cells) < 2:
+            continue
+        prose = [prose_chars(c, settings.PROSE_BOX_CHARS) for c in cells]
+        if max(prose) < settings.PROSE_BOX_CHARS:
+            continue  # no cell holds an article: a table of data, left as it is
+        for cell, chars in zip(cells, prose, strict=True):
+            if chars:
+                continue
+            length = len(text_of(cell))
+            if length and rules.link_density(cell, length) > settings.LINK_CELL_DENSITY:
+                cell.drop_tree()
 
 
 #: How many of the pick's paragraphs are looked for in the marked article.

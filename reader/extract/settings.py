@@ -92,6 +92,9 @@ SECTION_LINK_DENSITY = 0.2
 #: this, is a teaser or a toolbar (readability-lxml spares it for its pictures).
 PICTURE_BOX_CHARS = 300
 PICTURE_BOX_LINK_DENSITY = 0.5
+#: In a layout table's row beside the article's cell, a cell with more of its text in
+#: links than this (and no prose) is a column of navigation.
+LINK_CELL_DENSITY = 0.5
 #: The marked body (<article>, itemprop=articleBody) is used only when this long.
 SEMANTIC_MIN_CHARS = 200
 #: A standfirst between the headline and the body: paragraphs at least this long, at
