@@ -344,6 +344,7 @@ def _add_lead(doc: HtmlElement, picked: Content) -> None:
     if first is None:
         return
     first_text = first.text_content()
+    headline = text_of(headlines[0])
     leads: list[HtmlElement] = []
     started = False
     for el in doc.iter("h1", "p", "li", "table", "blockquote", "h2", "h3"):
@@ -355,6 +356,8 @@ def _add_lead(doc: HtmlElement, picked: Content) -> None:
         if el.tag == "p" and el.text_content() == first_text:
             break
         if el.tag != "p":
+            if text_of(el) == headline:
+                continue  # the headline again (a breadcrumb's last step, a share line)
             return  # something else between the headline and the body: not a standfirst
         if next(el.iterancestors("figure", "figcaption"), None) is not None:
             continue  # a caption, not a standfirst
