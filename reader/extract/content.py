@@ -356,8 +356,10 @@ def _add_lead(doc: HtmlElement, picked: Content) -> None:
         if el.tag == "p" and el.text_content() == first_text:
             break
         if el.tag != "p":
-            if text_of(el) == headline:
-                continue  # the headline again (a breadcrumb's last step, a share line)
+            if text_of(el) == headline or el.tag in ("h2", "h3"):
+                # The headline again (an audio player's track name), or a subheading
+                # over the standfirst or the body: the standfirst is still in reach.
+                continue
             return  # something else between the headline and the body: not a standfirst
         if next(el.iterancestors("figure", "figcaption"), None) is not None:
             continue  # a caption, not a standfirst
