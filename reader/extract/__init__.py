@@ -495,7 +495,10 @@ def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> b
     headline*: the words it adds carry at least as many of the title's words as ours
     does. When two extractors disagree about which box is the article, the one whose
     text speaks of what the page says it is about found the story; the other text it
-    adds (teasers of other stories, a slideshow of other news) shares nothing with it."""
+    adds (teasers of other stories, a slideshow of other news) shares nothing with it.
+    Or the two agree: its text holds all but a few of our words and goes on around them
+    (our pick was one section of the story it found whole: an interview in an
+    accordion, the report around it), whatever the title says."""
     from reader.document import block_text
 
     wanted = {w.casefold() for w in _TITLE_WORD.findall(title or "")}
@@ -510,7 +513,12 @@ def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> b
             added.append(" ".join(words))
     found_added = wanted & {w.casefold() for w in _TITLE_WORD.findall(" ".join(added))}
     found_ours = wanted & {w.casefold() for w in _TITLE_WORD.findall(ours_text)}
-    return bool(found_added) and len(found_added) >= len(found_ours)
+    if bool(found_added) and len(found_added) >= len(found_ours):
+        return True
+    theirs = "\n".join(block_text(b) for b in opinion).casefold().split()
+    their_words = set(theirs)
+    mine = ours_text.casefold().split()
+    return bool(mine) and sum(w in their_words for w in mine) >= 0.95 * len(mine)
 
 
 def _second_extractor(text: str, url: str | None, *, fast: bool = False) -> list[Block]:
