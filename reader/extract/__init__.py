@@ -518,7 +518,8 @@ def _finds_the_start(opinion: list[Block], blocks: list[Block], title: str) -> b
     theirs = "\n".join(block_text(b) for b in opinion).casefold().split()
     their_words = set(theirs)
     mine = ours_text.casefold().split()
-    return bool(mine) and sum(w in their_words for w in mine) >= 0.95 * len(mine)
+    return bool(mine) and sum(w in their_words for w in mine) >= \
+        settings.OPINION_AGREEMENT * len(mine)
 
 
 def _second_extractor(text: str, url: str | None, *, fast: bool = False) -> list[Block]:

@@ -73,6 +73,9 @@ SECTION_OPINION_SHARE = 0.9
 SECTION_OPINION_GAIN = 1.3
 #: ... and only when our text holds at most this share of the headline's words.
 TITLE_WORDS_SHARE = 0.5
+#: ... or when its text holds this share of our words: it agrees with our pick and
+#: finds more of the story around it.
+OPINION_AGREEMENT = 0.95
 
 # ----------------------------------------------------------------------- content choice
 #: Widening readability's pick: what the wider box may add, as a multiple of the prose
