@@ -262,7 +262,7 @@ def _pictures(el: HtmlElement) -> bool:
 def select(doc: HtmlElement, url: str | None) -> Content | None:
     """The element holding the article in the pruned ``doc``, or ``None``."""
     picked = _readability(doc, url)
-    if picked is not None and _outside_marked_body(doc, picked):
+    if picked is not None and (_outside_marked_body(doc, picked) or _a_sliver(doc, picked)):
         picked = _semantic(doc) or picked
     if picked is not None and picked.method == "semantic":
         return picked
@@ -297,6 +297,19 @@ def _drop_link_cells(picked: HtmlElement) -> None:
             length = len(text_of(cell))
             if length and rules.link_density(cell, length) > settings.LINK_CELL_DENSITY:
                 cell.drop_tree()
+
+
+def _a_sliver(doc: HtmlElement, picked: Content) -> bool:
+    """Whether readability-lxml's pick is a sliver of the page's one marked article
+    (a caption, a quote) because the article is written in lists and headings, which
+    it does not score: the marked article, mostly text rather than links, is the story."""
+    marked = _marked(doc)
+    if marked is None:
+        return False
+    picked_length = len(text_of(picked.element))
+    length = len(text_of(marked))
+    return picked_length < settings.SLIVER_SHARE * length and \
+        rules.link_density(marked, length) < settings.PROSE_LINK_DENSITY
 
 
 #: How many of the pick's paragraphs are looked for in the marked article.

@@ -98,6 +98,9 @@ PICTURE_BOX_LINK_DENSITY = 0.5
 #: In a layout table's row beside the article's cell, a cell with more of its text in
 #: links than this (and no prose) is a column of navigation.
 LINK_CELL_DENSITY = 0.5
+#: readability-lxml's pick is a sliver of the marked article (a caption in an article of
+#: lists) when it holds less than this share of the marked article's text.
+SLIVER_SHARE = 0.1
 #: The marked body (<article>, itemprop=articleBody) is used only when this long.
 SEMANTIC_MIN_CHARS = 200
 #: A standfirst between the headline and the body: paragraphs at least this long, at
