@@ -1,0 +1,43 @@
+"""What a person sees in a narrow terminal: list entries stay one line each, cut with "…",
+and the key line keeps "? Help" in view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+from ui_helpers import run, wait_for, wait_loaded
+
+from reader.library import Library
+from reader.ui.app import ReaderApp
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LONG_URL = ("https://news.example.org/2026/11/harbour-authority-announces-the-new-"
+            "breakwater-extension-and-the-dredging-schedule-for-the-winter?utm_source=feed")
+
+
+def test_history_entries_are_cut_with_an_ellipsis_not_wrapped_mid_word(tmp_path: Path) -> None:
+    """At 80 columns a long address does not wrap into broken pieces: each line of an
+    entry (title; date and address) is one line, its end cut with "…"."""
+    with Library.open(tmp_path) as library:
+        library.record_history(LONG_URL, "The harbour authority announces the new breakwater "
+                                         "extension and the dredging schedule for the winter")
+        library.record_history("https://example.org/short", "Short")
+    page = FIXTURES / "ghost-blog-post.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("H")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+            await pilot.pause(0.2)
+            options = app.screen.query_one(OptionList)
+            # Each entry is two lines at most (title, then date and address): nothing wraps.
+            assert options.virtual_size.height <= 2 * options.option_count
+            shown = [strip.text for strip in options.render_lines(options.region.reset_offset)]
+            assert any(line.rstrip(" ▎").endswith("…") for line in shown), shown
+            assert not any(line.strip(" ▊▎").startswith("breakwater") for line in shown)
+
+    run(scenario)
