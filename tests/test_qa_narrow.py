@@ -41,3 +41,45 @@ def test_history_entries_are_cut_with_an_ellipsis_not_wrapped_mid_word(tmp_path:
             assert not any(line.strip(" ▊▎").startswith("breakwater") for line in shown)
 
     run(scenario)
+
+
+def _key_line_text(app: ReaderApp) -> str:
+    from reader.ui.widgets.keyline import KeyLine
+
+    key_line = app.screen.query_one(KeyLine)
+    return key_line.render_line(0).text
+
+
+@pytest.mark.parametrize("width", [120, 80, 70, 60])
+def test_the_feeds_and_library_key_lines_keep_help_in_view(tmp_path: Path, width: int) -> None:
+    """However narrow the terminal (down to 60 columns), the key line at the bottom of the
+    feeds and library screens still shows "? Help": the other keys give way first."""
+    from reader.feeds.parse import parse_feed
+    from reader.library.feeds import Feeds
+
+    with Library.open(tmp_path) as library:
+        feeds = Feeds(library)
+        parsed = parse_feed((FIXTURES / "feeds" / "rss20.xml").read_bytes(),
+                            "https://harbour.invalid/feed")
+        feed_id, _ = feeds.add("https://harbour.invalid/feed", title=parsed.title)
+        from datetime import UTC, datetime
+        feeds.store_refresh(feed_id, parsed, etag=None, last_modified=None,
+                            next_check=datetime.now(UTC), problem=None)
+    page = FIXTURES / "ghost-blog-post.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            for key, screen in (("F", "FeedsScreen"), ("L", "LibraryScreen")):
+                await pilot.press(key)
+                await wait_for(pilot, lambda screen=screen: type(app.screen).__name__ == screen)
+                await pilot.pause(0.2)
+                line = _key_line_text(app)
+                assert "? Help" in line, (screen, line)
+                assert "Refresh" in line or "Search" in line, (screen, line)  # keys stay too
+                if screen == "FeedsScreen":
+                    await pilot.press("escape")
+                    await wait_for(pilot, lambda: type(app.screen).__name__ != "FeedsScreen")
+
+    run(scenario)
