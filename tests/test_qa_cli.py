@@ -1,0 +1,69 @@
+"""The command line as a new user tries it: odd but reasonable arguments get either what
+they ask for or one sentence, never a surprise on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def one_saved(capsys: pytest.CaptureFixture[str]) -> int:
+    assert main(["save", str(FIXTURES / "ghost-blog-post.html")]) == 0
+    capsys.readouterr()
+    return 1
+
+
+@pytest.mark.parametrize("fmt, start", [("markdown", "# Shipping a Rust CLI"),
+                                        ("html", "<!DOCTYPE html>"), ("json", "{")])
+def test_export_out_dash_prints_the_article_instead_of_making_a_folder_named_dash(
+        one_saved: int, fmt: str, start: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reader export 1 -f markdown --out -` prints the article, as `export --feeds --out -`
+    prints the subscriptions; it used to create a folder called "-" and write into it."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", str(one_saved), "--format", fmt, "--out", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(start)
+    assert "Shipping a Rust CLI without tears" in out
+    if fmt == "json":
+        assert json.loads(out)["title"] == "Shipping a Rust CLI without tears"
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("extra", [["--format", "epub"], ["--all"], ["--book", "B"]])
+def test_export_out_dash_refuses_what_cannot_go_down_a_pipe(
+        one_saved: int, extra: list[str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["export", *([] if "--all" in extra or "--book" in extra else ["1"]), *extra]
+    if "--book" in extra:
+        args.append("--all")
+    assert main([*args, "--out", "-"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("reader: error: --out - prints one article")
+    assert captured.err.count("\n") == 1
+    assert not (tmp_path / "-").exists()
+
+
+def test_opml_export_does_not_write_through_a_link_planted_at_its_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As the article exports: a link planted at subscriptions.opml in a shared folder is
+    replaced, never written through."""
+    out = tmp_path / "shared"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    os.symlink(victim, out / "subscriptions.opml")
+    assert main(["export", "--feeds", "--format", "opml", "--out", str(out)]) == 0
+    assert victim.read_text() == "keep me\n"
+    assert not (out / "subscriptions.opml").is_symlink()
+    assert "<opml" in (out / "subscriptions.opml").read_text()
