@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.cli import job_count
 from reader.errors import LibraryError, ReaderError
+from reader.files import replace_file
 
 if TYPE_CHECKING:
     from reader.feeds.discover import FoundFeed
@@ -463,7 +464,7 @@ def run_export_feeds(args: argparse.Namespace) -> int:
     try:
         out.mkdir(parents=True, exist_ok=True)
         path = out / "subscriptions.opml"
-        path.write_text(text, encoding="utf-8")
+        replace_file(path, text.encode("utf-8"))  # never through a link planted there
     except OSError as exc:
         raise LibraryError(f"{out} cannot be written: {exc.strerror or exc}.") from None
     print(path)
