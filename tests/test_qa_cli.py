@@ -67,3 +67,25 @@ def test_opml_export_does_not_write_through_a_link_planted_at_its_name(
     assert victim.read_text() == "keep me\n"
     assert not (out / "subscriptions.opml").is_symlink()
     assert "<opml" in (out / "subscriptions.opml").read_text()
+
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>Mine</title></head><body>
+<outline text="News"><outline type="rss" text="Harbour" xmlUrl="https://harbour.invalid/feed"/>
+</outline></body></opml>
+"""
+
+
+def test_import_format_opml_is_accepted_as_auto_detection_already_reads_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`reader import --format opml subs.opml` names the format the importer reads (the
+    option offered every format but this one, and refused it)."""
+    subs = tmp_path / "subs.opml"
+    subs.write_text(OPML)
+    assert main(["import", "--format", "opml", str(subs)]) == 0
+    assert "Subscribed to 1 new feed" in capsys.readouterr().out
+    page = FIXTURES / "ghost-blog-post.html"
+    assert main(["import", "--format", "opml", str(page)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("reader: error: ") and err.count("\n") == 1
+    assert "OPML" in err
