@@ -89,3 +89,20 @@ def test_import_format_opml_is_accepted_as_auto_detection_already_reads_it(
     err = capsys.readouterr().err
     assert err.startswith("reader: error: ") and err.count("\n") == 1
     assert "OPML" in err
+
+
+def test_feed_add_of_a_half_broken_feed_warns_rather_than_reports_an_error(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subscription is made and exit status is 0, so what broke half-way is a warning,
+    said after the line that says it was subscribed, not "reader: error:"."""
+    from localserver import LocalServer
+
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with LocalServer() as server:
+        server.add_file("/broken.xml", FIXTURES / "feeds" / "broken.xml", "application/rss+xml")
+        assert main(["feed", "add", server.url("/broken.xml")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Subscribed 1: ")
+    assert captured.err.startswith("reader: warning: ")
+    assert "XML is broken at line 5" in captured.err and captured.err.count("\n") == 1

@@ -187,11 +187,17 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"Already subscribed as {done.feed_id}: {found.parsed.title}")
             return 0
         result = done.result
-        if result is not None and (result.error or result.problem):
-            _err(result.error or result.problem or "")
+        if result is not None and result.error:
+            _err(result.error)
         new = result.new if result is not None else 0
         print(f"Subscribed {done.feed_id}: {found.parsed.title} ({new} item"
               f"{'s' if new != 1 else ''})")
+        if result is not None and result.problem and not result.error:
+            # The feed was read up to a fault and subscribed: worth knowing, not a failure.
+            from reader.cli import one_line
+
+            sys.stdout.flush()
+            print(f"reader: warning: {one_line(result.problem)}", file=sys.stderr)
         return 0
 
     result: int = asyncio.run(_with_fetcher(work))
