@@ -418,6 +418,9 @@ class LibraryScreen(Screen[None]):
         """An empty table says why: nothing matches, or nothing is saved yet."""
         empty = self.query_one("#library-empty", Static)
         empty.display = not self.entry_list.total
+        # An empty list keeps only its header, so the sentence sits where the rows would
+        # be rather than at the foot of the screen, thirty lines from where one looks.
+        self.entry_list.styles.height = "1fr" if self.entry_list.total else 1
         if self.entry_list.total:
             return
         narrowed = [f"“{self.search}”"] if self.search else []

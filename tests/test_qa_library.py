@@ -1,0 +1,39 @@
+"""The library screen as a new user meets it: what an empty list says, and where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+from ui_helpers import run, wait_for
+
+from reader.extract import extract
+from reader.library import Library
+from reader.ui.app import ReaderApp
+from reader.ui.screens.library_screen import LibraryScreen
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_search_that_finds_nothing_says_so_under_the_header_not_at_the_bottom(
+        reader_home: Path) -> None:
+    """The sentence "No saved article matches …" sits right under the column header,
+    where the rows would be, not 30 lines down above the key line."""
+    page = FIXTURES / "ghost-blog-post.html"
+    with Library.open(reader_home / "data") as library:
+        library.save(extract(page.read_bytes(), "https://workshop.example.org/a"),
+                     source_url="https://workshop.example.org/a", html=page.read_bytes())
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+            await pilot.press("slash", *"zzzqqq")
+            screen = app.screen
+            empty = screen.query_one("#library-empty", Static)
+            await wait_for(pilot, lambda: empty.display and "zzzqqq" in str(empty.render()))
+            await pilot.pause(0.1)
+            header = screen.query_one("#library-table").region
+            assert empty.region.y <= header.y + 2, (empty.region, header)
+
+    run(scenario)
