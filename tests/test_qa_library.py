@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.widgets import Static
@@ -37,3 +38,30 @@ def test_a_search_that_finds_nothing_says_so_under_the_header_not_at_the_bottom(
             assert empty.region.y <= header.y + 2, (empty.region, header)
 
     run(scenario)
+
+
+def test_at_80_columns_titles_get_the_room_the_publication_date_and_minutes_had(
+        reader_home: Path) -> None:
+    """In an 80-column terminal the list used to cut every title at 14 characters
+    ("Shipping a Ru…") to keep two dates, minutes and tags; the title comes first."""
+    from reader.ui.screens.library_screen import EntryList
+
+    page = FIXTURES / "ghost-blog-post.html"
+    with Library.open(reader_home / "data") as library:
+        library.save(extract(page.read_bytes(), "https://workshop.example.org/a"),
+                     source_url="https://workshop.example.org/a", html=page.read_bytes())
+
+    async def scenario(width: int) -> list[str]:
+        app = ReaderApp(None)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+            await pilot.pause(0.1)
+            table = app.screen.query_one(EntryList)
+            return [table.render_line(y).text.rstrip() for y in range(2)]
+
+    header, row = asyncio.run(scenario(80))
+    assert "Shipping a Rust CLI without" in row, row
+    assert "Saved" in header and "Tags" in header and "Site" in header
+    assert row.count("2024-03-07") == 0  # the publication date gave way
+    header, row = asyncio.run(scenario(120))  # wide: every column
+    assert "Published" in header and "2024-03-07" in row
