@@ -106,3 +106,11 @@ def test_feed_add_of_a_half_broken_feed_warns_rather_than_reports_an_error(
     assert captured.out.startswith("Subscribed 1: ")
     assert captured.err.startswith("reader: warning: ")
     assert "XML is broken at line 5" in captured.err and captured.err.count("\n") == 1
+
+
+def test_rm_of_the_same_id_twice_deletes_it_once_without_an_error(
+        one_saved: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rm", "1", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "Deleted 1: Shipping a Rust CLI without tears\n"
+    assert captured.err == ""

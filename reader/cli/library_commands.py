@@ -284,7 +284,7 @@ def run_rm(args: argparse.Namespace) -> int:
     failed = 0
     deleted: list[dict[str, Any]] = []
     with opened(args) as library:
-        for target in args.ids:
+        for target in dict.fromkeys(args.ids):  # `rm 3 3`: once, not once and an error
             try:
                 article_id = resolve(library, target)
                 title = library.get(article_id).title
