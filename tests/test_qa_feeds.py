@@ -73,3 +73,60 @@ def test_a_site_that_links_several_feeds_asks_which_one(
             assert _titles(tmp_path) == expected
 
         run(scenario)
+
+
+def _contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    def lum(c: tuple[int, int, int]) -> float:
+        def ch(v: int) -> float:
+            x = v / 255
+            return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+    high, low = sorted((lum(fg), lum(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "solarized-light"])
+def test_a_failing_feeds_mark_stays_readable_on_the_highlighted_row(
+        tmp_path: Path, theme: str) -> None:
+    """The "!" of a feed whose last refresh failed was pure red: on the blue of the
+    highlighted row it all but vanished (contrast about 1.1 to 1)."""
+    from datetime import UTC, datetime
+
+    from textual.widgets import OptionList
+
+    with Library.open(tmp_path) as library:
+        feeds = Feeds(library)
+        feed_id, _ = feeds.add("https://dead.invalid/feed", title="Dead feed")
+        from reader.feeds.parse import parse_feed
+        parsed = parse_feed((FEEDS / "rss20.xml").read_bytes(), "https://dead.invalid/feed")
+        feeds.store_refresh(feed_id, parsed, etag=None, last_modified=None,
+                            next_check=datetime.now(UTC), problem=None)
+        feeds.store_failure(feed_id, "The server dead.invalid could not be found.",
+                            next_check=datetime.now(UTC))
+    page = FIXTURES / "ghost-blog-post.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path)
+        async with app.run_test(size=(100, 24)) as pilot:
+            app.theme = theme
+            await wait_loaded(pilot, app)
+            await pilot.press("F")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FeedsScreen")
+            await pilot.press("down")  # the dead feed, highlighted
+            await pilot.pause(0.2)
+            pane = app.screen.query_one("#feeds-list", OptionList)
+            assert pane.highlighted == 1
+            for strip in pane.render_lines(pane.region.reset_offset):
+                for segment in strip:
+                    if "!" in segment.text and segment.style is not None:
+                        style = segment.style
+                        assert style.color is not None and style.bgcolor is not None
+                        fg = style.color.get_truecolor()
+                        bg = style.bgcolor.get_truecolor()
+                        if tuple(bg) == tuple(pane.rich_style.bgcolor.get_truecolor()):
+                            continue  # a row not highlighted
+                        assert _contrast(tuple(fg), tuple(bg)) >= 3, (fg, bg)
+                        return
+            raise AssertionError("no highlighted ! drawn")
+
+    run(scenario)

@@ -615,7 +615,9 @@ def _feed_row(feed: FeedSummary, *, indent: bool) -> Content:
     label = ("  " if indent else "") + (feed.title or feed.url)
     row = _row(label, feed.unread, bold=False)
     if feed.failing:
-        row = Content.assemble(row, (" !", "bold red"))
+        # A badge, white on the theme's error colour: plain red text all but vanished on
+        # the blue of the highlighted row.
+        row = Content.assemble(row, " ", ("!", "bold #ffffff on $error"))
     return row
 
 
