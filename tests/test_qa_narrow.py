@@ -83,3 +83,32 @@ def test_the_feeds_and_library_key_lines_keep_help_in_view(tmp_path: Path, width
                     await wait_for(pilot, lambda: type(app.screen).__name__ != "FeedsScreen")
 
     run(scenario)
+
+
+def test_links_are_cut_with_an_ellipsis_not_wrapped_mid_word(tmp_path: Path) -> None:
+    """The links screen (u) at 80 columns: a long address ran on into broken pieces
+    ("…?with=q" / "uery&and=…"); each link is now its text and its address, a line each."""
+    url = ("https://very-long-domain-name.example.org/2026/11/30/an-extremely-long-path-"
+           "segment-that-goes-on-and-on?with=query&and=more-parameters")
+    words = " ".join(["Words enough to make this a paragraph of an article."] * 8)
+    page = tmp_path / "links.html"
+    page.write_text(
+        "<!doctype html><html><head><title>Links</title></head><body><article><h1>Links"
+        "</h1>" + "".join(f'<p>{words} <a href="{url}{n}">a link with a rather long text '
+                          f'that may not fit on one line at all {n}</a>.</p>' for n in range(3))
+        + "</article></body></html>")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), data_dir=tmp_path / "home")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("u")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "LinksScreen")
+            await pilot.pause(0.2)
+            options = app.screen.query_one(OptionList)
+            assert options.option_count == 3
+            assert options.virtual_size.height == 2 * options.option_count
+            shown = [strip.text for strip in options.render_lines(options.region.reset_offset)]
+            assert any(line.rstrip(" ▎").endswith("…") for line in shown), shown
+
+    run(scenario)
