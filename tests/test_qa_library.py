@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from textual.widgets import Static
-from ui_helpers import run, wait_for
+from ui_helpers import run, wait_for, wait_loaded
 
 from reader.extract import extract
 from reader.library import Library
@@ -65,3 +65,30 @@ def test_at_80_columns_titles_get_the_room_the_publication_date_and_minutes_had(
     assert row.count("2024-03-07") == 0  # the publication date gave way
     header, row = asyncio.run(scenario(120))  # wide: every column
     assert "Published" in header and "2024-03-07" in row
+
+
+def test_importing_an_opml_file_in_the_app_says_what_it_is(reader_home: Path,
+                                                           tmp_path: Path) -> None:
+    """`i` in the library with an OPML file said "Unknown import format 'opml'; use one
+    of pocket, …", as if the person had typed a format; it says what the file is."""
+    from ui_helpers import notifications
+
+    subs = tmp_path / "subs.opml"
+    subs.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="H" '
+                    'xmlUrl="https://harbour.invalid/feed"/></body></opml>')
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_loaded(pilot, app)  # the first run: the welcome article
+            await pilot.press("L")
+            await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+            await pilot.press("i")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
+            await pilot.press(*str(subs), "enter")
+            await wait_for(pilot, lambda: bool(notifications(app)))
+            said = notifications(app)[-1]
+            assert "Unknown import format" not in said
+            assert said.startswith("subs.opml is an OPML list of feed subscriptions"), said
+
+    run(scenario)

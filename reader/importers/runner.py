@@ -136,6 +136,11 @@ def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = N
         del data  # only the text is needed from here on
         if format == "auto":
             format = detect(text, name)
+        if format == "opml":
+            # Feeds, not articles (the CLI hands these to the feeds before coming here).
+            raise ImportFormatError(
+                f"{name} is an OPML list of feed subscriptions, not a reading list; "
+                f"`reader import {name}` subscribes to its feeds.")
         if format not in ("omnivore", "wallabag") and text.count("\n") > MAX_LINES:
             raise ImportFormatError(f"{name} has more than {MAX_LINES:,} lines, more than "
                                     "any reading list; reader does not import it.")
