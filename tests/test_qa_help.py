@@ -47,3 +47,29 @@ def test_help_scrolls_with_j_k_space_b_g_and_G(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
     run(scenario)
+
+
+def test_the_library_help_and_palette_list_each_key_once(tmp_path: Path) -> None:
+    """The library's help listed Home, End and Enter twice (once for the screen, once
+    under "Entry list", the name of a class) and the palette offered "Open" twice."""
+    from reader.ui.commands import ReaderCommands
+    from reader.ui.screens.help_screen import binding_rows
+    from reader.ui.screens.library_screen import LibraryScreen
+
+    async def scenario() -> None:
+        app = ReaderApp(str(FIXTURES / "ghost-blog-post.html"), data_dir=tmp_path)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("s")
+            await pilot.pause(0.5)
+            await pilot.press("L")
+            await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+            rows = binding_rows(app.screen)
+            headings = {where for where, _, _ in rows}
+            assert "Entry list" not in headings
+            keys = [key for _, keys, _ in rows for key in keys.split()]
+            assert keys.count("Enter") == 1 and keys.count("Home") == 1, rows
+            names = [name for name, _, _ in ReaderCommands(app.screen).commands()]
+            assert names.count("Open") == 1, names
+
+    run(scenario)

@@ -119,10 +119,13 @@ class EntryList(ScrollView, can_focus=True):
         Binding("down,j", "move(1)", "Down", show=False, id="library.row_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="library.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="library.page_down"),
-        Binding("home", "move_to(0)", "First", show=False, id="library.list_first"),
-        Binding("end", "move_to(-1)", "Last", show=False, id="library.list_last"),
-        Binding("enter", "select", "Open", show=False, id="library.select"),
+        # No descriptions: the screen's "First article", "Last article" and "Open" are the
+        # same keys, and help and the palette listed each twice.
+        Binding("home", "move_to(0)", "", show=False, id="library.list_first"),
+        Binding("end", "move_to(-1)", "", show=False, id="library.list_last"),
+        Binding("enter", "select", "", show=False, id="library.select"),
     ]
+    HELP_TITLE = "Moving in the list"
     COLUMNS = ("", "Title", "Site", "Saved", "Published", "Min", "Read", "Tags")
 
     class Selected(Message):
