@@ -114,3 +114,15 @@ def test_rm_of_the_same_id_twice_deletes_it_once_without_an_error(
     captured = capsys.readouterr()
     assert captured.out == "Deleted 1: Shipping a Rust CLI without tears\n"
     assert captured.err == ""
+
+
+def test_importing_a_binary_file_says_it_is_binary(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`reader import photo.jpg` said "Line 2 of photo.jpg is not UTF-8 text.", as if a
+    line of a list were damaged."""
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\n\x80\x81\x00\xfe" * 40)
+    assert main(["import", str(photo)]) == 1
+    err = capsys.readouterr().err
+    assert err == ("reader: error: photo.jpg is a binary file, not a reading list (CSV, "
+                   "JSON, HTML bookmarks or a list of URLs).\n")

@@ -173,6 +173,9 @@ def _text(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:  # an image, a database, a PDF: no reading list at all
+            raise ImportFormatError(f"{name} is a binary file, not a reading list (CSV, "
+                                    "JSON, HTML bookmarks or a list of URLs).") from None
         line = data[: exc.start].count(b"\n") + 1
         raise ImportFormatError(f"Line {line} of {name} is not UTF-8 text.") from None
 
