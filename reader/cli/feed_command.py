@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.cli import job_count
 from reader.errors import LibraryError, ReaderError
+from reader.files import replace_file
 
 if TYPE_CHECKING:
     from reader.feeds.discover import FoundFeed
@@ -186,11 +187,17 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"Already subscribed as {done.feed_id}: {found.parsed.title}")
             return 0
         result = done.result
-        if result is not None and (result.error or result.problem):
-            _err(result.error or result.problem or "")
+        if result is not None and result.error:
+            _err(result.error)
         new = result.new if result is not None else 0
         print(f"Subscribed {done.feed_id}: {found.parsed.title} ({new} item"
               f"{'s' if new != 1 else ''})")
+        if result is not None and result.problem and not result.error:
+            # The feed was read up to a fault and subscribed: worth knowing, not a failure.
+            from reader.cli import one_line
+
+            sys.stdout.flush()
+            print(f"reader: warning: {one_line(result.problem)}", file=sys.stderr)
         return 0
 
     result: int = asyncio.run(_with_fetcher(work))
@@ -463,7 +470,7 @@ def run_export_feeds(args: argparse.Namespace) -> int:
     try:
         out.mkdir(parents=True, exist_ok=True)
         path = out / "subscriptions.opml"
-        path.write_text(text, encoding="utf-8")
+        replace_file(path, text.encode("utf-8"))  # never through a link planted there
     except OSError as exc:
         raise LibraryError(f"{out} cannot be written: {exc.strerror or exc}.") from None
     print(path)

@@ -33,8 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Running it again skips what is already in the library.")
     p.add_argument("file", nargs="?", metavar="FILE|-",
                    help="the export file; with --retry-failed alone, retry every failed link")
-    p.add_argument("--format", "-f", choices=("auto", *FORMATS), default="auto",
-                   help="the export's format (default: detected from its content)")
+    p.add_argument("--format", "-f", choices=("auto", *FORMATS, "opml"), default="auto",
+                   help="the export's format, or opml for feed subscriptions (default: detected "
+                   "from its content)")
     p.add_argument("--jobs", "-j", type=job_count, default=4, metavar="N",
                    help="pages fetched at once (default 4)")
     p.add_argument("--retry-failed", action="store_true",

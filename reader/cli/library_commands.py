@@ -92,7 +92,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write the highlights and notes only: one Markdown file per article "
                    "(of ID, or of every article with highlights), with YAML front matter")
     p.add_argument("--out", "-o", type=Path, default=Path("."), metavar="DIR",
-                   help="folder to write into (created if needed; default: here)")
+                   help="folder to write into (created if needed; default: here); - prints "
+                   "one article (markdown, html or json) on standard output")
     p.add_argument("--json", action="store_true",
                    help="print JSON for programs: the id and path of each article written")
     p.set_defaults(handler=run_export)
@@ -283,7 +284,7 @@ def run_rm(args: argparse.Namespace) -> int:
     failed = 0
     deleted: list[dict[str, Any]] = []
     with opened(args) as library:
-        for target in args.ids:
+        for target in dict.fromkeys(args.ids):  # `rm 3 3`: once, not once and an error
             try:
                 article_id = resolve(library, target)
                 title = library.get(article_id).title
@@ -328,6 +329,8 @@ def run_export(args: argparse.Namespace) -> int:
     fmt: str = args.format or ("epub" if args.book is not None else "markdown")
     if args.book is not None and fmt != "epub":
         raise LibraryError("--book makes one EPUB; leave out --format or give --format epub.")
+    if str(args.out) == "-":
+        return _export_to_stdout(args, fmt)
     out = _out_folder(args.out)
     written: list[dict[str, Any]] = []
     with opened(args) as library:
@@ -357,6 +360,47 @@ def run_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json(written)
     return 0
+
+
+def _export_to_stdout(args: argparse.Namespace, fmt: str) -> int:
+    """``--out -``: one article's text on standard output, for a pipe (``| pandoc``).
+    Only text formats of one article: an EPUB or many files have no place in a pipe."""
+    if args.target is None or args.book is not None or fmt == "epub":
+        raise LibraryError("--out - prints one article as markdown, html or json; "
+                           "name a folder to write EPUBs or many articles.")
+    with opened(args) as library:
+        saved = library.get(resolve(library, args.target))
+        if not saved.article.blocks:
+            raise LibraryError(f"Article {saved.id} has no text saved yet "
+                               f"({saved.error or 'nothing was fetched'}).")
+        from reader.library.highlights import place
+
+        highlights = place(library.highlights(saved.url), saved.article)
+        if fmt == "json":
+            text = saved.article.to_json(indent=1) + "\n"
+        elif fmt == "html":
+            from reader.export.html import article_to_html
+
+            text = article_to_html(saved.article, image_src=_inline_images(library, saved),
+                                   highlights=highlights)
+        else:  # markdown: the pictures stay at their web addresses (no folder to put them)
+            from reader.export.markdown import article_to_markdown
+
+            text = article_to_markdown(saved.article, image_src={}, highlights=highlights)
+    sys.stdout.write(text)
+    return 0
+
+
+def _inline_images(library: Library, saved: SavedArticle) -> dict[str, str]:
+    """The saved pictures as ``data:`` addresses, for an HTML file that stands alone."""
+    from reader.library.images import image_type
+
+    inline = {}
+    for src, data in library.images(saved.id).items():
+        mime = image_type(data)
+        if mime and mime != "image/svg+xml":  # data: SVG is refused by safe_url
+            inline[src] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return inline
 
 
 def _out_folder(out: Path) -> Path:
@@ -428,13 +472,9 @@ def export_one(library: Library, saved: SavedArticle, fmt: str, out: Path) -> Pa
         elif fmt == "html":
             from reader.export.html import article_to_html
 
-            inline = {}
-            for src, data in images.items():
-                mime = image_type(data)
-                if mime and mime != "image/svg+xml":  # data: SVG is refused by safe_url
-                    inline[src] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-            replace_file(path, article_to_html(article, image_src=inline,
-                                               highlights=highlights).encode("utf-8"))
+            page = article_to_html(article, image_src=_inline_images(library, saved),
+                                   highlights=highlights)
+            replace_file(path, page.encode("utf-8"))
         elif fmt == "markdown":
             from reader.export.markdown import article_to_markdown
 

@@ -136,6 +136,11 @@ def read_export(source: str, format: str = "auto", *, stdin: BinaryIO | None = N
         del data  # only the text is needed from here on
         if format == "auto":
             format = detect(text, name)
+        if format == "opml":
+            # Feeds, not articles (the CLI hands these to the feeds before coming here).
+            raise ImportFormatError(
+                f"{name} is an OPML list of feed subscriptions, not a reading list; "
+                f"`reader import {name}` subscribes to its feeds.")
         if format not in ("omnivore", "wallabag") and text.count("\n") > MAX_LINES:
             raise ImportFormatError(f"{name} has more than {MAX_LINES:,} lines, more than "
                                     "any reading list; reader does not import it.")
@@ -168,6 +173,9 @@ def _text(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:  # an image, a database, a PDF: no reading list at all
+            raise ImportFormatError(f"{name} is a binary file, not a reading list (CSV, "
+                                    "JSON, HTML bookmarks or a list of URLs).") from None
         line = data[: exc.start].count(b"\n") + 1
         raise ImportFormatError(f"Line {line} of {name} is not UTF-8 text.") from None
 

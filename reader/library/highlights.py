@@ -198,7 +198,26 @@ class HighlightsMixin(_Base):
         sql = base + (" WHERE " + " AND ".join(where) if where else "")
         sql += (" ORDER BY h.start_block, h.start_offset, h.id" if url is not None
                 else " ORDER BY h.created DESC, h.id DESC")
-        return [_row(r) for r in self._read(sql, params)]
+        found = [_row(r) for r in self._read(sql, params)]
+        return self._titled(found) if url is None else found
+
+    def _titled(self, found: list[Highlight]) -> list[Highlight]:
+        """An article read but never saved has no title in ``articles``: the history
+        has it (the last title it was opened with), so the list across the library shows
+        a title rather than a bare address."""
+        from dataclasses import replace
+
+        untitled = sorted({h.url for h in found if not h.title})
+        if not untitled:
+            return found
+        titles: dict[str, str] = {}
+        for chunk in range(0, len(untitled), 500):  # SQLite's limit on parameters
+            urls = untitled[chunk:chunk + 500]
+            for row in self._read("SELECT url, title FROM history WHERE title != '' AND url"
+                                  f" IN ({', '.join('?' * len(urls))}) ORDER BY id", urls):
+                titles[row[0]] = row[1]
+        return [replace(h, title=titles[h.url]) if not h.title and h.url in titles else h
+                for h in found]
 
     def _highlighted_ids(self, patterns: Sequence[str]) -> list[int]:
         """Saved articles with a highlight whose text or note holds every pattern (the

@@ -1,4 +1,5 @@
-"""Small modal dialogs: a yes/no question and a one-line text prompt."""
+"""Small modal dialogs: a yes/no question, a one-line text prompt and a choice among a
+few."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -102,3 +104,39 @@ class ShowText(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
+
+
+class ChoiceDialog(ModalScreen[int | None]):
+    """Asks which one of a few things (the feeds a site links): Enter returns the index
+    of the highlighted one, Esc None. The texts are shown as text, never as markup."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.choice_cancel")]
+    DEFAULT_CSS = """
+    ChoiceDialog OptionList { height: auto; max-height: 12; text-wrap: nowrap;
+                              text-overflow: ellipsis; }
+    """
+
+    def __init__(self, title: str, choices: list[str], *,
+                 hint: str = "Enter chooses, Esc cancels") -> None:
+        super().__init__(classes="small-dialog")
+        self.title_text = title
+        self.choices = choices
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="box"):
+            yield Static(Content.styled(self.title_text, "bold"), classes="question")
+            yield OptionList(*(Option(Content(text)) for text in self.choices))
+            yield Static(Content.styled(self.hint, "dim"), classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -41,6 +41,7 @@ from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
     from reader.document import Article
+    from reader.feeds.discover import FoundFeed
     from reader.feeds.refresh import RefreshResult
     from reader.fetch import Fetcher
     from reader.library.feeds import Feed, FeedItem, Feeds, FeedSummary
@@ -488,12 +489,31 @@ class FeedsScreen(Screen[None]):
 
     @work(exclusive=True, group="add")
     async def add_feed(self, address: str) -> None:
-        """Subscribe to ``address`` (a feed, or a page's first linked feed) and show it."""
+        """Subscribe to ``address`` (a feed, or the one of a page's feeds the person chooses)
+        and show it."""
         from reader.feeds.subscribe import find_feed, subscribe_found
+        from reader.ui.dialogs import ChoiceDialog
 
         self._status(f"Subscribing to {address} …")
         try:
-            found = await find_feed(self.fetcher(), address)
+            try:
+                found = await find_feed(self.fetcher(), address, _ask_later)
+            except _SeveralFeeds as several:
+                # The page links several: the person chooses (as `feed add` asks at a
+                # terminal), and the page is read again with that choice.
+                self._status("")
+                from reader.sanitize import clean_text
+
+                pick = await self.app.push_screen_wait(ChoiceDialog(
+                    f"{clean_text(several.page)} links {len(several.linked)} feeds; "
+                    "which one?",
+                    [f"{clean_text(f.title) or 'untitled'}  <{f.url}>"
+                     for f in several.linked]))
+                if pick is None:
+                    self._status(self._no_feeds_hint())
+                    return
+                self._status(f"Subscribing to {several.linked[pick].url} …")
+                found = await find_feed(self.fetcher(), address, pick=pick + 1)
             done = await subscribe_found(self.feeds, self.fetcher(), found)
         except ReaderError as exc:
             self._status(self._no_feeds_hint())
@@ -505,9 +525,6 @@ class FeedsScreen(Screen[None]):
         else:
             new = done.result.new if done.result is not None else 0
             text = f"Subscribed: {done.title} ({new} item{'s' if new != 1 else ''})."
-            if found.links > 1:
-                text += (f" The page links {found.links} feeds; this is the first "
-                         "(`reader feed add URL --pick N` takes another).")
             problem = done.result.error or done.result.problem if done.result else None
             self.notify(text + (f" {problem}" if problem else ""), markup=False,
                         severity="warning" if problem else "information")
@@ -598,7 +615,9 @@ def _feed_row(feed: FeedSummary, *, indent: bool) -> Content:
     label = ("  " if indent else "") + (feed.title or feed.url)
     row = _row(label, feed.unread, bold=False)
     if feed.failing:
-        row = Content.assemble(row, (" !", "bold red"))
+        # A badge, white on the theme's error colour: plain red text all but vanished on
+        # the blue of the highlighted row.
+        row = Content.assemble(row, " ", ("!", "bold #ffffff on $error"))
     return row
 
 
@@ -613,3 +632,17 @@ def _item_row(item: FeedItem, with_feed: bool) -> Content:
     if item.article_id is not None:
         parts.append(("  · saved", "dim"))
     return Content.assemble(*parts)
+
+
+class _SeveralFeeds(Exception):
+    """Raised from inside ``find_feed`` when a page links several feeds, so that the
+    screen can ask which one (a dialog has to be awaited; the chooser is called plain)."""
+
+    def __init__(self, linked: list[FoundFeed], page: str) -> None:
+        super().__init__(page)
+        self.linked = linked
+        self.page = page
+
+
+def _ask_later(linked: list[FoundFeed], page: str) -> FoundFeed:
+    raise _SeveralFeeds(linked, page)

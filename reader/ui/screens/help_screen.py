@@ -53,7 +53,18 @@ def binding_rows(screen: Screen, keymap: Mapping[str, str] | None = None
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    # The list is long: it scrolls with the keys that scroll an article (j k space b g G),
+    # not only with the arrows, which is what a person reading it presses.
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("j", "scroll('down')", "Down", show=False, id="help.line_down"),
+        Binding("k", "scroll('up')", "Up", show=False, id="help.line_up"),
+        Binding("space,ctrl+f", "scroll('page_down')", "Page down", show=False,
+                id="help.page_down"),
+        Binding("b,ctrl+b", "scroll('page_up')", "Page up", show=False, id="help.page_up"),
+        Binding("g", "scroll('home')", "Top", show=False, id="help.top"),
+        Binding("G", "scroll('end')", "Bottom", show=False, id="help.bottom"),
+    ]
 
     def __init__(self, target: Screen, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
@@ -73,6 +84,9 @@ class HelpScreen(ModalScreen[None]):
         pieces.append(("\nEsc or ? closes this help.", "dim"))
         with VerticalScroll(id="dialog"):
             yield Static(Content.assemble(*pieces), id="help-text")
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one("#dialog", VerticalScroll), f"scroll_{how}")(animate=False)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 class HistoryScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
+    # Long titles and addresses are cut with "…" rather than wrapped mid-word into ragged
+    # extra lines (as the feeds screen's lists): an entry keeps its two lines at any width.
+    DEFAULT_CSS = """
+    HistoryScreen #history-list { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     def __init__(self, library: LibrarySession) -> None:
         super().__init__()

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 SORTS = ("saved", "published", "title", "progress")
 ROWS_PAGE = 100  # rows fetched from the store at a time
 KEEP_PAGES = 8  # the most pages of rows held at once
+NARROW_LIST = 100  # below this many columns the list drops its less needed columns
 FILTERS = ("all", "unread", "archived", "favourites")
 FEED_HITS = 50  # feed items listed under a search's articles (the newest that match)
 FEEDS_HEADING = "From your feeds"
@@ -118,10 +119,13 @@ class EntryList(ScrollView, can_focus=True):
         Binding("down,j", "move(1)", "Down", show=False, id="library.row_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="library.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="library.page_down"),
-        Binding("home", "move_to(0)", "First", show=False, id="library.list_first"),
-        Binding("end", "move_to(-1)", "Last", show=False, id="library.list_last"),
-        Binding("enter", "select", "Open", show=False, id="library.select"),
+        # No descriptions: the screen's "First article", "Last article" and "Open" are the
+        # same keys, and help and the palette listed each twice.
+        Binding("home", "move_to(0)", "", show=False, id="library.list_first"),
+        Binding("end", "move_to(-1)", "", show=False, id="library.list_last"),
+        Binding("enter", "select", "", show=False, id="library.select"),
     ]
+    HELP_TITLE = "Moving in the list"
     COLUMNS = ("", "Title", "Site", "Saved", "Published", "Min", "Read", "Tags")
 
     class Selected(Message):
@@ -236,6 +240,13 @@ class EntryList(ScrollView, can_focus=True):
     def widths(self) -> tuple[int, ...]:
         """Column widths for the present width: title, site and tags share what the
         fixed columns (flags, two dates, minutes, progress) leave."""
+        if self.size.width < NARROW_LIST:
+            # An 80-column terminal: the publication date and the minutes give way (a
+            # width of 0 hides a column), or the title would be cut at 14 characters.
+            room = max(30, self.size.width - 31)  # 29 fixed with the padding, 2 scrollbar
+            tags = max(8, min(24, room // 5))
+            site = max(6, min(20, room // 4))
+            return 3, max(12, room - site - tags), site, 10, 0, 0, 4, tags
         room = max(30, self.size.width - 48)  # 46 fixed with the cells' padding, 2 scrollbar
         tags = max(10, min(24, room // 5))
         site = max(6, min(20, room // 4))
@@ -262,7 +273,8 @@ class EntryList(ScrollView, can_focus=True):
                                                       strict=True)]
 
     def _line(self, texts: tuple[str, ...], widths: tuple[int, ...]) -> str:
-        return "".join(" " + _fit(t, w) + " " for t, w in zip(texts, widths, strict=True))
+        return "".join(" " + _fit(t, w) + " " for t, w in zip(texts, widths, strict=True)
+                       if w)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -418,6 +430,9 @@ class LibraryScreen(Screen[None]):
         """An empty table says why: nothing matches, or nothing is saved yet."""
         empty = self.query_one("#library-empty", Static)
         empty.display = not self.entry_list.total
+        # An empty list keeps only its header, so the sentence sits where the rows would
+        # be rather than at the foot of the screen, thirty lines from where one looks.
+        self.entry_list.styles.height = "1fr" if self.entry_list.total else 1
         if self.entry_list.total:
             return
         narrowed = [f"“{self.search}”"] if self.search else []

@@ -22,6 +22,11 @@ class LinksScreen(ModalScreen[None]):
         Binding("O,o", "browser", "Open in browser", id="links.browser"),
         Binding("escape,q,u", "dismiss", "Close", id="links.dismiss"),
     ]
+    # A long link text or address is cut with "…" rather than wrapped mid-word into ragged
+    # extra lines: each link keeps its two lines (text; address) at any width.
+    DEFAULT_CSS = """
+    LinksScreen #links { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     def __init__(self, article: Article) -> None:
         super().__init__()

@@ -13,6 +13,7 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -67,29 +68,43 @@ class KeyLine(Widget):
         text_style = self.get_component_rich_style("key-line--description")
         # Textual's footer: " key " then "description ", or "key description " compact.
         pad, gap = ("", " ") if self.compact else (" ", "")
-        line = Text(no_wrap=True, overflow="crop", end="")
-        self._spots = []
+
+        def piece(binding: Binding, enabled: bool = True) -> Text:
+            return Text.assemble(
+                (f"{pad}{self.app.get_key_display(binding)}{pad}", key_style),
+                (f"{gap}{binding.description} ", text_style + Style(dim=not enabled)))
+
+        pieces: list[tuple[Text, Binding, bool]] = []  # (drawn, binding, kept to the last)
         seen: set[str] = set()
         active = self.screen.active_bindings
         for _node, binding, enabled, _tooltip in active.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
+            pieces.append((piece(binding, enabled), binding, _pinned(binding)))
+        # Too narrow for every key: the others go, last first, so that "? Help" (which
+        # lists them all) and Quit stay in view at any width.
+        room = self.size.width
+        while sum(drawn.cell_len for drawn, _, _ in pieces) > room:
+            droppable = [i for i, (_, _, pinned) in enumerate(pieces) if not pinned]
+            if not droppable:
+                break
+            del pieces[droppable[-1]]
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spots = []
+        for drawn, binding, _ in pieces:
             start = line.cell_len
-            line.append(f"{pad}{self.app.get_key_display(binding)}{pad}", key_style)
-            line.append(f"{gap}{binding.description} ", text_style + Style(dim=not enabled))
+            line.append_text(drawn)
             self._spots.append((start, line.cell_len, binding.key))
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
-            # At the right end, as Textual's footer has it.
-            binding = palette[1]
-            right = Text.assemble((f"{pad}{self.app.get_key_display(binding)}{pad}", key_style),
-                                  (f"{gap}{binding.description} ", text_style))
+            # At the right end, as Textual's footer has it, when there is room for it.
+            right = piece(palette[1])
             room = self.size.width - line.cell_len - right.cell_len
             if room > 0:
                 line.append(" " * room)
                 self._spots.append((line.cell_len, line.cell_len + right.cell_len,
-                                    binding.key))
+                                    palette[1].key))
                 line.append_text(right)
         return line
 
@@ -98,3 +113,8 @@ class KeyLine(Widget):
             if start <= event.x < end:
                 self.app.simulate_key(key)
                 return
+
+
+def _pinned(binding: Binding) -> bool:
+    """Help and Quit: the keys a key line must never lose to a narrow terminal."""
+    return binding.action.rpartition(".")[2] in ("help", "quit")

@@ -1,0 +1,75 @@
+"""The `?` screen scrolls with the keys a reader already uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.containers import VerticalScroll
+from ui_helpers import run, wait_for, wait_loaded
+
+from reader.ui.app import ReaderApp
+from reader.ui.screens.help_screen import HelpScreen
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_help_scrolls_with_j_k_space_b_g_and_G(tmp_path: Path) -> None:
+    """j, space and G went nowhere in the help (only the arrows scrolled it), though the
+    list is three screens long at 80x24."""
+    async def scenario() -> None:
+        app = ReaderApp(str(FIXTURES / "ghost-blog-post.html"), data_dir=tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.pause()
+            box = app.screen.query_one("#dialog", VerticalScroll)
+            assert box.max_scroll_y > 10
+            await pilot.press("j", "j")
+            await pilot.pause()
+            assert box.scroll_y == 2
+            await pilot.press("k")
+            await pilot.pause()
+            assert box.scroll_y == 1
+            await pilot.press("space")
+            await pilot.pause()
+            assert box.scroll_y > 5
+            await pilot.press("G")
+            await pilot.pause()
+            assert box.scroll_y == box.max_scroll_y
+            await pilot.press("b")
+            await pilot.pause()
+            assert box.scroll_y < box.max_scroll_y
+            await pilot.press("g")
+            await pilot.pause()
+            assert box.scroll_y == 0
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+    run(scenario)
+
+
+def test_the_library_help_and_palette_list_each_key_once(tmp_path: Path) -> None:
+    """The library's help listed Home, End and Enter twice (once for the screen, once
+    under "Entry list", the name of a class) and the palette offered "Open" twice."""
+    from reader.ui.commands import ReaderCommands
+    from reader.ui.screens.help_screen import binding_rows
+    from reader.ui.screens.library_screen import LibraryScreen
+
+    async def scenario() -> None:
+        app = ReaderApp(str(FIXTURES / "ghost-blog-post.html"), data_dir=tmp_path)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("s")
+            await pilot.pause(0.5)
+            await pilot.press("L")
+            await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+            rows = binding_rows(app.screen)
+            headings = {where for where, _, _ in rows}
+            assert "Entry list" not in headings
+            keys = [key for _, keys, _ in rows for key in keys.split()]
+            assert keys.count("Enter") == 1 and keys.count("Home") == 1, rows
+            names = [name for name, _, _ in ReaderCommands(app.screen).commands()]
+            assert names.count("Open") == 1, names
+
+    run(scenario)
