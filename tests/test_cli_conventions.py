@@ -67,6 +67,13 @@ def test_a_mistyped_command_is_named_with_a_suggestion(tmp_path: Path) -> None:
     assert "no command" not in reader("dump", "lsit", cwd=tmp_path).stderr
 
 
+def test_the_width_option_before_the_page_is_not_taken_for_a_command(tmp_path: Path) -> None:
+    done = reader("--width", "60", str(PAGE), cwd=tmp_path)
+    assert "no command or file named" not in done.stderr
+    # Without a terminal the page cannot be shown: the sentence is about that, not about "60".
+    assert done.stderr.startswith("reader: error: reader needs a terminal"), done.stderr
+
+
 def test_a_missing_file_that_looks_like_one_is_still_no_such_file(tmp_path: Path) -> None:
     done = reader("dump", "missing.html", cwd=tmp_path)
     assert done.returncode == 1 and "no command" not in done.stderr

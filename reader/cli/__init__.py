@@ -167,13 +167,17 @@ def build_open_parser() -> argparse.ArgumentParser:
     return open_parser
 
 
+_OPTIONS_WITH_VALUES = ("--data-dir", "--width")
+"""Options whose value is the next word: ``reader --width 60 page.html`` names no command 60."""
+
+
 def _first_positional(argv: Sequence[str]) -> str | None:
     skip = False
     for arg in argv:
         if skip:
             skip = False
             continue
-        if arg == "--data-dir":
+        if arg in _OPTIONS_WITH_VALUES:
             skip = True
         elif arg == "--":
             return None
