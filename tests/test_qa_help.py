@@ -73,3 +73,30 @@ def test_the_library_help_and_palette_list_each_key_once(tmp_path: Path) -> None
             assert names.count("Open") == 1, names
 
     run(scenario)
+
+
+def test_the_palette_keys_entry_opens_the_help_screen(tmp_path: Path) -> None:
+    """Textual's own "Keys" entry opened a panel of internal keys that Esc did not close;
+    in reader it is the help screen, and Textual's "Maximize" (which hides the panes) is
+    not offered."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    async def scenario() -> None:
+        app = ReaderApp(str(FIXTURES / "ghost-blog-post.html"), data_dir=tmp_path)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert "Keys" in titles and "Theme" in titles and "Maximize" not in titles
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*"keys")
+            palette = app.screen
+            await wait_for(pilot, lambda: palette.query_one(OptionList).option_count > 0)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+            assert not app.screen.query("HelpPanel")
+
+    run(scenario)

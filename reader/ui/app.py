@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
@@ -38,6 +38,10 @@ from reader.ui.screens.article_screen import ArticleScreen
 from reader.urls import is_web_url, scheme
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.screen import Screen
+
     from reader.fetch import Fetcher
     from reader.library import Bookmark
     from reader.ui.screens.feeds_screen import FeedsScreen
@@ -625,6 +629,17 @@ class ReaderApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen, self.keymap))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, less the ones that fight reader's: its "Keys"
+        panel lists internal keys and ignores Esc (reader's help screen is the key list),
+        and "Maximize" hides the panes the layout keys manage."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                yield SystemCommand("Keys", "Every key on this screen (the help screen, ?)",
+                                    self.action_help)
+            elif command.title not in ("Maximize", "Minimize"):
+                yield command
 
     # ------------------------------------------------------------------ saving
 
