@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
 from ui_helpers import run, wait_for, wait_loaded
 
 from reader.extract import extract
@@ -67,28 +68,46 @@ def test_at_80_columns_titles_get_the_room_the_publication_date_and_minutes_had(
     assert "Published" in header and "2024-03-07" in row
 
 
-def test_importing_an_opml_file_in_the_app_says_what_it_is(reader_home: Path,
-                                                           tmp_path: Path) -> None:
+def test_importing_an_opml_file_in_the_app_subscribes_to_its_feeds(reader_home: Path,
+                                                                   tmp_path: Path) -> None:
     """`i` in the library with an OPML file said "Unknown import format 'opml'; use one
-    of pocket, …", as if the person had typed a format; it says what the file is."""
+    of pocket, …". It subscribes to the file's feeds, as `reader import FILE` does, shows
+    them, and a second import adds nothing twice."""
     from ui_helpers import notifications
 
+    from reader.ui.screens.feeds_screen import FeedsScreen
+
     subs = tmp_path / "subs.opml"
-    subs.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="H" '
-                    'xmlUrl="https://harbour.invalid/feed"/></body></opml>')
+    subs.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    '<outline text="Harbour notes" xmlUrl="https://harbour.invalid/feed"/>'
+                    '<outline text="Tides" xmlUrl="https://tides.invalid/rss"/>'
+                    '</body></opml>')
+
+    async def import_file(pilot: Pilot[None], app: ReaderApp) -> str:
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await pilot.press("i")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
+        before = len(notifications(app))
+        await pilot.press(*str(subs), "enter")
+        await wait_for(pilot, lambda: len(notifications(app)) > before)
+        return notifications(app)[-1]
 
     async def scenario() -> None:
         app = ReaderApp(None)
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_loaded(pilot, app)  # the first run: the welcome article
-            await pilot.press("L")
-            await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
-            await pilot.press("i")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
-            await pilot.press(*str(subs), "enter")
-            await wait_for(pilot, lambda: bool(notifications(app)))
-            said = notifications(app)[-1]
-            assert "Unknown import format" not in said
-            assert said.startswith("subs.opml is an OPML list of feed subscriptions"), said
+            said = await import_file(pilot, app)
+            assert said.startswith("Subscribed to 2 new feeds of 2 in the file"), said
+            await wait_for(pilot, lambda: isinstance(app.screen, FeedsScreen))
+            await pilot.pause(0.3)
+            pane = app.screen.query_one("#feeds-list", OptionList)
+            shown = [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
+            assert any("Harbour notes" in line for line in shown), shown
+            assert any("Tides" in line for line in shown), shown
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, FeedsScreen))
+            said = await import_file(pilot, app)
+            assert said.startswith("Subscribed to 0 new feeds of 2 in the file (2 already"), said
 
     run(scenario)

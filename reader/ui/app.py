@@ -674,7 +674,8 @@ class ReaderApp(App[None]):
     @work(group="import", exclusive=True, exit_on_error=False)
     async def action_import(self) -> None:
         """Import a reading list (Pocket, Instapaper, Omnivore, wallabag, bookmarks, URLs):
-        the library screen fills in as each entry arrives."""
+        the library screen fills in as each entry arrives. An OPML file subscribes."""
+        from reader.importers.opml import wanted as opml_wanted
         from reader.importers.runner import read_export, run_import
         from reader.ui.dialogs import TextPrompt
         from reader.ui.screens.library_screen import LibraryScreen
@@ -685,11 +686,15 @@ class ReaderApp(App[None]):
         path = await self.push_screen_wait(TextPrompt(
             "Import a reading list", placeholder="path to an export file",
             hint="Pocket or Instapaper CSV, Omnivore or wallabag JSON, browser bookmarks, "
-                 "or a list of URLs · Enter starts, Esc cancels"))
+                 "a list of URLs, or OPML feeds · Enter starts, Esc cancels"))
         if not path or not path.strip():
             return
+        source = str(Path(path.strip()).expanduser())
+        if opml_wanted(source, "auto"):
+            self._subscribe_from_opml(source)
+            return
         try:
-            entries = read_export(str(Path(path.strip()).expanduser()))
+            entries = read_export(source)
         except ReaderError as exc:
             self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
             return
@@ -714,6 +719,30 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, LibraryScreen):
             self.screen.refresh_rows()
         self.notify(summary.sentence(), title="Import finished", timeout=8)
+
+    def _subscribe_from_opml(self, source: str) -> None:
+        """An OPML file given to import is feed subscriptions: subscribe to each (folders
+        become tags, nothing twice), as ``reader import FILE`` does, and show the feeds."""
+        from reader.importers.opml import read_opml
+
+        try:
+            entries = read_opml(source)
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
+            return
+        feeds = self.session.feeds()
+        if feeds is None:
+            return
+        try:
+            added = feeds.add_many([(e.url, e.title, e.tags) for e in entries])
+        except ReaderError as exc:
+            self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
+            return
+        self.notify(f"Subscribed to {added} new feed{'s' if added != 1 else ''} of "
+                    f"{len(entries)} in the file ({len(entries) - added} already there). "
+                    "R on the feeds screen fetches their items.", title="Feeds imported",
+                    timeout=8)
+        self.action_feeds()
 
     # ------------------------------------------------------------------ bookmarks
 
