@@ -11,7 +11,15 @@ from reader.document import Article, Heading, Paragraph, Span, block_text
 from reader.sources import Loaded
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.article.body import ArticleBody
-from tests.ui_helpers import body_lines, body_text, notifications, run, wait_for, wait_loaded
+from tests.ui_helpers import (
+    body_lines,
+    body_text,
+    notifications,
+    notified,
+    run,
+    wait_for,
+    wait_loaded,
+)
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 GUIDE = SITE / "field-guide.html"
@@ -417,5 +425,27 @@ def test_slash_typed_in_the_search_bar_is_part_of_the_query() -> None:
             await pilot.pause()
             assert not bar.display
             assert app.article_screen.focused is app.article_screen.body
+
+    run(scenario())
+
+
+def test_an_address_typed_straight_after_o_goes_to_the_prompt(tmp_path: Path) -> None:
+    """`o` and an address arriving together (typed while the app is busy): the letters
+    went to the article (`h` went back, `t` hid the contents, `/` opened the search with
+    the rest of the address). They fill the prompt, and Enter opens the address."""
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE), data_dir=tmp_path)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            address = str(tmp_path / "missing-page.html")
+            names = {"/": "slash", ".": "full_stop", "-": "minus", "_": "underscore"}
+            keys = [("o", "o"), *((names.get(c, c), c) for c in address), ("enter", "\r")]
+            for key, character in keys:  # all queued before the app handles the first
+                app.post_message(events.Key(key, character))
+            await wait_for(pilot, lambda: notified(app, "missing-page.html"))
+            assert app.screen is screen  # the prompt closed; no search bar, no going back
+            assert not screen.query_one("#search").display
+            assert screen.query_text == ""
 
     run(scenario())

@@ -444,18 +444,21 @@ class ReaderApp(App[None]):
 
     # ------------------------------------------------------------------ go to, copy
 
-    @work(group="address", exclusive=True, exit_on_error=False)
-    async def action_open_address(self) -> None:
-        """`o`: type an address (or a file's path) to open; the history completes it."""
+    def action_open_address(self) -> None:
+        """`o`: type an address (or a file's path) to open; the history completes it.
+        The prompt is pushed here, not from a worker, so that an address typed straight
+        after `o` lands in it rather than acting as keys of the article."""
         from textual.suggester import SuggestFromList
 
         from reader.ui.dialogs import TextPrompt
 
         known = [e.url for e in self.session.history(200)] if self.session.available else []
-        answer = await self.push_screen_wait(TextPrompt(
+        self.push_screen(TextPrompt(
             "Go to address", placeholder="https://… or a file",
             hint="→ completes from history · Enter opens, Esc cancels",
-            suggester=SuggestFromList(known, case_sensitive=False)))
+            suggester=SuggestFromList(known, case_sensitive=False)), self._open_typed_address)
+
+    def _open_typed_address(self, answer: str | None) -> None:
         address = (answer or "").strip()
         if not address:
             return

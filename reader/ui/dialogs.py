@@ -3,6 +3,7 @@ few."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -66,7 +67,19 @@ class TextPrompt(ModalScreen[str | None]):
             yield Static(Content.styled(self.hint, "dim"), classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # at once, not after the keys waiting
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed before the prompt was up were handed to the screen, not to its
+        field (the app reads keys ahead of the screen's mounting): they belong in it."""
+        field = self.query_one(Input)
+        if event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field.insert_text_at_cursor(event.character)
+        elif event.key == "enter":
+            event.stop()
+            self.dismiss(field.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -104,7 +104,10 @@ class ArticleScreen(Screen[None]):
                 id="reader.open_in_browser"),
         # In help (?) and the palette, not the footer: it keeps room for Help and Quit.
         Binding("u", "links", "Links", show=False, id="reader.links"),
-        Binding("o", "app.open_address", "Go to address", show=False, id="reader.open_address"),
+        # Priority, as `/`: the prompt is up before an address typed straight after `o`
+        # is handed on, so the address is not read as keys of the article.
+        Binding("o", "open_address", "Go to address", show=False, priority=True,
+                id="reader.open_address"),
         Binding("y", "copy_link", "Copy link (typed number) or page address", show=False,
                 id="reader.copy_link"),
         Binding("Y", "copy_page", "Copy page address", show=False, id="reader.copy_page"),
@@ -429,6 +432,11 @@ class ArticleScreen(Screen[None]):
         self.app.post_message(Remember(width=measure))
 
     # ------------------------------------------------------------------ search
+
+    def action_open_address(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `o` typed in the search bar is part of the query
+        self.app.action_open_address()  # type: ignore[attr-defined]
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
