@@ -100,3 +100,20 @@ def test_the_palette_keys_entry_opens_the_help_screen(tmp_path: Path) -> None:
             assert not app.screen.query("HelpPanel")
 
     run(scenario)
+
+
+def test_every_selection_key_in_the_help_says_it_is_for_selecting(tmp_path: Path) -> None:
+    """`w` and `b` were listed as "Word →" and "← Word" beside "Page up" for `b`: without
+    "Selecting:", `b` seemed to do two things."""
+    from reader.ui.screens.help_screen import binding_rows
+
+    async def scenario() -> None:
+        app = ReaderApp(str(FIXTURES / "ghost-blog-post.html"), data_dir=tmp_path)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            rows = [(keys, what) for _, keys, what in binding_rows(app.screen)]
+            assert ("w", "Selecting: next word") in rows, rows
+            assert ("b", "Selecting: previous word") in rows, rows
+            assert not [row for row in rows if "Word" in row[1]], rows
+
+    run(scenario)

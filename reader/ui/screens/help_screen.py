@@ -45,8 +45,10 @@ def binding_rows(screen: Screen, keymap: Mapping[str, str] | None = None
             if ident in seen:
                 continue
             seen.add(ident)
+            # A key line's short label may lean on context ("Word →" while selecting);
+            # the help screen lists every key at once, so the tooltip's fuller words win.
             rows.append((where, key_label(keys_of(binding, keymap or {})),
-                         binding.description))
+                         binding.tooltip or binding.description))
     rows.append(("Everywhere", "Ctrl+P", "Command palette: every action, themes"))
     rows.append(("Everywhere", "Tab Shift+Tab", "Move between the panes"))
     return rows

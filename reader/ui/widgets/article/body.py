@@ -78,8 +78,10 @@ class ArticleBody(ScrollView, can_focus=True):
                 id="reader.select"),
         # Selection mode only (see check_action): the same keys move the selection's
         # cursor instead of scrolling, and the footer shows them while selecting.
-        Binding("w", "sel_word", "Word →", id="select.word"),
-        Binding("b", "sel_word_back", "← Word", id="select.word_back"),
+        # Short in the footer while selecting; the help screen lists the tooltip.
+        Binding("w", "sel_word", "Word →", tooltip="Selecting: next word", id="select.word"),
+        Binding("b", "sel_word_back", "← Word", tooltip="Selecting: previous word",
+                id="select.word_back"),
         Binding("right_parenthesis", "sel_sentence", "Selecting: next sentence", show=False,
                 id="select.sentence"),
         Binding("left_parenthesis", "sel_sentence_back", "Selecting: previous sentence", show=False,
