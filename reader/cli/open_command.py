@@ -11,10 +11,21 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from reader.document import Article
 from reader.errors import ReaderError
-from reader.sources import Loaded, article_from_page, load, read_stdin, stdin_url
+from reader.sources import (
+    Loaded,
+    PendingArticle,
+    extract_aside,
+    is_url,
+    load,
+    load_aside,
+    read_stdin,
+    stdin_url,
+)
 
 # Files up to this size are extracted before the app starts (about a second at most); a
 # bigger one loads inside the app, which says so and lets Esc cancel it.
@@ -27,23 +38,37 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
     """Run the app in this terminal; returns the exit status.
 
     A file or a pipe is read and extracted before Textual starts. Only URLs load inside
-    the app, where their download shows progress and Esc cancels it.
+    the app, where their download shows progress and Esc cancels it. A big page is
+    extracted in a child process while this one imports Textual (see
+    :func:`reader.sources.extract_aside`): the two took as long as their sum before.
     """
-    from reader.ui.app import ReaderApp, _file_size
-    from reader.ui.pictures.terminal import prepare
-
     stdin_data = None
+    pending: PendingArticle | None = None
+    make: Callable[[Article], Loaded] | None = None
     if source == "-":
         stdin_data = read_stdin()
         _reattach_terminal()
         if loaded is None:
-            loaded = Loaded(article_from_page(stdin_data, "Standard input", None), stdin_data,
-                            stdin_url(stdin_data))
+            data, url = stdin_data, stdin_url(stdin_data)
+            pending = extract_aside(data, "Standard input", None)
+            make = lambda article: Loaded(article, data, url)  # noqa: E731
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
-    if loaded is None and source is not None and source != "-" and not source.lower().startswith(
-            ("http://", "https://")) and _file_size(source) <= PRELOAD_BYTES:
-        loaded = load(source)
+    if loaded is None and pending is None and source is not None and source != "-":
+        if is_url(source) and not source.lower().startswith("file://"):
+            if not source.lower().startswith(("http://", "https://")):
+                loaded = load(source)  # no fetching: says the scheme is not supported
+        elif _file_size(source) <= PRELOAD_BYTES:
+            pending, make = load_aside(source)
+    try:
+        from reader.ui.app import ReaderApp
+        from reader.ui.pictures.terminal import prepare
+
+        if pending is not None and make is not None:
+            loaded = make(pending.result())
+    finally:
+        if pending is not None:
+            pending.cancel()  # (a no-op once its result was had)
     if loaded is not None:
         # A long article is hundreds of thousands of long-lived objects; keep the
         # collector from walking them again and again while Textual starts up.
@@ -55,6 +80,13 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
     if app.failure is not None:
         raise ReaderError(app.failure)
     return app.return_code or 0
+
+
+def _file_size(source: str) -> int:
+    try:
+        return Path(source).expanduser().stat().st_size
+    except (OSError, ValueError):
+        return 0  # missing or odd: reading it says what is wrong
 
 
 def _reattach_terminal() -> None:
