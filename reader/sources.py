@@ -9,6 +9,7 @@ sentence; fetching problems are the fetcher's :class:`~reader.errors.FetchError`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -128,12 +129,16 @@ ASIDE_TIMEOUT = 120.0
 
 class PendingArticle:
     """A page being extracted, perhaps in a child process: :meth:`result` gives its
-    Article, :meth:`cancel` gives up on it (the child is killed)."""
+    Article, :meth:`cancel` gives up on it (the child is killed). :meth:`result` may
+    run in a thread while :meth:`cancel` is called from another."""
 
     def __init__(self, data: bytes, name: str, url: str | None,
-                 child: tuple[int, int] | None = None) -> None:
+                 child: tuple[int, int] | None = None, *, source_url: str = "") -> None:
         self._page = (data, name, url)
         self._child = child
+        self._reading = False
+        self._cancelled = False
+        self.source_url = source_url  # where the bytes came from, for :meth:`loaded`
 
     @property
     def in_child(self) -> bool:
@@ -142,23 +147,42 @@ class PendingArticle:
     def result(self) -> Article:
         if self._child is not None:
             pid, pipe = self._child
-            self._child = None
-            outcome = _child_outcome(pid, pipe)
+            self._reading = True
+            try:
+                outcome = _child_outcome(pid, pipe)
+            finally:
+                self._child = None
             if isinstance(outcome, Article):
                 return outcome
             if isinstance(outcome, ReaderError):
                 raise outcome
+        if self._cancelled:
+            raise SourceError("Opening the page was cancelled.")
         return article_from_page(*self._page)  # no child, or it failed: in-process
 
+    def loaded(self) -> Loaded:
+        """The page and its Article, as :func:`load` gives it."""
+        return Loaded(self.result(), self._page[0], self.source_url)
+
     def cancel(self) -> None:
-        if self._child is not None:
-            pid, pipe = self._child
-            self._child = None
-            os.close(pipe)
-            _reap(pid, kill=True)
+        self._cancelled = True
+        child = self._child
+        if child is None:
+            return
+        pid, pipe = child
+        if self._reading:  # the reading thread sees the pipe end, and reaps the child
+            import signal
+
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            return
+        self._child = None
+        os.close(pipe)
+        _reap(pid, kill=True)
 
 
-def extract_aside(data: bytes, name: str, url: str | None) -> PendingArticle:
+def extract_aside(data: bytes, name: str, url: str | None, *, source_url: str = ""
+                  ) -> PendingArticle:
     """Start extracting a page; the PendingArticle returned gives its Article.
 
     A page of more than :data:`ASIDE_BYTES` is extracted in a forked child process, so
@@ -172,7 +196,7 @@ def extract_aside(data: bytes, name: str, url: str | None) -> PendingArticle:
     """
     check_page_bytes(data, name)
     child = _fork_extraction(data, name, url) if len(data) > ASIDE_BYTES else None
-    return PendingArticle(data, name, url, child)
+    return PendingArticle(data, name, url, child, source_url=source_url)
 
 
 def _fork_extraction(data: bytes, name: str, url: str | None) -> tuple[int, int] | None:
@@ -289,17 +313,16 @@ def _reap(pid: int, *, kill: bool) -> None:
         pass
 
 
-def load_aside(source: str) -> tuple[PendingArticle, Callable[[Article], Loaded]]:
+def load_aside(source: str) -> PendingArticle:
     """Read a local file or ``file://`` URL now and start extracting it (see
-    :func:`extract_aside`); with the function that makes the Loaded page of its Article."""
+    :func:`extract_aside`)."""
     if source.lower().startswith("file://"):
         from urllib.parse import unquote, urlsplit
 
         source = unquote(urlsplit(source).path)
     path = Path(source).expanduser()
     data = read_file(path)
-    uri = path.resolve().as_uri()
-    return extract_aside(data, source, None), lambda article: Loaded(article, data, uri)
+    return extract_aside(data, source, None, source_url=path.resolve().as_uri())
 
 
 def welcome() -> Loaded:

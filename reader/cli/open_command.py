@@ -11,10 +11,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from reader.document import Article
 from reader.errors import ReaderError
 from reader.sources import (
     Loaded,
@@ -37,21 +35,20 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
             saved_id: int | None = None) -> int:
     """Run the app in this terminal; returns the exit status.
 
-    A file or a pipe is read and extracted before Textual starts. Only URLs load inside
-    the app, where their download shows progress and Esc cancels it. A big page is
-    extracted in a child process while this one imports Textual (see
-    :func:`reader.sources.extract_aside`): the two took as long as their sum before.
+    A file or a pipe is read before Textual starts, and its first frame is the article.
+    Only URLs load inside the app, where their download shows progress and Esc cancels
+    it. A big page is extracted in a child process while this one imports and starts
+    Textual (see :func:`reader.sources.extract_aside`): one after the other, the two
+    took as long as their sum.
     """
     stdin_data = None
     pending: PendingArticle | None = None
-    make: Callable[[Article], Loaded] | None = None
     if source == "-":
         stdin_data = read_stdin()
         _reattach_terminal()
         if loaded is None:
-            data, url = stdin_data, stdin_url(stdin_data)
-            pending = extract_aside(data, "Standard input", None)
-            make = lambda article: Loaded(article, data, url)  # noqa: E731
+            pending = extract_aside(stdin_data, "Standard input", None,
+                                    source_url=stdin_url(stdin_data))
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
     if loaded is None and pending is None and source is not None and source != "-":
@@ -59,24 +56,24 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
             if not source.lower().startswith(("http://", "https://")):
                 loaded = load(source)  # no fetching: says the scheme is not supported
         elif _file_size(source) <= PRELOAD_BYTES:
-            pending, make = load_aside(source)
+            pending = load_aside(source)
     try:
+        if pending is not None and not pending.in_child:
+            loaded, pending = pending.loaded(), None  # a small page: here and now
+        if loaded is not None:
+            # A long article is hundreds of thousands of long-lived objects; keep the
+            # collector from walking them again and again while Textual starts up.
+            gc.freeze()
         from reader.ui.app import ReaderApp
         from reader.ui.pictures.terminal import prepare
 
-        if pending is not None and make is not None:
-            loaded = make(pending.result())
+        app = ReaderApp(source, loaded=loaded, pending=pending, stdin_data=stdin_data,
+                        width=width, images=images, data_dir=data_dir, saved_id=saved_id)
+        prepare(app.config.images)  # terminal graphics queries must run before Textual
+        app.run()
     finally:
         if pending is not None:
-            pending.cancel()  # (a no-op once its result was had)
-    if loaded is not None:
-        # A long article is hundreds of thousands of long-lived objects; keep the
-        # collector from walking them again and again while Textual starts up.
-        gc.freeze()
-    app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
-                    data_dir=data_dir, saved_id=saved_id)
-    prepare(app.config.images)  # terminal graphics queries must run before Textual starts
-    app.run()
+            pending.cancel()  # (nothing to do once its result was had)
     if app.failure is not None:
         raise ReaderError(app.failure)
     return app.return_code or 0

@@ -29,7 +29,15 @@ from reader import config as config_module
 from reader.document import Article, Heading, Position, block_text, first_words
 from reader.errors import ReaderError
 from reader.media import format_size
-from reader.sources import WELCOME_URL, Loaded, describe, is_url, load_async, welcome
+from reader.sources import (
+    WELCOME_URL,
+    Loaded,
+    PendingArticle,
+    describe,
+    is_url,
+    load_async,
+    welcome,
+)
 from reader.ui import messages
 from reader.ui.commands import ReaderCommands
 from reader.ui.library_session import LibrarySession
@@ -66,6 +74,7 @@ class ReaderApp(App[None]):
         source: str | None = None,
         *,
         loaded: Loaded | None = None,
+        pending: PendingArticle | None = None,
         stdin_data: bytes | None = None,
         width: int | None = None,
         images: bool = True,
@@ -77,6 +86,9 @@ class ReaderApp(App[None]):
         self.source = source
         self.saved_id = saved_id
         self.initial = loaded
+        # A page still being extracted in a child process (see reader.sources): the app
+        # starts meanwhile and shows it as soon as it comes.
+        self._pending = pending
         self.stdin_data = stdin_data
         self.config_path = config_path
         self.config, self._config_warning = config_module.load(config_path)
@@ -112,6 +124,31 @@ class ReaderApp(App[None]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._pending is not None and self.initial is None:
+            self._wait_for_page(self._pending)  # a worker: Ctrl+C quits meanwhile
+            return
+        await self._start()
+
+    @work(group="initial")
+    async def _wait_for_page(self, pending: PendingArticle) -> None:
+        """The page given on the command line, extracted while the app started (the
+        child's answer, or the page extracted here if the child failed)."""
+        try:
+            loaded = await asyncio.to_thread(pending.loaded)
+        except ReaderError as exc:
+            self.failure = exc.sentence  # said on the command line once the app ends
+            self.exit(return_code=1)
+            return
+        finally:
+            self._pending = None
+        # A long article is hundreds of thousands of long-lived objects: the collector
+        # leaves them alone from now on (as for a page extracted before the app ran).
+        gc.freeze()
+        self.initial = loaded
+        await self._start()
+
+    async def _start(self) -> None:
+        """Push the article screen and show what the command line asked for."""
         screen = ArticleScreen(self.config, fetcher=self.fetcher,
                                image_lookup=self.session.image)
         self._article_screen = screen
@@ -139,6 +176,8 @@ class ReaderApp(App[None]):
         return self.navigation.current
 
     async def on_unmount(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()  # quit before the page came: its child is killed
         self.save_position_now()
         self.session.close()
         if self._fetcher is not None:
