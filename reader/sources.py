@@ -141,6 +141,11 @@ class PendingArticle:
         self.source_url = source_url  # where the bytes came from, for :meth:`loaded`
 
     @property
+    def name(self) -> str:
+        """The page's name in sentences: its path, or "Standard input"."""
+        return self._page[1]
+
+    @property
     def in_child(self) -> bool:
         return self._child is not None
 

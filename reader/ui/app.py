@@ -124,10 +124,30 @@ class ReaderApp(App[None]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self._pending is not None and self.initial is None:
-            self._wait_for_page(self._pending)  # a worker: Ctrl+C quits meanwhile
-            return
-        await self._start()
+        # The article screen comes once the app is idle: the app hands the terminal's
+        # first Resize to the screen on top when it is first idle, and had that been
+        # the article screen, the Resize would have laid it out once more after its
+        # text (see ArticleScreen.when_settled).
+        self.call_after_refresh(self._start)
+
+    async def _start(self) -> None:
+        pending = self._pending if self.initial is None else None
+        # The screen is made knowing what it will show first, so that the layout that
+        # shows the text is its last (see ArticleScreen._first_layout_final).
+        opening: Article | str | None = (
+            describe(pending.name) if pending is not None
+            else self.initial.article if self.initial is not None else None)
+        screen = ArticleScreen(self.config, fetcher=self.fetcher,
+                               image_lookup=self.session.image, opening=opening)
+        self._article_screen = screen
+        await self.push_screen(screen)
+        screen.body.measure = self.config.width
+        if self._config_warning:
+            self.notify(self._config_warning, severity="warning")
+        if pending is not None:
+            self._wait_for_page(pending)  # a worker: keys (Ctrl+C, q) work meanwhile
+        else:
+            self._open_first()
 
     @work(group="initial")
     async def _wait_for_page(self, pending: PendingArticle) -> None:
@@ -145,21 +165,14 @@ class ReaderApp(App[None]):
         # leaves them alone from now on (as for a page extracted before the app ran).
         gc.freeze()
         self.initial = loaded
-        await self._start()
+        self._open_first()
 
-    async def _start(self) -> None:
-        """Push the article screen and show what the command line asked for."""
-        screen = ArticleScreen(self.config, fetcher=self.fetcher,
-                               image_lookup=self.session.image)
-        self._article_screen = screen
-        await self.push_screen(screen)
-        screen.body.measure = self.config.width
-        if self._config_warning:
-            self.notify(self._config_warning, severity="warning")
+    def _open_first(self) -> None:
+        """Show what the command line asked for."""
         if self.saved_id is not None:
             self.open_saved(self.saved_id)
         elif self.initial is not None:
-            self.show(self.initial)
+            self.article_screen.when_settled(self.show, self.initial)
         elif self.source is None:
             self.start_without_source()
         else:
