@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +90,7 @@ class ReaderApp(App[None]):
         # A page still being extracted in a child process (see reader.sources): the app
         # starts meanwhile and shows it as soon as it comes.
         self._pending = pending
+        self._on_next_idle: list[Callable[[], object]] = []
         self.stdin_data = stdin_data
         self.config_path = config_path
         self.config, self._config_warning = config_module.load(config_path)
@@ -124,13 +126,6 @@ class ReaderApp(App[None]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        # The article screen comes once the app is idle: the app hands the terminal's
-        # first Resize to the screen on top when it is first idle, and had that been
-        # the article screen, the Resize would have laid it out once more after its
-        # text (see ArticleScreen.when_settled).
-        self.call_after_refresh(self._start)
-
-    async def _start(self) -> None:
         pending = self._pending if self.initial is None else None
         # The screen is made knowing what it will show first, so that the layout that
         # shows the text is its last (see ArticleScreen._first_layout_final).
@@ -172,11 +167,21 @@ class ReaderApp(App[None]):
         if self.saved_id is not None:
             self.open_saved(self.saved_id)
         elif self.initial is not None:
-            self.article_screen.when_settled(self.show, self.initial)
+            # Once the app and the new screen are idle (see ArticleScreen.when_settled);
+            # the app hands the terminal's first Resize to the screen on top when it is
+            # next idle, and that Resize lays the screen out again.
+            initial, screen = self.initial, self.article_screen
+            self._on_next_idle.append(lambda: screen.when_settled(self.show, initial))
         elif self.source is None:
             self.start_without_source()
         else:
             self.open_source(self.source)
+
+    def on_idle(self) -> None:
+        if self._on_next_idle:
+            callbacks, self._on_next_idle = self._on_next_idle, []
+            for callback in callbacks:
+                self.call_later(callback)  # after Textual's own idle work
 
     @property
     def article_screen(self) -> ArticleScreen:
@@ -249,7 +254,7 @@ class ReaderApp(App[None]):
         left_at = screen.body.top_position() if self.current is not None else None
         self.navigation.go_to(Visit(loaded, position or Position(0)), left_at, record=record)
         screen.show(loaded.article, position, origin=loaded.source_url)
-        self.sub_title = loaded.article.title
+        self._set_sub_title(loaded.article.title)
         self.record_opened(loaded)
         if loaded.html is not None and len(loaded.html) < WHOLE_PAGE_HINT_BYTES and (
                 self._cleaned_of(loaded) is None):
@@ -258,6 +263,13 @@ class ReaderApp(App[None]):
             else:
                 self._last_moved = time.monotonic()  # opening counts as a move
                 self._measure_when_still(loaded)
+
+    def _set_sub_title(self, title: str) -> None:
+        """The title for the command palette and screenshots. No screen of ours shows
+        it, and assigning the reactive repaints the whole screen — a frame drawn
+        without the layout the article needs, which the text's first frame then
+        waited for, and a key pressed as soon as it showed too."""
+        self.set_reactive(ReaderApp.sub_title, title)
 
     def _measure_when_still(self, loaded: Loaded) -> None:
         """Measure the whole page of a long article once the reader has been still for a
@@ -488,7 +500,7 @@ class ReaderApp(App[None]):
             screen.body.scroll_to_position(visit.position)  # an anchor jump on the same page
         else:
             screen.show(visit.loaded.article, visit.position, origin=visit.loaded.source_url)
-        self.sub_title = visit.loaded.article.title
+        self._set_sub_title(visit.loaded.article.title)
 
     # ------------------------------------------------------------------ go to, copy
 

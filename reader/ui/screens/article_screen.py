@@ -369,11 +369,12 @@ class ArticleScreen(Screen[None]):
         app), and once more because widgets got their first size in the first (the
         layouts on a Resize leave that one pending). An article shown before these
         had its text drawn by the second, and a key pressed as soon as the text showed
-        waited behind the rest. Shown once the screen is idle after its first Resize,
-        the text's layout is the only one."""
+        waited behind the rest. Shown once the screen is idle after its first Resize
+        (and after the app's, see ReaderApp._open_first), the text's layout is the
+        only one."""
         self._when_settled.append(partial(callback, *args))
         if self._settled:
-            self._settle()
+            self.call_after_refresh(self._settle)  # after any Resize already on its way
         elif len(self._when_settled) == 1:
             self.set_timer(SETTLE_AT_MOST, self._settle)  # should no Resize ever come
 
