@@ -154,6 +154,11 @@ class ReaderApp(App[None]):
             self.failure = exc.sentence  # said on the command line once the app ends
             self.exit(return_code=1)
             return
+        except asyncio.CancelledError:
+            # The app is quitting: the child is killed, and so the thread waiting for
+            # it ends at once (the process could not exit before it).
+            pending.cancel()
+            raise
         finally:
             self._pending = None
         # A long article is hundreds of thousands of long-lived objects: the collector
