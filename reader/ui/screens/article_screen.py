@@ -242,7 +242,11 @@ class ArticleScreen(Screen[None]):
         layout to come is the one that shows the text, and the last)."""
         for widget in (self.body, self.query_one(TocPane), self.query_one(FiguresPane)):
             if widget.has_class("-opening"):
-                widget.remove_class("-opening")
+                # Not restyled through the stylesheet (20 ms a widget at first paint):
+                # the class goes, and the one style it set is set back by hand to what
+                # the stylesheet gives these widgets without it.
+                widget.remove_class("-opening", update=False)
+                widget.styles.overflow_y = "auto"
                 if widget.container_size:
                     widget._scroll_update(widget.virtual_size)
 
