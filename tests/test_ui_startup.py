@@ -229,6 +229,24 @@ def test_a_page_with_no_article_ends_the_app_with_its_sentence(tmp_path: Path) -
     run(scenario())
 
 
+def test_a_bug_in_extraction_ends_the_app_and_is_left_to_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sources, "article_from_page", broken)  # in the child and here
+    path = write_big_page(tmp_path)
+
+    async def scenario() -> None:
+        app = ReaderApp(str(path), pending=load_aside(str(path)))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.load_error is not None)
+        assert isinstance(app.load_error, RuntimeError)
+        assert app.return_code == 1 and app.current is None
+
+    run(scenario())
+
+
 def test_while_the_page_is_extracted_the_header_says_so_and_q_quits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
     monkeypatch.setattr(sources, "_child_main", child_doing(lambda fd: time.sleep(60)))

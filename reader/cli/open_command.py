@@ -74,6 +74,8 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
     finally:
         if pending is not None:
             pending.cancel()  # (nothing to do once its result was had)
+    if app.load_error is not None:
+        raise app.load_error
     if app.failure is not None:
         raise ReaderError(app.failure)
     return app.return_code or 0

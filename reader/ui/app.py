@@ -108,6 +108,9 @@ class ReaderApp(App[None]):
         self._unsaved_position: tuple[str, Position, float] | None = None
         self._article_screen: ArticleScreen | None = None
         self.failure: str | None = None  # why the SOURCE could not be opened, on exit
+        # An unexpected error extracting the page given on the command line, raised
+        # again by the command line once the terminal is its own again.
+        self.load_error: Exception | None = None
         self.keymap = _keymap(self.config)
         # (cleaned, whole page) pairs for W, the latest few; each kept alive by its pair.
         self._pages: list[tuple[Loaded, Loaded]] = []
@@ -159,6 +162,10 @@ class ReaderApp(App[None]):
             # it ends at once (the process could not exit before it).
             pending.cancel()
             raise
+        except Exception as exc:  # a bug in extraction: the command line reports it
+            self.load_error = exc  # (one line, or the traceback with --debug)
+            self.exit(return_code=1)
+            return
         finally:
             self._pending = None
         # A long article is hundreds of thousands of long-lived objects: the collector
