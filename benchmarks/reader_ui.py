@@ -9,10 +9,11 @@ shows (three launches), End settled, the mean of ten page-downs, a resize re-wra
 peak memory, and PgDn held at 30 keys/s: the lag after release.
 
     python benchmarks/reader_ui.py [--sizes 10000,200000,2000000,8000000] [--reader PATH]
-                                   [--nice N]
+                                   [--prefix "chrt -f 1"]
 
-On a shared machine, ``--nice -10`` (as root) runs every measured program (the reader
-and the bare apps alike) ahead of the other work, to measure as on a quiet machine.
+On a shared machine, ``--prefix "chrt -f 1"`` (as root; or ``"nice -n -10"``) runs
+every measured program, the reader and the bare apps alike, ahead of the other work,
+to measure as on a quiet machine.
 
 Times are taken by polling `tmux capture-pane` every ~2 ms, so they include up to a few
 milliseconds of polling on top of the app's own time.
@@ -40,7 +41,7 @@ from tmux_screen import TmuxScreen, tmux  # noqa: E402
 WIDTH, HEIGHT = 120, 40
 SEARCH_WORD = "valley"  # one of the generator's common words
 HELD_KEYS = 90  # PgDn held for three seconds at 30 a second
-PREFIX = ""  # put before every measured command (--nice)
+PREFIX = ""  # put before every measured command (--prefix)
 # A session of its own: two runs at once (other worktrees) must not drive each other's.
 SCREEN = TmuxScreen(f"reader-bench-{os.getpid()}", WIDTH, HEIGHT)
 
@@ -214,12 +215,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10000,200000,2000000,8000000")
     ap.add_argument("--reader", default=shutil.which("reader") or f"{sys.executable} -m reader")
-    ap.add_argument("--nice", type=int, default=None,
-                    help="run the measured programs at this niceness (e.g. -10, as root)")
+    ap.add_argument("--prefix", default="",
+                    help='a command before every measured program, e.g. "chrt -f 1"')
     args = ap.parse_args()
     global PREFIX
-    if args.nice is not None:
-        PREFIX = f"nice -n {args.nice} "
+    if args.prefix:
+        PREFIX = f"{args.prefix} "
     if not shutil.which("tmux"):
         print("tmux is needed for this benchmark", file=sys.stderr)
         return 2
