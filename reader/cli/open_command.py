@@ -14,7 +14,16 @@ import sys
 from pathlib import Path
 
 from reader.errors import ReaderError
-from reader.sources import Loaded, article_from_page, load, read_stdin, stdin_url
+from reader.sources import (
+    Loaded,
+    PendingArticle,
+    extract_aside,
+    is_url,
+    load,
+    load_aside,
+    read_stdin,
+    stdin_url,
+)
 
 # Files up to this size are extracted before the app starts (about a second at most); a
 # bigger one loads inside the app, which says so and lets Esc cancel it.
@@ -26,35 +35,57 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
             saved_id: int | None = None) -> int:
     """Run the app in this terminal; returns the exit status.
 
-    A file or a pipe is read and extracted before Textual starts. Only URLs load inside
-    the app, where their download shows progress and Esc cancels it.
+    A file or a pipe is read before Textual starts, and its first frame is the article.
+    Only URLs load inside the app, where their download shows progress and Esc cancels
+    it. A big page is extracted in a child process while this one imports and starts
+    Textual (see :func:`reader.sources.extract_aside`): one after the other, the two
+    took as long as their sum.
     """
-    from reader.ui.app import ReaderApp, _file_size
-    from reader.ui.pictures.terminal import prepare
-
     stdin_data = None
+    pending: PendingArticle | None = None
     if source == "-":
         stdin_data = read_stdin()
         _reattach_terminal()
         if loaded is None:
-            loaded = Loaded(article_from_page(stdin_data, "Standard input", None), stdin_data,
-                            stdin_url(stdin_data))
+            pending = extract_aside(stdin_data, "Standard input", None,
+                                    source_url=stdin_url(stdin_data))
     elif not sys.stdin.isatty() and os.path.exists("/dev/tty"):
         _reattach_terminal()
-    if loaded is None and source is not None and source != "-" and not source.lower().startswith(
-            ("http://", "https://")) and _file_size(source) <= PRELOAD_BYTES:
-        loaded = load(source)
-    if loaded is not None:
-        # A long article is hundreds of thousands of long-lived objects; keep the
-        # collector from walking them again and again while Textual starts up.
-        gc.freeze()
-    app = ReaderApp(source, loaded=loaded, stdin_data=stdin_data, width=width, images=images,
-                    data_dir=data_dir, saved_id=saved_id)
-    prepare(app.config.images)  # terminal graphics queries must run before Textual starts
-    app.run()
+    if loaded is None and pending is None and source is not None and source != "-":
+        if is_url(source) and not source.lower().startswith("file://"):
+            if not source.lower().startswith(("http://", "https://")):
+                loaded = load(source)  # no fetching: says the scheme is not supported
+        elif _file_size(source) <= PRELOAD_BYTES:
+            pending = load_aside(source)
+    try:
+        if pending is not None and not pending.in_child:
+            loaded, pending = pending.loaded(), None  # a small page: here and now
+        if loaded is not None:
+            # A long article is hundreds of thousands of long-lived objects; keep the
+            # collector from walking them again and again while Textual starts up.
+            gc.freeze()
+        from reader.ui.app import ReaderApp
+        from reader.ui.pictures.terminal import prepare
+
+        app = ReaderApp(source, loaded=loaded, pending=pending, stdin_data=stdin_data,
+                        width=width, images=images, data_dir=data_dir, saved_id=saved_id)
+        prepare(app.config.images)  # terminal graphics queries must run before Textual
+        app.run()
+    finally:
+        if pending is not None:
+            pending.cancel()  # (nothing to do once its result was had)
+    if app.load_error is not None:
+        raise app.load_error
     if app.failure is not None:
         raise ReaderError(app.failure)
     return app.return_code or 0
+
+
+def _file_size(source: str) -> int:
+    try:
+        return Path(source).expanduser().stat().st_size
+    except (OSError, ValueError):
+        return 0  # missing or odd: reading it says what is wrong
 
 
 def _reattach_terminal() -> None:

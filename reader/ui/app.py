@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,15 @@ from reader import config as config_module
 from reader.document import Article, Heading, Position, block_text, first_words
 from reader.errors import ReaderError
 from reader.media import format_size
-from reader.sources import WELCOME_URL, Loaded, describe, is_url, load_async, welcome
+from reader.sources import (
+    WELCOME_URL,
+    Loaded,
+    PendingArticle,
+    describe,
+    is_url,
+    load_async,
+    welcome,
+)
 from reader.ui import messages
 from reader.ui.commands import ReaderCommands
 from reader.ui.library_session import LibrarySession
@@ -70,6 +79,7 @@ class ReaderApp(App[None]):
         source: str | None = None,
         *,
         loaded: Loaded | None = None,
+        pending: PendingArticle | None = None,
         stdin_data: bytes | None = None,
         width: int | None = None,
         images: bool = True,
@@ -81,6 +91,10 @@ class ReaderApp(App[None]):
         self.source = source
         self.saved_id = saved_id
         self.initial = loaded
+        # A page still being extracted in a child process (see reader.sources): the app
+        # starts meanwhile and shows it as soon as it comes.
+        self._pending = pending
+        self._on_next_idle: list[Callable[[], object]] = []
         self.stdin_data = stdin_data
         self.config_path = config_path
         self.config, self._config_warning = config_module.load(config_path)
@@ -98,6 +112,9 @@ class ReaderApp(App[None]):
         self._unsaved_position: tuple[str, Position, float] | None = None
         self._article_screen: ArticleScreen | None = None
         self.failure: str | None = None  # why the SOURCE could not be opened, on exit
+        # An unexpected error extracting the page given on the command line, raised
+        # again by the command line once the terminal is its own again.
+        self.load_error: Exception | None = None
         self.keymap = _keymap(self.config)
         # (cleaned, whole page) pairs for W, the latest few; each kept alive by its pair.
         self._pages: list[tuple[Loaded, Loaded]] = []
@@ -116,21 +133,71 @@ class ReaderApp(App[None]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        pending = self._pending if self.initial is None else None
+        # The screen is made knowing what it will show first, so that the layout that
+        # shows the text is its last (see ArticleScreen._first_layout_final).
+        opening: Article | str | None = (
+            describe(pending.name) if pending is not None
+            else self.initial.article if self.initial is not None else None)
         screen = ArticleScreen(self.config, fetcher=self.fetcher,
-                               image_lookup=self.session.image)
+                               image_lookup=self.session.image, opening=opening)
         self._article_screen = screen
         await self.push_screen(screen)
         screen.body.measure = self.config.width
         if self._config_warning:
             self.notify(self._config_warning, severity="warning")
+        if pending is not None:
+            self._wait_for_page(pending)  # a worker: keys (Ctrl+C, q) work meanwhile
+        else:
+            self._open_first()
+
+    @work(group="initial")
+    async def _wait_for_page(self, pending: PendingArticle) -> None:
+        """The page given on the command line, extracted while the app started (the
+        child's answer, or the page extracted here if the child failed)."""
+        try:
+            loaded = await asyncio.to_thread(pending.loaded)
+        except ReaderError as exc:
+            self.failure = exc.sentence  # said on the command line once the app ends
+            self.exit(return_code=1)
+            return
+        except asyncio.CancelledError:
+            # The app is quitting: the child is killed, and so the thread waiting for
+            # it ends at once (the process could not exit before it).
+            pending.cancel()
+            raise
+        except Exception as exc:  # a bug in extraction: the command line reports it
+            self.load_error = exc  # (one line, or the traceback with --debug)
+            self.exit(return_code=1)
+            return
+        finally:
+            self._pending = None
+        # A long article is hundreds of thousands of long-lived objects: the collector
+        # leaves them alone from now on (as for a page extracted before the app ran).
+        gc.freeze()
+        self.initial = loaded
+        self._open_first()
+
+    def _open_first(self) -> None:
+        """Show what the command line asked for."""
         if self.saved_id is not None:
             self.open_saved(self.saved_id)
         elif self.initial is not None:
-            self.show(self.initial)
+            # Once the app and the new screen are idle (see ArticleScreen.when_settled);
+            # the app hands the terminal's first Resize to the screen on top when it is
+            # next idle, and that Resize lays the screen out again.
+            initial, screen = self.initial, self.article_screen
+            self._on_next_idle.append(lambda: screen.when_settled(self.show, initial))
         elif self.source is None:
             self.start_without_source()
         else:
             self.open_source(self.source)
+
+    def on_idle(self) -> None:
+        if self._on_next_idle:
+            callbacks, self._on_next_idle = self._on_next_idle, []
+            for callback in callbacks:
+                self.call_later(callback)  # after Textual's own idle work
 
     @property
     def article_screen(self) -> ArticleScreen:
@@ -143,6 +210,8 @@ class ReaderApp(App[None]):
         return self.navigation.current
 
     async def on_unmount(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()  # quit before the page came: its child is killed
         self.save_position_now()
         self.session.close()
         if self._fetcher is not None:
@@ -201,7 +270,7 @@ class ReaderApp(App[None]):
         left_at = screen.body.top_position() if self.current is not None else None
         self.navigation.go_to(Visit(loaded, position or Position(0)), left_at, record=record)
         screen.show(loaded.article, position, origin=loaded.source_url)
-        self.sub_title = loaded.article.title
+        self._set_sub_title(loaded.article.title)
         self.record_opened(loaded)
         if loaded.html is not None and len(loaded.html) < WHOLE_PAGE_HINT_BYTES and (
                 self._cleaned_of(loaded) is None):
@@ -210,6 +279,13 @@ class ReaderApp(App[None]):
             else:
                 self._last_moved = time.monotonic()  # opening counts as a move
                 self._measure_when_still(loaded)
+
+    def _set_sub_title(self, title: str) -> None:
+        """The title for the command palette and screenshots. No screen of ours shows
+        it, and assigning the reactive repaints the whole screen — a frame drawn
+        without the layout the article needs, which the text's first frame then
+        waited for, and a key pressed as soon as it showed too."""
+        self.set_reactive(ReaderApp.sub_title, title)
 
     def _measure_when_still(self, loaded: Loaded) -> None:
         """Measure the whole page of a long article once the reader has been still for a
@@ -440,7 +516,7 @@ class ReaderApp(App[None]):
             screen.body.scroll_to_position(visit.position)  # an anchor jump on the same page
         else:
             screen.show(visit.loaded.article, visit.position, origin=visit.loaded.source_url)
-        self.sub_title = visit.loaded.article.title
+        self._set_sub_title(visit.loaded.article.title)
 
     # ------------------------------------------------------------------ go to, copy
 

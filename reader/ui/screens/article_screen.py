@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
@@ -14,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.widgets._toast import ToastRack
 
 from reader.config import Config
-from reader.document import Article, Figure, Heading, Position, first_words
+from reader.document import Article, Figure, Heading, Position, block_text, first_words
 from reader.ui.messages import (
     CancelLoading,
     CopyText,
@@ -32,6 +34,7 @@ from reader.ui.widgets.article.body import ArticleBody
 from reader.ui.widgets.article.footer import ArticleFooter
 from reader.ui.widgets.article.header import ArticleHeader
 from reader.ui.widgets.article.status import StatusLine
+from reader.ui.widgets.panes.figures import ENTRY_LINES as FIGURE_ENTRY_LINES
 from reader.ui.widgets.panes.figures import FiguresPane
 from reader.ui.widgets.panes.toc import TocPane
 
@@ -43,6 +46,28 @@ COUNT_INLINE_CHARS = 200_000  # an article longer than this has its words counte
 COUNT_WHEN_STILL = 1.0  # seconds without scrolling before they are
 NARROW = 90  # columns below which the panes become overlays
 SHORT = 20  # rows below which the header takes one line
+SETTLE_AT_MOST = 0.5  # seconds when_settled waits for the screen's first Resize
+
+
+def _short(article: Article) -> bool:
+    """Whether the article's reading time is counted as it is shown (see show())."""
+    total = 0
+    for block in article.blocks:
+        total += len(block_text(block))
+        if total >= COUNT_INLINE_CHARS:
+            return False
+    return True
+
+
+def _lines_over(article: Article, measure: int, rows: int) -> bool:
+    """Whether the article surely takes more than ``rows`` lines at ``measure`` columns
+    (a block is at least a line; a paragraph at least its characters over the measure)."""
+    lines = 0
+    for block in article.blocks:
+        lines += 1 + len(block_text(block)) // max(1, measure)
+        if lines > rows:
+            return True
+    return False
 
 
 class SearchBar(Input):
@@ -137,9 +162,16 @@ class ArticleScreen(Screen[None]):
 
     def __init__(self, config: Config | None = None, *,
                  fetcher: Callable[[], Any] | None = None,
-                 image_lookup: Callable[[str], bytes | None] | None = None) -> None:
+                 image_lookup: Callable[[str], bytes | None] | None = None,
+                 opening: Article | str | None = None) -> None:
         super().__init__()
         self.config = config or Config()
+        # What the first show() will show, known before the screen is first laid out:
+        # the article itself, or the name of a page still being extracted (see
+        # _first_layout_final). None: nothing known in advance.
+        self._opening = opening
+        self._settled = False  # the first Resize came (see when_settled)
+        self._when_settled: list[Callable[[], object]] = []
         self._fetcher = fetcher
         self._image_lookup = image_lookup
         self.article = Article()
@@ -159,15 +191,67 @@ class ArticleScreen(Screen[None]):
         # The layout classes before anything is styled: set once mounted, they restyled
         # every widget again before the first frame.
         self._apply_width(self.app.size.width, footer=False)
-        yield ArticleHeader(id="header")
+        header = ArticleHeader(id="header")
+        body = ArticleBody(id="body")
+        toc = TocPane(id="toc")
+        figures = FiguresPane(id="figures")
+        self._first_layout_final(header, body, toc, figures)
+        yield header
         with Horizontal(id="main"):
-            yield TocPane(id="toc")
-            yield ArticleBody(id="body")
-            yield FiguresPane(id="figures")
+            yield toc
+            yield body
+            yield figures
         yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
                         id="search")
         yield StatusLine(id="status")
         yield ArticleFooter(compact=self.has_class("-narrow"))
+
+    def _first_layout_final(self, header: ArticleHeader, body: ArticleBody, toc: TocPane,
+                            figures: FiguresPane) -> None:
+        """Give the widgets, before their first layout, the shape the article will give
+        them: the header its lines, and the body and panes their scrollbars if the
+        article will overflow them.
+
+        Textual lays the screen out again after any layout in which a widget changed
+        size or a scrollbar came or went — and draws every widget again after it. A
+        header growing a line, or a scrollbar appearing, when the article arrived made
+        the first text frame the first of three whole-screen layouts, and a key pressed
+        as soon as the text showed waited behind the other two. Shaped in advance, the
+        layout that shows the text is the last one."""
+        opening = self._opening
+        if opening is None:
+            return
+        rows = self.app.size.height
+        if isinstance(opening, str):
+            header.show_placeholder(f"Opening {opening} …", "extracting the article")
+            # Long until shown otherwise: only a page of over 256 KB is extracted aside.
+            overflows = {body: True, toc: True, figures: True}
+        else:
+            header.show(opening, None if _short(opening) else 0)
+            # The panes have the rows less the header (1-4), status line, footer and
+            # border: more entries than the most they can have overflow, and so
+            # (guessed) do a few less.
+            pane_rows = rows - 8
+            overflows = {body: _lines_over(opening, self.config.width, rows),
+                         toc: len(opening.toc()) > pane_rows,
+                         figures: len(opening.figures()) * FIGURE_ENTRY_LINES > pane_rows}
+        for widget, overflow in overflows.items():
+            # While it stays empty, a class keeps the scrollbar (see reader.tcss);
+            # show() takes the class away and lets Textual decide again.
+            widget.set_class(overflow, "-opening")
+
+    def _settle_scrollbars(self) -> None:
+        """The article is in: each scrollbar shown if its widget overflows (the
+        layout to come is the one that shows the text, and the last)."""
+        for widget in (self.body, self.query_one(TocPane), self.query_one(FiguresPane)):
+            if widget.has_class("-opening"):
+                # Not restyled through the stylesheet (20 ms a widget at first paint):
+                # the class goes, and the one style it set is set back by hand to what
+                # the stylesheet gives these widgets without it.
+                widget.remove_class("-opening", update=False)
+                widget.styles.overflow_y = "auto"
+                if widget.container_size:
+                    widget._scroll_update(widget.virtual_size)
 
     @property
     def body(self) -> ArticleBody:
@@ -179,6 +263,11 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SearchBar).display = False
+        # Textual hides the notifications' rack on every screen resume by setting its
+        # display, which is a change the first time (a CSS rule, not a style of its
+        # own yet): a layout right after the text's. Set now, before any layout.
+        for rack in self.query(ToastRack):
+            rack.display = rack.display
         self._apply_width(self.size.width)
         self.query_one(ArticleHeader).set_compact(0 < self.size.height < SHORT)
         self._start_images()
@@ -221,13 +310,16 @@ class ArticleScreen(Screen[None]):
         self.body.set_article(article, position)
         # The reading time is counted once, not on every scroll step; a long article's
         # words (0.1-0.3 s at 2-8 MB) off the UI thread once the reader has been still.
+        header = self.query_one(ArticleHeader)
         if self.body.text_length < COUNT_INLINE_CHARS:
-            self._minutes = article.reading_minutes
+            shown = header.shown
+            self._minutes = (shown[1] if shown is not None and shown[0] is article and
+                             shown[1] is not None else article.reading_minutes)
         else:
             self._minutes = None
             self._last_moved = time.monotonic()
             self.set_timer(COUNT_WHEN_STILL, lambda: self._count_when_still(article))
-        self.query_one(ArticleHeader).show(article, self._minutes or 0)
+        header.show(article, self._minutes or 0)
         self.load_highlights()
         self.body.focus()
         # The panes are filled before the first frame: their entries are cheap (words
@@ -235,6 +327,7 @@ class ArticleScreen(Screen[None]):
         # after it would cost a second layout and whole-screen frame, which a key
         # pressed as soon as the text shows had to wait behind.
         self._fill_panes(article)
+        self._settle_scrollbars()
 
     def _count_when_still(self, article: Article) -> None:
         """Count a long article's words once the reader has not scrolled for a moment:
@@ -272,6 +365,31 @@ class ArticleScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
         self.query_one(ArticleHeader).set_compact(event.size.height < SHORT)
+        if not self._settled:
+            self.call_after_refresh(self._settle)
+
+    def when_settled(self, callback: Callable[..., object], *args: object) -> None:
+        """Call ``callback(*args)`` once the new screen has been laid out for its size.
+
+        Textual lays a new screen out three or four times: when it is resumed, for each
+        Resize event that follows (its own, from size 0; the terminal's, relayed by the
+        app), and once more because widgets got their first size in the first (the
+        layouts on a Resize leave that one pending). An article shown before these
+        had its text drawn by the second, and a key pressed as soon as the text showed
+        waited behind the rest. Shown once the screen is idle after its first Resize
+        (and after the app's, see ReaderApp._open_first), the text's layout is the
+        only one."""
+        self._when_settled.append(partial(callback, *args))
+        if self._settled:
+            self.call_after_refresh(self._settle)  # after any Resize already on its way
+        elif len(self._when_settled) == 1:
+            self.set_timer(SETTLE_AT_MOST, self._settle)  # should no Resize ever come
+
+    def _settle(self) -> None:
+        self._settled = True
+        callbacks, self._when_settled = self._when_settled, []
+        for callback in callbacks:
+            callback()
 
     def _apply_width(self, width: int, *, footer: bool = True) -> None:
         narrow = width < NARROW

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -25,6 +26,16 @@ class ArticleFooter(Footer):
                      for key, (_, binding, enabled, tooltip)
                      in self.screen.active_bindings.items()
                      if binding.show or key == palette)
+
+    def compose(self) -> ComposeResult:
+        # The keys from the start, laid out with everything else: Textual's footer
+        # waits for the bindings signal after the first frame, and keys that arrive
+        # then are new widgets — one more layout and whole-screen frame, which a key
+        # pressed as soon as the text shows waited behind.
+        if self.is_attached and isinstance(self.screen, Screen):
+            self.set_reactive(Footer._bindings_ready, True)
+            self._shown = self._what_it_shows()
+        return super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True

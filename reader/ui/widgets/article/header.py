@@ -54,6 +54,20 @@ class ArticleHeader(Static):
         self._content = content
         self.update(content, layout=not same)
 
+    @property
+    def shown(self) -> tuple[Article, int | None] | None:
+        """The article shown and the reading time it was shown with."""
+        return self._shown
+
+    def show_placeholder(self, title: str, meta: str) -> None:
+        """Two lines while the article is on its way, so that the header keeps its
+        height when it comes (a header that grows is a second layout of the screen).
+        Plain text, never markup: ``title`` names a file."""
+        content = Content.assemble((title, "bold"), (" · " if self.compact else "\n"),
+                                   (meta, "dim"))
+        self._content = content
+        self.update(content)
+
     def set_compact(self, compact: bool) -> None:
         if compact != self.compact:
             self.compact = compact
