@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.widgets._toast import ToastRack
 
 from reader.config import Config
@@ -31,9 +31,9 @@ from reader.ui.messages import (
 )
 from reader.ui.pictures.loader import ImageLoader
 from reader.ui.widgets.article.body import ArticleBody
-from reader.ui.widgets.article.footer import ArticleFooter
 from reader.ui.widgets.article.header import ArticleHeader
 from reader.ui.widgets.article.status import StatusLine
+from reader.ui.widgets.keyline import KeyLine
 from reader.ui.widgets.panes.figures import ENTRY_LINES as FIGURE_ENTRY_LINES
 from reader.ui.widgets.panes.figures import FiguresPane
 from reader.ui.widgets.panes.toc import TocPane
@@ -190,7 +190,7 @@ class ArticleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # The layout classes before anything is styled: set once mounted, they restyled
         # every widget again before the first frame.
-        self._apply_width(self.app.size.width, footer=False)
+        self._apply_width(self.app.size.width)
         header = ArticleHeader(id="header")
         body = ArticleBody(id="body")
         toc = TocPane(id="toc")
@@ -204,7 +204,7 @@ class ArticleScreen(Screen[None]):
         yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
                         id="search")
         yield StatusLine(id="status")
-        yield ArticleFooter(compact=self.has_class("-narrow"))
+        yield KeyLine(id="footer")
 
     def _first_layout_final(self, header: ArticleHeader, body: ArticleBody, toc: TocPane,
                             figures: FiguresPane) -> None:
@@ -391,7 +391,7 @@ class ArticleScreen(Screen[None]):
         for callback in callbacks:
             callback()
 
-    def _apply_width(self, width: int, *, footer: bool = True) -> None:
+    def _apply_width(self, width: int) -> None:
         narrow = width < NARROW
         chosen = self._panes["narrow" if narrow else "wide"]
         toc = chosen.get("toc", not narrow and self.config.show_toc)
@@ -400,8 +400,6 @@ class ArticleScreen(Screen[None]):
         # All at once: each class changed on its own restyles every widget of the screen.
         self.add_class(*(name for name, on in wanted.items() if on))
         self.remove_class(*(name for name, on in wanted.items() if not on))
-        if footer:
-            self.query_one(Footer).compact = narrow  # the whole footer, Help and Quit, fits
 
     @property
     def _layout(self) -> str:
