@@ -269,7 +269,9 @@ def article_from_text(text: str, url: str | None = None, title: str | None = Non
 
 def parse(text: str) -> HtmlElement | None:
     """The page parsed with lxml's HTML parser, or ``None`` if there is nothing to parse."""
-    text = _XML_DECLARATION.sub("", text, count=1).replace("\x00", "")
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if "\x00" in text:  # looked for first: replacing copies the page even when it has none
+        text = text.replace("\x00", "")
     if not text.strip():
         return None
     opened = _TITLE_OPEN.search(text)
