@@ -286,8 +286,9 @@ def matches_attributes(rule: Rule, el: HtmlElement, tokens: set[str], words: set
 
 
 def box_text(el: HtmlElement) -> str:
-    # str.split() and \s agree on what whitespace is; split-and-join is the faster.
-    return " ".join(el.text_content().split())
+    # str.split() and \s agree on what whitespace is; split-and-join is the faster. A
+    # box with no children (most links, spans, list items) is its own text: no XPath.
+    return " ".join((el.text_content() if len(el) else el.text or "").split())
 
 
 _DECORATION = " -–—·•|:*[]()<>«»"
