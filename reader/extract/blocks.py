@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from typing import TypeAlias, cast
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -48,10 +49,15 @@ BLOCK_TAGS = frozenset({
     "center", "details", "summary", "fieldset", "picture", "img", "hgroup", "caption",
     "body", "html", "nav", "form", "menu", "dialog",
 })
-_BOLD = frozenset({"b", "strong"})
-_ITALIC = frozenset({"i", "em", "cite", "dfn", "var"})
-_CODE = frozenset({"code", "kbd", "samp", "tt"})
-_STRIKE = frozenset({"s", "strike", "del"})
+# Which of a style's flags an inline element sets: bold, italic, code, strike, sub, sup.
+_STYLE_FLAG = {
+    **dict.fromkeys(("b", "strong"), 0),
+    **dict.fromkeys(("i", "em", "cite", "dfn", "var"), 1),
+    **dict.fromkeys(("code", "kbd", "samp", "tt"), 2),
+    **dict.fromkeys(("s", "strike", "del"), 3),
+    "sub": 4,
+    "sup": 5,
+}
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush)[-:]([\w+#.-]+)", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|photographer|attribution|byline", re.I)
 _CREDIT_WORD = re.compile(r"credit|copyright|photographer|attribution", re.I)
@@ -65,17 +71,18 @@ _TINY = 48  # images declared smaller than this (px) are icons, spacers or track
 # Quotes and lists nested deeper than this become plain paragraphs: nobody writes them,
 # and each level costs the reader columns of indentation.
 MAX_NESTING = 6
+_DIMENSION = re.compile(r"\s*(\d+)")
 
-
-@dataclass
-class _Style:
-    bold: bool = False
-    italic: bool = False
-    code: bool = False
-    strike: bool = False
-    sub: bool = False
-    sup: bool = False
-    href: str | None = None
+# Text on its way to spans is kept as pieces, ``(text, style)``, a style being Span's
+# fields after its text as a tuple ``(bold, italic, code, strike, sub, sup, href)``:
+# spans are made once per run of one style (finish_spans), not once per text node, and
+# tuples are compared and built in C. On a long article this was the builder's largest
+# cost.
+_Style: TypeAlias = tuple[bool, bool, bool, bool, bool, bool, "str | None"]
+_Piece: TypeAlias = tuple[str, _Style]
+_PLAIN: _Style = (False, False, False, False, False, False, None)
+_BOLD_STYLE: _Style = (True, False, False, False, False, False, None)
+_BREAK: _Piece = ("\n", _PLAIN)
 
 
 @dataclass
@@ -91,7 +98,12 @@ class BlockBuilder:
     # ----------------------------------------------------------------- entry point
 
     def build(self, root: HtmlElement) -> list[Block]:
+        # Every element's Python proxy made once, in one pass, and kept while the tree is
+        # walked: lxml otherwise makes (and frees) a new one each time an element is
+        # reached again (a paragraph's links are looked at two or three times).
+        alive = list(root.iter())
         self.blocks = self._container(root)
+        del alive
         return self.blocks
 
     # ----------------------------------------------------------------- containers
@@ -99,7 +111,7 @@ class BlockBuilder:
     def _container(self, el: HtmlElement) -> list[Block]:
         """The blocks of an element that may mix inline text and block children."""
         out: list[Block] = []
-        inline: list[Span] = []
+        inline: list[_Piece] = []
 
         def flush() -> None:
             if inline:
@@ -109,36 +121,38 @@ class BlockBuilder:
                     out.append(Paragraph(spans))
                 inline.clear()
 
+        text = self._text
         if el.text:
-            inline.extend(self._text(el.text, _Style()))
+            text(el.text, _PLAIN, inline)
+        skip = self.skip
         for child in el:
             tag = child.tag
             if not isinstance(tag, str):  # comments and processing instructions
                 if child.tail:
-                    inline.extend(self._text(child.tail, _Style()))
+                    text(child.tail, _PLAIN, inline)
                 continue
-            if tag in self.skip:
+            if tag in skip:
                 pass
             elif tag == "br":
                 # Two line breaks in a row end a paragraph, as in most hand-written HTML.
-                if inline and inline[-1].text.endswith("\n"):
+                if inline and inline[-1][0].endswith("\n"):
                     flush()
                 elif inline:
-                    inline.append(Span("\n"))
+                    inline.append(_BREAK)
             elif tag in BLOCK_TAGS or _has_block_child(child):
                 flush()
                 out.extend(self._block(child))
             else:
                 # A picture inside a link or a span (<a href=big.jpg><img></a>) stands
                 # on its own line, as in a paragraph; the inline text goes on after it.
-                pictures = self._images_in(child) if child.find(".//img") is not None \
-                    else []
+                pictures = self._images_in(child) if next(
+                    child.iterdescendants("img"), None) is not None else []
                 if pictures:
                     flush()
                     out.extend(pictures)
-                inline.extend(self._inline(child, _Style()))
+                self._inline(child, _PLAIN, inline)
             if child.tail:
-                inline.extend(self._text(child.tail, _Style()))
+                text(child.tail, _PLAIN, inline)
         flush()
         return out
 
@@ -147,7 +161,7 @@ class BlockBuilder:
         if tag in _HEADING_TAGS:
             if _has_block_child(el, ignore=("img", "picture")) and len(el.text_content()) > 200:
                 return self._container(el)
-            spans = finish_spans(self._inline_children(el, _Style()))
+            spans = finish_spans(self._inline_children(el, _PLAIN, []))
             if not spans:
                 return self._images_in(el)
             return [Heading(_HEADING_TAGS[tag], spans, clean_text(el.get("id") or ""))]
@@ -189,7 +203,7 @@ class BlockBuilder:
             # A picture inside a paragraph stands on its own line before the text.
             return self._container(_without_images(el)) if not images else [
                 *self._images_in(el), *self._container(_without_images(el))]
-        spans = finish_spans(self._inline_children(el, _Style()))
+        spans = finish_spans(self._inline_children(el, _PLAIN, []))
         return [Paragraph(part) for part in split_paragraphs(spans)]
 
     def _list(self, el: HtmlElement) -> list[Block]:
@@ -224,7 +238,7 @@ class BlockBuilder:
         out: list[Block] = []
         for child in el:
             if child.tag == "dt":
-                spans = finish_spans(self._inline_children(child, _Style(bold=True)))
+                spans = finish_spans(self._inline_children(child, _BOLD_STYLE, []))
                 if spans:
                     out.append(Paragraph(spans))
             elif child.tag == "dd":
@@ -285,7 +299,7 @@ class BlockBuilder:
     # ----------------------------------------------------------------- figures
 
     def _figure(self, el: HtmlElement) -> list[Block]:
-        images = [img for img in el.iter("img") if self._image(img) is not None]
+        images = [f for f in (self._image(img) for img in el.iter("img")) if f is not None]
         if not images:
             # A <figure> around a quote, code or a table: its content is what counts.
             inner = [b for child in el if isinstance(child.tag, str)
@@ -299,14 +313,8 @@ class BlockBuilder:
         credit = self._credit_text(el)
         if credit and caption.endswith(credit):
             caption = caption[: -len(credit)].rstrip()
-        figures: list[Block] = []
-        for i, img in enumerate(images):
-            figure = self._image(img)
-            if figure is None:
-                continue
-            if i == len(images) - 1:
-                figure = replace(figure, caption=caption, credit=credit)
-            figures.append(figure)
+        figures: list[Block] = list(images)
+        figures[-1] = replace(images[-1], caption=caption, credit=credit)
         return figures
 
     def _caption_text(self, el: HtmlElement) -> str:
@@ -354,58 +362,65 @@ class BlockBuilder:
 
     # ----------------------------------------------------------------- inline
 
-    def _inline_children(self, el: HtmlElement, style: _Style) -> list[Span]:
-        spans: list[Span] = []
+    def _inline_children(self, el: HtmlElement, style: _Style, out: list[_Piece]
+                         ) -> list[_Piece]:
+        """``el``'s text and inline children in ``style``, added to ``out`` (returned)."""
+        text = self._text
         if el.text:
-            spans.extend(self._text(el.text, style))
+            text(el.text, style, out)
+        skip = self.skip
         for child in el:
-            if isinstance(child.tag, str) and child.tag not in self.skip:
-                spans.extend(self._inline(child, style))
+            tag = child.tag
+            if isinstance(tag, str) and tag not in skip:
+                self._inline(child, style, out)
             if child.tail:
-                spans.extend(self._text(child.tail, style))
-        return spans
+                text(child.tail, style, out)
+        return out
 
-    def _inline(self, el: HtmlElement, style: _Style) -> list[Span]:
+    def _inline(self, el: HtmlElement, style: _Style, out: list[_Piece]) -> None:
         tag = el.tag
         if tag == "br":
-            return [Span("\n")]
+            out.append(_BREAK)
+            return
         if tag == "img":
-            return []  # pictures inside running text are handled by the paragraph
+            return  # pictures inside running text are handled by the paragraph
         if tag in self.skip:
-            return []
-        new = _Style(style.bold, style.italic, style.code, style.strike, style.sub, style.sup,
-                     style.href)
-        if tag in _BOLD:
-            new.bold = True
-        elif tag in _ITALIC:
-            new.italic = True
-        elif tag in _CODE:
-            new.code = True
-        elif tag in _STRIKE:
-            new.strike = True
-        elif tag == "sub":
-            new.sub = True
-        elif tag == "sup":
-            new.sup = True
+            return
+        flag = _STYLE_FLAG.get(tag)
+        if flag is not None:
+            new = cast(_Style, (*style[:flag], True, *style[flag + 1:])) if not style[flag] \
+                else style
         elif tag == "a":
-            new.href = self._resolve(el.get("href") or "")
+            new = (*style[:6], self._resolve(el.get("href") or ""))
         elif tag == "q":
-            return [*self._text("“", style), *self._inline_children(el, new),
-                    *self._text("”", style)]
-        return self._inline_children(el, new)
+            out.append(("“", style))  # as _text gives it
+            self._inline_children(el, style, out)
+            out.append(("”", style))
+            return
+        else:
+            new = style
+        self._inline_children(el, new, out)
 
-    def _text(self, text: str, style: _Style) -> list[Span]:
+    def _text(self, text: str, style: _Style, out: list[_Piece]) -> None:
+        """``text`` as a piece of ``style`` added to ``out``, sanitised and composed,
+        unless that leaves nothing."""
         # Code keeps non-breaking spaces (alignment); prose treats them as spaces. Prose
         # is collapsed first: its line breaks are what makes most text nodes fail
         # clean_text's fast "nothing to do" test.
-        if style.code:
+        if style[2]:
             text = _SPACES_ONLY.sub(" ", _readable(clean_text(text)))
+        elif text.isascii():
+            # _readable(clean_text(collapse_spaces(text))), its common cases inline: ASCII
+            # needs no composing, and printable ASCII without two spaces in a row is
+            # already collapsed (its only whitespace is single spaces).
+            if not text.isprintable() or "  " in text:
+                text = collapse_spaces(text)
+                if not text.isprintable():
+                    text = clean_text(text)
         else:
             text = _readable(clean_text(collapse_spaces(text)))
         if text:
-            return [Span(text, style.bold, style.italic, style.code, style.strike, style.sub,
-                         style.sup, style.href)]
-        return []
+            out.append((text, style))
 
     def _resolve(self, href: str, *, images: bool = False) -> str | None:
         """An absolute, navigable URL for ``href``, or ``None`` (``javascript:`` and kin)."""
@@ -466,58 +481,69 @@ def collapse_spaces(text: str) -> str:
     return joined
 
 
-def _with_text(span: Span, text: str) -> Span:
-    """``replace(span, text=text)``, without dataclasses.replace's introspection."""
-    return Span(text, span.bold, span.italic, span.code, span.strike, span.sub, span.sup,
-                span.href)
+def _style_of(span: Span) -> _Style:
+    return (span.bold, span.italic, span.code, span.strike, span.sub, span.sup, span.href)
 
 
-
-def finish_spans(spans: list[Span]) -> tuple[Span, ...]:
-    """Merge neighbours of one style, collapse spaces across span edges, trim the ends."""
-    merged: list[Span] = []
-    for span in spans:
-        text = span.text
-        if merged:
-            previous = merged[-1]
-            if previous.text.endswith((" ", "\n")) and text.startswith(" "):
+def finish_spans(pieces: list[_Piece]) -> tuple[Span, ...]:
+    """Spans of the pieces: neighbours of one style merged, spaces collapsed across
+    their edges, the ends trimmed."""
+    runs: list[_Piece] = []  # the runs of one style before the current one
+    current = ""  # the current run's text ("" before the first)
+    current_style = _PLAIN
+    for text, style in pieces:
+        if current:
+            if text[:1] == " " and current[-1] in " \n":
                 text = text.lstrip(" ")
             if not text:
                 continue
-            if previous.same_style(span):
-                merged[-1] = _with_text(previous, previous.text + text)
+            if style == current_style:
+                current += text
                 continue
+            runs.append((current, current_style))
         elif not (text := text.lstrip(" \n")):
             continue
-        merged.append(_with_text(span, text) if text is not span.text else span)
+        current = text
+        current_style = style
+    if current:
+        runs.append((current, current_style))
     # Trim trailing whitespace and line breaks.
-    while merged:
-        last = merged[-1]
-        text = last.text.rstrip(" \n")
-        if text:
-            merged[-1] = _with_text(last, text)
+    while runs:
+        text, style = runs[-1]
+        trimmed = text.rstrip(" \n")
+        if trimmed:
+            runs[-1] = (trimmed, style)
             break
-        merged.pop()
-    # Spaces around a line break are noise.
-    out = tuple(_with_text(s, s.text.replace(" \n", "\n").replace("\n ", "\n"))
-                if "\n" in s.text else s for s in merged)
-    return out if any(s.text.strip() for s in out) else ()
+        runs.pop()
+    spans: list[Span] = []
+    blank = True
+    for text, style in runs:
+        if blank and not text.isspace():  # (a run is never empty)
+            blank = False
+        if "\n" in text:  # spaces around a line break are noise
+            text = text.replace(" \n", "\n").replace("\n ", "\n")
+        spans.append(Span(text, *style))
+    return () if blank else tuple(spans)
 
 
 def split_paragraphs(spans: tuple[Span, ...]) -> list[tuple[Span, ...]]:
     """``spans`` cut into paragraphs wherever two line breaks meet (``<br><br>``)."""
-    if not any("\n\n" in s.text for s in spans):
+    for span in spans:
+        if "\n\n" in span.text:
+            break
+    else:
         return [spans] if spans else []
     out: list[tuple[Span, ...]] = []
-    current: list[Span] = []
+    current: list[_Piece] = []
     for span in spans:
         parts = _PARAGRAPH_BREAK.split(span.text)
+        style = _style_of(span)
         for i, part in enumerate(parts):
             if i:
                 out.append(finish_spans(current))
                 current = []
             if part:
-                current.append(_with_text(span, part))
+                current.append((part, style))
     out.append(finish_spans(current))
     return [p for p in out if p]
 
@@ -556,7 +582,7 @@ def best_image_source(img: HtmlElement) -> str | None:
 def _dimension(value: str | None) -> int | None:
     if not value:
         return None
-    match = re.match(r"\s*(\d+)", value)
+    match = _DIMENSION.match(value)
     return int(match.group(1)) if match else None
 
 

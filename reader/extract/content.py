@@ -43,7 +43,7 @@ _SEMANTIC = ("//*[@itemprop='articleBody']", "//article", "//main", "//*[@role='
 
 _SENTENCE_ENDS = (".", "!", "?", "…", ".”", "?”", "!”", ".\"", ".»", "»", "”", ".)")
 _FOOTNOTE = re.compile(r"foot(?=[-_]?notes?)", re.IGNORECASE)
-_FOOTNOTE_XPATH = ("//*[contains(translate(@class, 'FOTN', 'fotn'), 'footnote') or "
+_FOOTNOTE_XPATH = ("//*[@class or @id][contains(translate(@class, 'FOTN', 'fotn'), 'footnote') or "
                    "contains(translate(@id, 'FOTN', 'fotn'), 'footnote')]")
 
 # readability-lxml logs every retry at INFO; it is not ours to report.
@@ -111,6 +111,9 @@ class _PrunedDocument(Document):
 
     def _parse(self, input: HtmlElement) -> HtmlElement:
         tree = copy.deepcopy(input)
+        # Every element's proxy made once and kept while readability-lxml walks the
+        # copy (five times): lxml otherwise makes and frees one at each visit.
+        self._alive = list(tree.iter())
         # Its "unlikely candidate" pattern matches "foot" anywhere in a class or id, so
         # footnotes and the numbers that point at them would go with the footers; a
         # footnote is part of the article. Renamed in this copy only.
@@ -167,7 +170,7 @@ class Content:
 def _length(el: HtmlElement) -> int:
     """The length of ``el``'s text with each run of whitespace one character, as
     readability-lxml's ``text_length`` measures it (give or take non-breaking spaces)."""
-    text = el.text_content()
+    text = el.text_content() if len(el) else el.text  # (a link's one text: no XPath)
     if not text:
         return 0
     words = text.split()
