@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,6 +266,33 @@ def test_while_the_page_is_extracted_the_header_says_so_and_q_quits(
 
     run(scenario())
     assert gone(forks[0])  # quitting killed the child
+
+
+def test_keys_typed_while_the_page_is_extracted_act_once_it_shows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    """The app is up before a big page is extracted: End typed meanwhile was lost (a
+    terminal holds keys for a busy program; reader now does the same)."""
+    real_child = sources._child_main
+
+    def slow_child(fd: int, *args: Any) -> None:
+        time.sleep(0.8)  # long enough to type into the "Opening …" screen
+        real_child(fd, *args)
+
+    monkeypatch.setattr(sources, "_child_main", slow_child)
+    path = write_big_page(tmp_path)
+
+    async def scenario() -> None:
+        app = ReaderApp(str(path), pending=load_aside(str(path)))
+        async with app.run_test(size=(120, 40)) as pilot:
+            header = app.article_screen.query_one(ArticleHeader)
+            await wait_for(pilot, lambda: "Opening" in str(header.render()))
+            await pilot.press("end")
+            assert app.current is None  # still opening: the key was kept, not lost
+            await text_shown(pilot, app)
+            await wait_for(pilot, lambda: LAST_WORDS in body_text(app), timeout=10)
+            assert app.article_screen.body.progress == 1
+
+    run(scenario())
 
 
 # --------------------------------------------------------------------------- first keys

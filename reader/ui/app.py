@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -60,6 +60,7 @@ WHOLE_PAGE_HINT_BYTES = 2 * 2**20  # pages measured for the "under a third" hint
 WHOLE_PAGE_AT_ONCE_BYTES = 256 * 2**10  # smaller pages are measured as soon as shown
 FREEZE_BYTES = 2**20  # pages loaded in the app whose objects the collector leaves alone
 WHOLE_PAGE_STILL = 2.0  # seconds without scrolling before a bigger page is measured
+MAX_HELD_KEYS = 64  # keys typed while a page is extracted, kept to hand on when it shows
 
 
 class ReaderApp(App[None]):
@@ -94,6 +95,7 @@ class ReaderApp(App[None]):
         # A page still being extracted in a child process (see reader.sources): the app
         # starts meanwhile and shows it as soon as it comes.
         self._pending = pending
+        self._held_keys: list[events.Key] | None = None
         self._on_next_idle: list[Callable[[], object]] = []
         self.stdin_data = stdin_data
         self.config_path = config_path
@@ -147,6 +149,7 @@ class ReaderApp(App[None]):
         if self._config_warning:
             self.notify(self._config_warning, severity="warning")
         if pending is not None:
+            self._held_keys = []  # typed while the page is extracted: kept for it
             self._wait_for_page(pending)  # a worker: keys (Ctrl+C, q) work meanwhile
         else:
             self._open_first()
@@ -187,11 +190,35 @@ class ReaderApp(App[None]):
             # the app hands the terminal's first Resize to the screen on top when it is
             # next idle, and that Resize lays the screen out again.
             initial, screen = self.initial, self.article_screen
-            self._on_next_idle.append(lambda: screen.when_settled(self.show, initial))
+            self._on_next_idle.append(lambda: screen.when_settled(self._show_first, initial))
         elif self.source is None:
             self.start_without_source()
         else:
             self.open_source(self.source)
+
+    def _show_first(self, loaded: Loaded) -> None:
+        self.show(loaded)
+        if self._held_keys is not None:
+            self.call_after_refresh(self._replay_held_keys)
+
+    def _replay_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys or [], None
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while a big page is still extracted (in a child process, the app
+        already up) are kept, and handed on once the article shows, as a terminal holds
+        them for a program that is busy: `G` typed early still goes to the end. Quit
+        (`q`, Ctrl+C) acts at once."""
+        held = self._held_keys
+        if held is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            binding = self.screen.active_bindings.get(event.key)
+            if binding is None or binding[1].action.rpartition(".")[2] != "quit":
+                if len(held) < MAX_HELD_KEYS:
+                    held.append(event)
+                return
+        await super().on_event(event)
 
     def on_idle(self) -> None:
         if self._on_next_idle:
