@@ -445,14 +445,11 @@ def run_read(args: argparse.Namespace) -> int:
 def run_opml_import(args: argparse.Namespace) -> int:
     """``reader import subscriptions.opml``: subscribe to every feed of the file,
     folders becoming tags; running it again adds nothing twice."""
-    from reader.importers.opml import read_opml
+    from reader.feeds.subscribe import subscribe_opml
 
-    entries = read_opml(args.file)
     with opened(args) as (_, feeds):
-        added = feeds.add_many([(e.url, e.title, e.tags) for e in entries])
-    print(f"Subscribed to {added} new feed{'s' if added != 1 else ''} of {len(entries)} "
-          f"in the file ({len(entries) - added} already there). `reader feed refresh` "
-          "fetches their items.")
+        said = subscribe_opml(feeds, args.file)
+    print(f"{said} `reader feed refresh` fetches their items.")
     return 0
 
 

@@ -104,3 +104,15 @@ async def subscribe_found(feeds: Feeds, fetcher: Fetcher, found: Found, *,
         return Subscribed(feed_id, title, False, None)
     result = await refresh_one(feeds, fetcher, feeds.get(feed_id), force=True, save=save)
     return Subscribed(feed_id, title, True, result)
+
+
+def subscribe_opml(feeds: Feeds, source: str) -> str:
+    """Subscribe to every feed of the OPML file ``source`` (its folders become tags; a
+    feed subscribed to already is not added twice) and say so in one sentence. Shared by
+    ``reader import FILE`` and the app's import, which each add how to fetch the items."""
+    from reader.importers.opml import read_opml
+
+    entries = read_opml(source)
+    added = feeds.add_many([(e.url, e.title, e.tags) for e in entries])
+    return (f"Subscribed to {added} new feed{'s' if added != 1 else ''} of {len(entries)} "
+            f"in the file ({len(entries) - added} already there).")

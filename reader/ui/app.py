@@ -827,27 +827,20 @@ class ReaderApp(App[None]):
         self.notify(summary.sentence(), title="Import finished", timeout=8)
 
     def _subscribe_from_opml(self, source: str) -> None:
-        """An OPML file given to import is feed subscriptions: subscribe to each (folders
-        become tags, nothing twice), as ``reader import FILE`` does, and show the feeds."""
-        from reader.importers.opml import read_opml
+        """An OPML file given to import is feed subscriptions: subscribe to each, as
+        ``reader import FILE`` does, and show the feeds."""
+        from reader.feeds.subscribe import subscribe_opml
 
-        try:
-            entries = read_opml(source)
-        except ReaderError as exc:
-            self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
-            return
         feeds = self.session.feeds()
         if feeds is None:
             return
         try:
-            added = feeds.add_many([(e.url, e.title, e.tags) for e in entries])
+            said = subscribe_opml(feeds, source)
         except ReaderError as exc:
             self.notify(exc.sentence, title="Nothing imported", severity="error", timeout=8)
             return
-        self.notify(f"Subscribed to {added} new feed{'s' if added != 1 else ''} of "
-                    f"{len(entries)} in the file ({len(entries) - added} already there). "
-                    "R on the feeds screen fetches their items.", title="Feeds imported",
-                    timeout=8)
+        self.notify(f"{said} R on the feeds screen fetches their items.",
+                    title="Feeds imported", timeout=8)
         self.action_feeds()
 
     # ------------------------------------------------------------------ bookmarks
