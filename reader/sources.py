@@ -72,6 +72,15 @@ def _binary_ratio(head: bytes) -> float:
     return controls / max(1, len(head))
 
 
+def file_size(source: str) -> int:
+    """The size of the file ``source`` names, 0 if there is none (missing or odd: reading
+    it says what is wrong). Decides where a page is loaded, before it is read."""
+    try:
+        return Path(source).expanduser().stat().st_size
+    except (OSError, ValueError):
+        return 0
+
+
 def read_file(path: Path) -> bytes:
     name = str(path)
     try:

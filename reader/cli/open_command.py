@@ -18,6 +18,7 @@ from reader.sources import (
     Loaded,
     PendingArticle,
     extract_aside,
+    file_size,
     is_url,
     load,
     load_aside,
@@ -55,7 +56,7 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
         if is_url(source) and not source.lower().startswith("file://"):
             if not source.lower().startswith(("http://", "https://")):
                 loaded = load(source)  # no fetching: says the scheme is not supported
-        elif _file_size(source) <= PRELOAD_BYTES:
+        elif file_size(source) <= PRELOAD_BYTES:
             pending = load_aside(source)
     try:
         if pending is not None and not pending.in_child:
@@ -81,11 +82,6 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
     return app.return_code or 0
 
 
-def _file_size(source: str) -> int:
-    try:
-        return Path(source).expanduser().stat().st_size
-    except (OSError, ValueError):
-        return 0  # missing or odd: reading it says what is wrong
 
 
 def _reattach_terminal() -> None:

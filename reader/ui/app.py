@@ -35,6 +35,7 @@ from reader.sources import (
     Loaded,
     PendingArticle,
     describe,
+    file_size,
     is_url,
     load_async,
     welcome,
@@ -387,7 +388,7 @@ class ReaderApp(App[None]):
                     position: Position | None = None) -> None:
         """Load ``source`` in a worker; a later call replaces an earlier one."""
         self.cancel_loading(quiet=True)
-        size = _file_size(source) if not is_url(source) else 0
+        size = file_size(source) if not is_url(source) else 0
         what = describe(source) + (f" ({format_size(size)})" if size > 2**20 else "")
         self.article_screen.status.set(busy=f"Loading {what} … (Esc cancels)")
         self._loading = self.run_worker(self._load(source, fragment, position), group="load",
@@ -927,10 +928,3 @@ def _terminal_copies() -> bool:
         return True
     return env.get("TERM_PROGRAM", "") in ("iTerm.app", "WezTerm", "ghostty") or env.get(
         "TERM", "").startswith(("xterm-kitty", "foot", "alacritty"))
-
-
-def _file_size(source: str) -> int:
-    try:
-        return Path(source).expanduser().stat().st_size
-    except (OSError, ValueError):
-        return 0  # missing or odd: let load() say what is wrong

@@ -224,7 +224,8 @@ class ArticleScreen(Screen[None]):
         rows = self.app.size.height
         if isinstance(opening, str):
             header.show_placeholder(f"Opening {opening} …", "extracting the article")
-            # Long until shown otherwise: only a page of over 256 KB is extracted aside.
+            # Long until shown otherwise: only a big page (sources.ASIDE_BYTES) is
+            # extracted aside.
             overflows = {body: True, toc: True, figures: True}
         else:
             header.show(opening, None if _short(opening) else 0)
