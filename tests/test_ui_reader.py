@@ -406,7 +406,7 @@ def test_keys_typed_after_slash_at_once_go_to_the_search_bar() -> None:
             assert screen.query_text == "valley"
             assert not body.selecting
             assert screen.focused is body
-            assert not screen.query_one("#search").display
+            assert not screen.searching  # the prompt closed on Enter
 
     run(scenario())
 
@@ -416,15 +416,17 @@ def test_slash_typed_in_the_search_bar_is_part_of_the_query() -> None:
         app = ReaderApp(str(GUIDE))
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_loaded(pilot, app)
-            await pilot.press("slash", "a", "slash", "b")
+            screen = app.article_screen
+            await pilot.press("slash", "a", "slash", "b", "o")
             await pilot.pause()
-            bar = app.article_screen.query_one("#search", Input)
-            assert bar.value == "a/b"
-            assert app.article_screen.focused is bar
+            assert screen.search_prompt is not None
+            assert screen.search_prompt.text == "a/bo"  # nor did `o` ask for an address
+            assert app.screen is screen
+            assert screen.focused is screen.body  # no focus moved: the key line took them
             await pilot.press("escape")
             await pilot.pause()
-            assert not bar.display
-            assert app.article_screen.focused is app.article_screen.body
+            assert not screen.searching
+            assert screen.focused is screen.body
 
     run(scenario())
 
@@ -444,8 +446,8 @@ def test_an_address_typed_straight_after_o_goes_to_the_prompt(tmp_path: Path) ->
             for key, character in keys:  # all queued before the app handles the first
                 app.post_message(events.Key(key, character))
             await wait_for(pilot, lambda: notified(app, "missing-page.html"))
-            assert app.screen is screen  # the prompt closed; no search bar, no going back
-            assert not screen.query_one("#search").display
+            assert app.screen is screen  # the prompt closed; no search prompt, no going back
+            assert not screen.searching
             assert screen.query_text == ""
 
     run(scenario())

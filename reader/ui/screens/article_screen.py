@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input
 from textual.widgets._toast import ToastRack
 
 from reader.config import Config
@@ -33,7 +32,7 @@ from reader.ui.pictures.loader import ImageLoader
 from reader.ui.widgets.article.body import ArticleBody
 from reader.ui.widgets.article.header import ArticleHeader
 from reader.ui.widgets.article.status import StatusLine
-from reader.ui.widgets.keyline import KeyLine
+from reader.ui.widgets.keyline import QUIT_KEYS, KeyLine, LineEdit, Prompt
 from reader.ui.widgets.panes.figures import ENTRY_LINES as FIGURE_ENTRY_LINES
 from reader.ui.widgets.panes.figures import FiguresPane
 from reader.ui.widgets.panes.toc import TocPane
@@ -70,41 +69,6 @@ def _lines_over(article: Article, measure: int, rows: int) -> bool:
     return False
 
 
-class SearchBar(Input):
-    """The `/` prompt; Enter searches, Esc gives up.
-
-    Keys typed fast (or while a long article keeps the app busy) are handed to the focused
-    widget before the ones ahead of them have been handled. So Enter and Esc are handled
-    here, in their turn after the letters before them, and the focus moves at once; a key
-    that was handed to the bar before it closed goes on to the widget that has the focus
-    now (`/word` Enter `n` finds, then moves to the next hit)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="reader.search_cancel")]
-
-    async def _on_key(self, event: events.Key) -> None:
-        screen = self.screen  # a query would look below the screen, never at it
-        if not isinstance(screen, ArticleScreen):
-            return
-        if screen.focused is not self:
-            # Closed while this key waited its turn: it was meant for what follows.
-            event.stop()
-            event.prevent_default()
-            target = screen.focused or screen
-            target.post_message(events.Key(event.key, event.character))
-        elif event.key in ("enter", "escape"):
-            event.stop()
-            event.prevent_default()
-            if event.key == "enter":
-                screen.submit_search(self.value)
-            else:
-                screen.close_search(clear=False)
-
-    def action_cancel(self) -> None:
-        screen = self.screen
-        if isinstance(screen, ArticleScreen):
-            screen.close_search(clear=False)
-
-
 class ArticleScreen(Screen[None]):
     """Shows one article; the app swaps articles in and out through :meth:`show`."""
 
@@ -114,8 +78,8 @@ class ArticleScreen(Screen[None]):
     BINDINGS = [
         Binding("t", "toggle_toc", "Contents", id="reader.toggle_toc"),
         Binding("f", "toggle_figures", "Figures", id="reader.toggle_figures"),
-        # A priority binding: taken when the app reads the key, so that the focus is in
-        # the search bar before the keys typed after it are handed on (see SearchBar).
+        # A priority binding: taken when the app reads the key, so that the prompt is
+        # open before the keys typed after it are handed on (see on_key).
         Binding("slash", "search", "Search", priority=True, id="reader.search"),
         Binding("n", "next_hit", "Next hit", show=False, id="reader.next_hit"),
         Binding("N", "previous_hit", "Previous hit", show=False, id="reader.previous_hit"),
@@ -176,6 +140,7 @@ class ArticleScreen(Screen[None]):
         self._image_lookup = image_lookup
         self.article = Article()
         self.query_text = ""
+        self._queries: list[str] = []  # this session's searches, for Up at the prompt
         self.link_digits = ""
         # The panes a person opened or closed, per layout ("wide", "narrow"): closing an
         # overlay in a narrow window says nothing about the side panes of a wide one.
@@ -201,8 +166,6 @@ class ArticleScreen(Screen[None]):
             yield toc
             yield body
             yield figures
-        yield SearchBar(placeholder="Search the article (smart case); Enter to find, Esc to close",
-                        id="search")
         yield StatusLine(id="status")
         yield KeyLine(id="footer")
 
@@ -263,7 +226,6 @@ class ArticleScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
-        self.query_one(SearchBar).display = False
         # Textual hides the notifications' rack on every screen resume by setting its
         # display, which is a change the first time (a CSS rule, not a style of its
         # own yet): a layout right after the text's. Set now, before any layout.
@@ -308,6 +270,7 @@ class ArticleScreen(Screen[None]):
         self.link_digits = ""
         self.status.set(link_input="", search="", hint="")
         self.query_text = ""
+        self._close_prompt()
         self.body.set_article(article, position)
         # The reading time is counted once, not on every scroll step; a long article's
         # words (0.1-0.3 s at 2-8 MB) off the UI thread once the reader has been still.
@@ -551,26 +514,78 @@ class ArticleScreen(Screen[None]):
     # ------------------------------------------------------------------ search
 
     def action_open_address(self) -> None:
-        if isinstance(self.focused, Input):
-            raise SkipAction()  # `o` typed in the search bar is part of the query
+        if self.searching:
+            raise SkipAction()  # `o` typed at the search prompt is part of the query
         self.app.action_open_address()  # type: ignore[attr-defined]
 
-    def action_search(self) -> None:
-        bar = self.query_one(SearchBar)
-        if self.focused is bar:
-            raise SkipAction()  # `/` typed in the search bar is part of the query
-        bar.display = True
-        bar.value = self.query_text
-        # At once, not after the keys already waiting (Widget.focus waits its turn).
-        self.set_focus(bar)
+    @property
+    def searching(self) -> bool:
+        """Whether the `/` prompt is open (on the key line) and takes the keys."""
+        return self.query_one(KeyLine).prompt is not None
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        self.submit_search(event.value)
+    @property
+    def search_prompt(self) -> LineEdit | None:
+        """The query being typed at the `/` prompt, None when it is closed."""
+        prompt = self.query_one(KeyLine).prompt
+        return prompt.edit if prompt is not None else None
+
+    def action_search(self) -> None:
+        """Open the `/` prompt on the key line, the previous query offered (selected:
+        typing replaces it, Enter searches it again, a move keeps it to edit).
+
+        Nothing is shown, hidden or focused: the key line is redrawn, and the keys go on
+        to the focused text, whose ``check_consume_key`` keeps them from the priority
+        bindings (this `/` and `o`, the palette's Ctrl+P), and reach :meth:`on_key`,
+        which edits. Keys typed together (`/word` Enter `n`, typed while the app was
+        busy) are handled in the order typed: all of them go the same way."""
+        if self.searching:
+            raise SkipAction()  # `/` typed at the prompt is part of the query
+        if self.focused is not self.body:
+            self.set_focus(self.body)  # a pane had it: the keys go the body's way
+        keyline = self.query_one(KeyLine)
+        keyline.open_prompt(Prompt("/", LineEdit(self.query_text,
+                                                 selected=bool(self.query_text),
+                                                 history=self._queries),
+                                   hint="Enter find · Esc cancel · ↑ earlier"))
+        self.body.key_sink = self._prompt_consumes
+
+    def _prompt_consumes(self, key: str, character: str | None) -> bool:
+        """Every key but the quit keys is the prompt's while it is open."""
+        return key not in QUIT_KEYS
+
+    def _close_prompt(self) -> None:
+        if self.is_mounted and self.searching:
+            self.body.key_sink = None
+            self.query_one(KeyLine).close_prompt()
+
+    def _prompt_key(self, event: events.Key) -> None:
+        """A key while the prompt is open: Enter searches, Esc gives up, Backspace on an
+        empty query gives up (as less does), the rest edits."""
+        edit = self.search_prompt
+        if edit is None:
+            return
+        event.stop()
+        event.prevent_default()
+        key = event.key
+        if key == "enter":
+            self.submit_search(edit.text)
+        elif key in ("escape", "ctrl+g") or (key in ("backspace", "ctrl+h") and not edit.text):
+            self.close_search(clear=False)
+        elif edit.key(key, event.character):
+            self.query_one(KeyLine).refresh()
+
+    def on_paste(self, event: events.Paste) -> None:
+        edit = self.search_prompt
+        if edit is not None:
+            event.stop()
+            edit.insert(event.text)
+            self.query_one(KeyLine).refresh()
 
     def submit_search(self, query: str) -> None:
-        """Enter in the search bar: close it, then find ``query``."""
+        """Enter at the prompt: close it, then find ``query``."""
         self.close_search(clear=False)
+        if query and (not self._queries or self._queries[-1] != query):
+            self._queries.append(query)
         self.run_search(query)
 
     def run_search(self, query: str) -> int:
@@ -586,13 +601,12 @@ class ArticleScreen(Screen[None]):
         return count
 
     def close_search(self, *, clear: bool) -> None:
-        bar = self.query_one(SearchBar)
-        bar.display = False
+        """Close the prompt; ``clear`` also forgets the search and its highlights."""
+        self._close_prompt()
         if clear:
             self.query_text = ""
             self.body.search("")
             self._update_search_status()
-        self.set_focus(self.body)  # at once: the next key is for the text
 
     def _update_search_status(self) -> None:
         body = self.body
@@ -621,12 +635,28 @@ class ArticleScreen(Screen[None]):
     # ------------------------------------------------------------------ links
 
     def on_key(self, event: events.Key) -> None:
+        if self.searching:
+            self._prompt_key(event)
+            return
+        if self._late_prompt_key(event):
+            return
         if (event.character and event.character.isdigit() and self.focused is self.body
                 and not self.body.selecting):  # `0` moves the selection's cursor
             self.link_digits = (self.link_digits + event.character)[-6:]
             self.status.set(link_input=self.link_digits)
             event.stop()
             event.prevent_default()
+
+    def _late_prompt_key(self, event: events.Key) -> bool:
+        """`/` or `o` handed on while the prompt was open (typed fast after an Enter
+        that was still on its way to it): now that it is closed, the key acts."""
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                event.stop()
+                event.prevent_default()
+                self.call_next(self.run_action, binding.action)
+                return True
+        return False
 
     def _typed_link(self) -> int | None:
         if not self.link_digits:

@@ -1,13 +1,21 @@
-"""One line of keys at the bottom of a screen, drawn as text.
+"""One line of keys at the bottom of a screen, drawn as text; a prompt on the same line.
 
 Textual's ``Footer`` mounts a widget per key and mounts them all again on every change
 of focus; on a list screen that was most of the first paint (the library screen's and
 the feeds screen's). :class:`KeyLine` shows the same keys (the screen's bindings with
 ``show``, the command palette at the right end) in one ``render``.
+
+The line also shows a prompt (:class:`LineEdit`) the way less and vim do: `/` turns the
+line into ``/query`` with a cursor. The line is always laid out and keeps its size, so
+opening, editing and closing the prompt redraws one line: no widget shown or hidden
+(``display`` is a layout property: a whole-screen layout), no focus moved (a restyle).
+The screen that opens the prompt hands it the keys (see ArticleScreen.on_key).
 """
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.style import Style
@@ -17,6 +25,143 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
+
+from reader.sanitize import clean_text
+
+# Keys a prompt never takes: quitting works while a query is typed.
+QUIT_KEYS = frozenset({"ctrl+c", "ctrl+q"})
+
+
+def _word_start(text: str, at: int) -> int:
+    """Where the word before ``at`` starts (spaces before it skipped), as readline's Ctrl+W."""
+    i = at
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    return i
+
+
+def _word_end(text: str, at: int) -> int:
+    i = at
+    while i < len(text) and text[i].isspace():
+        i += 1
+    while i < len(text) and not text[i].isspace():
+        i += 1
+    return i
+
+
+def _printable(text: str) -> str:
+    """Pasted or typed text made one line of plain characters: controls and escape
+    sequences go (they are data, never drawn), tabs and line breaks become spaces."""
+    text = clean_text(text).replace("\t", " ").replace("\n", " ")
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+
+
+@dataclass
+class LineEdit:
+    """A line being typed at a prompt: its text, the cursor, and whether the whole text
+    is selected (the previous query, offered: a character typed replaces it, Enter
+    takes it as it is, a move keeps it to edit).
+
+    The editing keys are those of a shell's line (readline): Left/Right, Home/End and
+    Ctrl+A/Ctrl+E, Ctrl+Left/Ctrl+Right by word, Backspace and Delete, Ctrl+W (the
+    word before the cursor), Ctrl+U (everything before it), Ctrl+K (everything after),
+    Up/Down and Ctrl+P/Ctrl+N (earlier entries of ``history``)."""
+
+    text: str = ""
+    cursor: int = -1  # -1: at the end
+    selected: bool = False
+    history: list[str] = field(default_factory=list)
+    _recalled: int | None = None  # index into history while recalling
+    _draft: str = ""  # what was typed before recalling
+
+    def __post_init__(self) -> None:
+        if self.cursor < 0:
+            self.cursor = len(self.text)
+
+    def insert(self, text: str) -> None:
+        text = _printable(text)
+        if not text:
+            return
+        if self.selected:
+            self.text, self.cursor, self.selected = "", 0, False
+        self.text = self.text[:self.cursor] + text + self.text[self.cursor:]
+        self.cursor += len(text)
+
+    def _set(self, text: str, cursor: int) -> None:
+        self.text, self.cursor, self.selected = text, max(0, min(len(text), cursor)), False
+
+    def key(self, key: str, character: str | None) -> bool:
+        """Edit for ``key``; False when it is not an editing key (Enter, Esc, others)."""
+        text, at = self.text, self.cursor
+        if key in ("backspace", "ctrl+h", "delete", "ctrl+d") and self.selected:
+            self._set("", 0)
+        elif key in ("backspace", "ctrl+h"):
+            if at:
+                self._set(text[:at - 1] + text[at:], at - 1)
+        elif key in ("delete", "ctrl+d"):
+            self._set(text[:at] + text[at + 1:], at)
+        elif key in ("left", "ctrl+b"):
+            self._set(text, at - 1 if not self.selected else 0)
+        elif key in ("right", "ctrl+f"):
+            self._set(text, at + 1)
+        elif key in ("home", "ctrl+a"):
+            self._set(text, 0)
+        elif key in ("end", "ctrl+e"):
+            self._set(text, len(text))
+        elif key in ("ctrl+left", "alt+b"):
+            self._set(text, _word_start(text, at))
+        elif key in ("ctrl+right", "alt+f"):
+            self._set(text, _word_end(text, at))
+        elif key in ("ctrl+w", "ctrl+backspace", "alt+backspace"):
+            start = 0 if self.selected else _word_start(text, at)
+            self._set(text[:start] + text[at:], start)
+        elif key == "ctrl+u":
+            self._set(text[at:] if not self.selected else "", 0)
+        elif key == "ctrl+k":
+            self._set(text[:at] if not self.selected else "", len(text))
+        elif key in ("up", "ctrl+p"):
+            self._recall(-1)
+        elif key in ("down", "ctrl+n"):
+            self._recall(+1)
+        elif character and character.isprintable() and key not in ("enter", "escape"):
+            self.insert(character)
+        else:
+            return False
+        return True
+
+    def _recall(self, step: int) -> None:
+        """Up: the query before (the latest first); Down: back towards what was typed."""
+        if not self.history:
+            return
+        if self._recalled is None:
+            if step > 0:
+                return
+            self._draft = self.text
+            index = len(self.history) - 1
+            if self.history[index] == self.text and index > 0:
+                index -= 1  # the latest is what is offered already
+        else:
+            index = self._recalled + step
+        if index < 0:
+            return
+        if index >= len(self.history):
+            self._recalled = None
+            self._set(self._draft, len(self._draft))
+            return
+        self._recalled = index
+        self._set(self.history[index], len(self.history[index]))
+
+
+@dataclass
+class Prompt:
+    """What the key line shows instead of keys: ``lead`` (e.g. "/"), the line being
+    edited, and a hint at the right end when there is room."""
+
+    lead: str
+    edit: LineEdit
+    hint: str = ""
 
 
 class KeyLine(Widget):
@@ -42,14 +187,42 @@ class KeyLine(Widget):
         color: $footer-description-foreground;
         background: $footer-description-background;
     }
+    KeyLine > .key-line--prompt {
+        color: $foreground;
+        background: $surface;
+    }
+    KeyLine > .key-line--cursor {
+        color: $background;
+        background: $foreground;
+    }
+    KeyLine > .key-line--selection {
+        color: $foreground;
+        background: $primary 45%;
+    }
+    KeyLine > .key-line--hint {
+        color: $text-muted;
+        background: $surface;
+    }
     """
-    COMPONENT_CLASSES = {"key-line--key", "key-line--description"}
+    COMPONENT_CLASSES = {"key-line--key", "key-line--description", "key-line--prompt",
+                         "key-line--cursor", "key-line--selection", "key-line--hint"}
 
     compact = reactive(False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spots: list[tuple[int, int, str]] = []  # (from x, to x, key) for clicks
+        self.prompt: Prompt | None = None
+
+    def open_prompt(self, prompt: Prompt) -> None:
+        """Show ``prompt`` instead of the keys (one line redrawn, nothing laid out)."""
+        self.prompt = prompt
+        self.refresh()
+
+    def close_prompt(self) -> None:
+        if self.prompt is not None:
+            self.prompt = None
+            self.refresh()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -64,6 +237,8 @@ class KeyLine(Widget):
         self.compact = event.size.width < 100  # narrow: Help and Quit stay in view
 
     def render(self) -> Text:
+        if self.prompt is not None:
+            return self._render_prompt(self.prompt)
         key_style = self.get_component_rich_style("key-line--key")
         text_style = self.get_component_rich_style("key-line--description")
         # Textual's footer: " key " then "description ", or "key description " compact.
@@ -108,7 +283,38 @@ class KeyLine(Widget):
                 line.append_text(right)
         return line
 
+    def _render_prompt(self, prompt: Prompt) -> Text:
+        """``/query`` with the cursor a block on the character it is before (a space at
+        the end); the text scrolled sideways to keep the cursor in view. Typed text is
+        data: put in a Text as it is, never read as markup."""
+        style = self.get_component_rich_style("key-line--prompt")
+        edit = prompt.edit
+        width = self.size.width
+        hint = Text(f"  {prompt.hint} ", style=self.get_component_rich_style("key-line--hint"),
+                    no_wrap=True, end="") if prompt.hint else Text("")
+        shown = edit.text + " "  # the cell after the text, for the cursor at the end
+        room = max(1, width - len(prompt.lead))
+        if len(shown) + hint.cell_len > room:
+            hint = Text("")  # the query first
+        # (characters as cells: a wide character only shifts the window by a cell)
+        first = max(0, edit.cursor - room + 1)
+        line = Text(prompt.lead, style=style, no_wrap=True, overflow="crop", end="")
+        piece = Text(shown[first:first + room], style=style, end="")
+        if edit.selected and edit.text:
+            piece.stylize(self.get_component_rich_style("key-line--selection"),
+                          0, len(edit.text) - first)
+        cursor = edit.cursor - first
+        piece.stylize(self.get_component_rich_style("key-line--cursor"), cursor, cursor + 1)
+        line.append_text(piece)
+        pad = width - line.cell_len - hint.cell_len
+        if pad > 0:
+            line.append(" " * pad, style)
+        line.append_text(hint)
+        return line
+
     def on_click(self, event: events.Click) -> None:
+        if self.prompt is not None:
+            return  # the prompt has no keys to click
         for start, end, key in self._spots:
             if start <= event.x < end:
                 self.app.simulate_key(key)

@@ -13,11 +13,12 @@ detail that changes with the width.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -55,6 +56,54 @@ MAX_DRAWN = 4000  # drawn lines kept for the next frames
 class SearchHit:
     position: Position
     length: int
+
+
+SEPARATOR = "\x00"  # between blocks in the searched text: never in a block, nor a query
+
+
+class Hits(Sequence[SearchHit]):
+    """A search's hits, in reading order: where each starts in the article's joined
+    text (one int each), made into a :class:`SearchHit` only when one is asked for.
+
+    A common word in a 2 MB article has thousands of hits; building a Position and a
+    SearchHit for each up front was most of a search's time."""
+
+    def __init__(self, starts: list[int], length: int, block_starts: Sequence[int]) -> None:
+        self.starts = starts
+        self.length = length
+        self._block_starts = block_starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _hit(self, start: int) -> SearchHit:
+        block = bisect_right(self._block_starts, start) - 1
+        return SearchHit(Position(block, start - self._block_starts[block]), self.length)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._hit(start) for start in self.starts[index]]
+        return self._hit(self.starts[index])
+
+    def __iter__(self) -> Iterator[SearchHit]:
+        return (self._hit(start) for start in self.starts)
+
+    def in_block(self, block: int, length: int) -> range:
+        """The numbers of the hits in ``block`` (``length`` characters long)."""
+        if not self.starts or block >= len(self._block_starts):
+            return range(0)
+        begin = self._block_starts[block]
+        return range(bisect_left(self.starts, begin),
+                      bisect_left(self.starts, begin + length))
+
+    def after(self, position: Position) -> int:
+        """The number of the first hit after ``position`` (len: none after it)."""
+        if position.block >= len(self._block_starts):
+            return len(self.starts)
+        return bisect_right(self.starts, self._block_starts[position.block] + position.offset)
+
+
+NO_HITS = Hits([], 0, [])
 
 
 class ArticleBody(ScrollView, can_focus=True):
@@ -169,10 +218,16 @@ class ArticleBody(ScrollView, can_focus=True):
         self._cursor = 0
         self._dragging = False
         self._drag_from = 0
-        self._hits_by_block: dict[int, list[int]] = {}
         self._dirty_from: int | None = None
-        self.hits: list[SearchHit] = []
+        self.hits: Hits = NO_HITS
         self.hit_index = -1
+        # The article's text, blocks joined by SEPARATOR, and lower-cased (None: lower
+        # case changes its length), made on the first search (see search).
+        self._joined: str | None = None
+        self._folded: str | None = None
+        self._block_starts: list[int] = []
+        # While a prompt takes the keys (see check_consume_key): which keys it takes.
+        self.key_sink: Callable[[str, str | None], bool] | None = None
         self._last_reported: tuple[Position, float] | None = None
         self._anchoring = False
         self._pending_position: Position | None = None
@@ -198,13 +253,14 @@ class ArticleBody(ScrollView, can_focus=True):
             base.append(count)
             count += link_count(b)
         self._link_base = base
-        self.hits, self.hit_index, self._highlights = [], -1, {}
+        self.hits, self.hit_index, self._highlights = NO_HITS, -1, {}
+        self._joined = self._folded = None
+        self._block_starts = []
         self._marks, self._mark_spans, self._selection_marks = {}, [], {}
         self._article_text = None
         if self.selecting:
             self.selecting = False
             self.refresh_bindings()
-        self._hits_by_block = {}
         self._last_reported = None
         self._relayout(position or Position(0))
 
@@ -700,32 +756,69 @@ class ArticleBody(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ search
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """While a prompt on the screen is open (``key_sink``), the keys it takes are
+        kept from the priority bindings of the screen and the app (`/`, `o`, the
+        palette's Ctrl+P), which Textual would otherwise run before handing the key on."""
+        sink = self.key_sink
+        return sink is not None and sink(key, character)
+
+    def _searched_text(self) -> str:
+        """The article's text, its blocks joined by SEPARATOR, made once per article."""
+        if self._joined is None:
+            self._joined = SEPARATOR.join(self._texts)
+            starts, at = [], 0
+            for length in self._text_len:
+                starts.append(at)
+                at += length + 1
+            self._block_starts = starts
+        return self._joined
+
+    def _find(self, query: str) -> list[int]:
+        """Where ``query`` starts in the joined text, without overlaps, smart case: a
+        query with a capital matches as typed, one without matches any case (the text
+        lower-cased once per article; str.find over 2 MB takes a few milliseconds, an
+        IGNORECASE regex ten times that)."""
+        joined = self._searched_text()
+        if SEPARATOR in query:
+            return []
+        haystack, needle = joined, query
+        if not any(c.isupper() for c in query):
+            if self._folded is None:
+                folded = joined.lower()
+                # (a few characters, e.g. "İ", lower-case into two: offsets would shift)
+                self._folded = folded if len(folded) == len(joined) else ""
+            needle = query.lower()
+            if not self._folded or len(needle) != len(query):
+                pattern = re.compile(re.escape(query), re.IGNORECASE)
+                return [m.start() for m in pattern.finditer(joined)]
+            haystack = self._folded
+        starts: list[int] = []
+        add, find, step = starts.append, haystack.find, len(needle)
+        at = find(needle)
+        while at >= 0:
+            add(at)
+            at = find(needle, at + step)
+        return starts
+
     def search(self, query: str) -> int:
         """Find every occurrence of ``query`` (smart case) and return the exact count.
 
-        Only the hits are listed here; a block's highlight ranges are built when it is
-        laid out (:meth:`_search_highlights`), so a common word in a 2 MB article (ten
-        thousand hits) costs the highlighting of the blocks on screen, not of all."""
-        before = self._hits_by_block
+        Only where the hits start is listed here (one int each); a block's highlight
+        ranges are built when it is laid out (:meth:`_search_highlights`), and a hit's
+        Position when it is asked for, so a common word in a 2 MB article (thousands of
+        hits) costs a pass over the text and the highlighting of the blocks on screen."""
+        before = self.hits
         self._highlights = {}
-        self._hits_by_block = {}
-        self.hits = []
         self.hit_index = -1
         if query:
-            flags = 0 if any(c.isupper() for c in query) else re.IGNORECASE
-            pattern = re.compile(re.escape(query), flags)
-            hits = self.hits
-            by_block = self._hits_by_block
-            size = len(query)
-            for i, text in enumerate(self._texts):
-                if len(text) < size or pattern.search(text) is None:
-                    continue
-                numbers = by_block[i] = []
-                for m in pattern.finditer(text):
-                    numbers.append(len(hits))
-                    hits.append(SearchHit(Position(i, m.start()), m.end() - m.start()))
+            self.hits = Hits(self._find(query), len(query), self._block_starts)
+        else:
+            self.hits = NO_HITS
         # Blocks already wrapped with the old highlights, or without the new ones.
-        for i in [i for i in self._laid if i in before or i in self._hits_by_block]:
+        lengths = self._text_len
+        for i in [i for i in self._laid
+                  if before.in_block(i, lengths[i]) or self.hits.in_block(i, lengths[i])]:
             del self._laid[i]
         self.refresh()
         return len(self.hits)
@@ -734,12 +827,13 @@ class ArticleBody(ScrollView, can_focus=True):
         """The search's highlight ranges in ``block``, built the first time it is laid out."""
         ranges = self._highlights.get(block)
         if ranges is None:
-            numbers = self._hits_by_block.get(block)
+            hits = self.hits
+            numbers = hits.in_block(block, self._text_len[block]) if hits else range(0)
             if not numbers:
                 return ()
-            hits, current = self.hits, self.hit_index
-            ranges = [Highlight(hits[n].position.offset,
-                                hits[n].position.offset + hits[n].length, n == current)
+            begin, length, current = self._block_starts[block], hits.length, self.hit_index
+            starts = hits.starts
+            ranges = [Highlight(starts[n] - begin, starts[n] - begin + length, n == current)
                       for n in numbers]
             self._highlights[block] = ranges
         return ranges
@@ -773,9 +867,7 @@ class ArticleBody(ScrollView, can_focus=True):
             return -1
         if self.hit_index >= 0:
             return self.hit_index + (1 if forward else -1)
-        top = self.top_position()
-        positions = [h.position for h in self.hits]
-        i = bisect_right(positions, top)
+        i = self.hits.after(self.top_position())
         return i if forward else i - 1
 
     # ------------------------------------------------------------------ highlights
