@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
 from reader.document import Article, Heading, Paragraph, Span, block_text
 from reader.sources import Loaded
