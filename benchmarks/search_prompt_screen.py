@@ -77,7 +77,7 @@ def run(screen: TmuxScreen, reader: str, page: Path, theme: str, show: bool,
     step("End, ' bird', Ctrl+W", ["End", " bird", "C-w"], key_line(f"/{WORD} "))
     step("Ctrl+U, retype", ["C-u"], lambda lines: lines[-1].startswith("/ "))
     step("typed again", [WORD], key_line(f"/{WORD} "), literal=True)
-    step("Enter finds", ["Enter"], lambda lines: f"1/" in lines[-2] and f"“{WORD}”" in lines[-2]
+    step("Enter finds", ["Enter"], lambda lines: "1/" in lines[-2] and f"“{WORD}”" in lines[-2]
          and not lines[-1].startswith("/"))
     step("n: next hit", ["n"], lambda lines: "2/" in lines[-2])
     step("N: back", ["N"], lambda lines: "1/" in lines[-2])

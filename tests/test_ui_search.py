@@ -248,3 +248,19 @@ def test_slash_word_enter_typed_at_once_as_the_article_shows_finds_the_first_hit
             assert LAST_WORDS not in body_text(app)  # the first quokka's page was left
 
     run(scenario())
+
+
+def test_the_help_lists_the_prompts_keys() -> None:
+    from reader.ui.screens.help_screen import HelpScreen
+
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            shown = str(app.screen.query_one("#help-text").render())
+            assert "Search prompt (/)" in shown
+            assert "Ctrl+W Ctrl+U" in shown and "Earlier searches" in shown
+
+    run(scenario())

@@ -74,6 +74,15 @@ class ArticleScreen(Screen[None]):
 
     HELP_TITLE = "Reading"
     HELP_ORDER = 10
+    # The `/` prompt's keys (it takes keys as a line does, not through bindings).
+    HELP_MORE = [
+        ("Search prompt (/)", "Enter", "Find, from the view on"),
+        ("Search prompt (/)", "Esc", "Close the prompt (Esc again clears the search)"),
+        ("Search prompt (/)", "← → Home End", "Move the cursor (also Ctrl+A, Ctrl+E)"),
+        ("Search prompt (/)", "Backspace Del", "Delete (Backspace on an empty query closes)"),
+        ("Search prompt (/)", "Ctrl+W Ctrl+U", "Delete the word before the cursor, all before it"),
+        ("Search prompt (/)", "↑ ↓", "Earlier searches of this session"),
+    ]
 
     BINDINGS = [
         Binding("t", "toggle_toc", "Contents", id="reader.toggle_toc"),
@@ -546,7 +555,8 @@ class ArticleScreen(Screen[None]):
         keyline.open_prompt(Prompt("/", LineEdit(self.query_text,
                                                  selected=bool(self.query_text),
                                                  history=self._queries),
-                                   hint="Enter find · Esc cancel · ↑ earlier"))
+                                   hint="Enter find · Esc cancel"
+                                   + (" · ↑ earlier" if self._queries else "")))
         self.body.key_sink = self._prompt_consumes
 
     def _prompt_consumes(self, key: str, character: str | None) -> bool:

@@ -76,6 +76,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         pieces: list[str | tuple[str, str] | Content] = [("Keys\n", "bold")]
         rows = binding_rows(self.target, self.keymap)
+        # Keys that are not bindings (a prompt's editing keys), as the screen lists them.
+        rows += list(getattr(self.target, "HELP_MORE", ()))
         widths = max((len(keys) for _, keys, _ in rows), default=8)
         last_where = None
         for where, keys, what in rows:
