@@ -264,3 +264,26 @@ def test_the_help_lists_the_prompts_keys() -> None:
             assert "Ctrl+W Ctrl+U" in shown and "Earlier searches" in shown
 
     run(scenario())
+
+
+def test_smart_case_a_capital_matches_as_typed() -> None:
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_loaded(pilot, app)
+            screen = app.article_screen
+            text = screen.article.plain_text()
+            await pilot.press("slash", *"pigeon", "enter")
+            await pilot.pause()
+            anycase = text.lower().count("pigeon")
+            assert f"1/{anycase} “pigeon”" in status(screen)
+            await pilot.press("slash", *"Pigeon", "enter")
+            await pilot.pause()
+            exact = text.count("Pigeon")
+            assert 0 < exact < anycase
+            assert f"1/{exact} “Pigeon”" in status(screen)
+            await pilot.press("slash", *"pigeonz", "enter")
+            await pilot.pause()
+            assert "0/0 “pigeonz”" in status(screen)
+
+    run(scenario())
