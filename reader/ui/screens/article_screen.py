@@ -149,6 +149,7 @@ class ArticleScreen(Screen[None]):
         self._image_lookup = image_lookup
         self.article = Article()
         self.query_text = ""
+        self._keyline = KeyLine(id="footer")  # (asked for on every key: kept at hand)
         self._queries: list[str] = []  # this session's searches, for Up at the prompt
         self.link_digits = ""
         # The panes a person opened or closed, per layout ("wide", "narrow"): closing an
@@ -176,7 +177,7 @@ class ArticleScreen(Screen[None]):
             yield body
             yield figures
         yield StatusLine(id="status")
-        yield KeyLine(id="footer")
+        yield self._keyline
 
     def _first_layout_final(self, header: ArticleHeader, body: ArticleBody, toc: TocPane,
                             figures: FiguresPane) -> None:
@@ -530,12 +531,12 @@ class ArticleScreen(Screen[None]):
     @property
     def searching(self) -> bool:
         """Whether the `/` prompt is open (on the key line) and takes the keys."""
-        return self.query_one(KeyLine).prompt is not None
+        return self._keyline.prompt is not None
 
     @property
     def search_prompt(self) -> LineEdit | None:
         """The query being typed at the `/` prompt, None when it is closed."""
-        prompt = self.query_one(KeyLine).prompt
+        prompt = self._keyline.prompt
         return prompt.edit if prompt is not None else None
 
     def action_search(self) -> None:
@@ -551,8 +552,7 @@ class ArticleScreen(Screen[None]):
             raise SkipAction()  # `/` typed at the prompt is part of the query
         if self.focused is not self.body:
             self.set_focus(self.body)  # a pane had it: the keys go the body's way
-        keyline = self.query_one(KeyLine)
-        keyline.open_prompt(Prompt("/", LineEdit(self.query_text,
+        self._keyline.open_prompt(Prompt("/", LineEdit(self.query_text,
                                                  selected=bool(self.query_text),
                                                  history=self._queries),
                                    hint="Enter find · Esc cancel"
@@ -566,7 +566,7 @@ class ArticleScreen(Screen[None]):
     def _close_prompt(self) -> None:
         if self.is_mounted and self.searching:
             self.body.key_sink = None
-            self.query_one(KeyLine).close_prompt()
+            self._keyline.close_prompt()
 
     def _prompt_key(self, event: events.Key) -> None:
         """A key while the prompt is open: Enter searches, Esc gives up, Backspace on an
@@ -582,14 +582,14 @@ class ArticleScreen(Screen[None]):
         elif key in ("escape", "ctrl+g") or (key in ("backspace", "ctrl+h") and not edit.text):
             self.close_search(clear=False)
         elif edit.key(key, event.character):
-            self.query_one(KeyLine).refresh()
+            self._keyline.refresh()
 
     def on_paste(self, event: events.Paste) -> None:
         edit = self.search_prompt
         if edit is not None:
             event.stop()
             edit.insert(event.text)
-            self.query_one(KeyLine).refresh()
+            self._keyline.refresh()
 
     def submit_search(self, query: str) -> None:
         """Enter at the prompt: close it, then find ``query``."""
@@ -660,8 +660,13 @@ class ArticleScreen(Screen[None]):
     def _late_prompt_key(self, event: events.Key) -> bool:
         """`/` or `o` handed on while the prompt was open (typed fast after an Enter
         that was still on its way to it): now that it is closed, the key acts."""
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.priority:
+        from reader.ui.commands import keys_of
+
+        keymap = getattr(self.app, "_keymap", {})  # the keys a person chose, normalised
+        for binding in self.BINDINGS:
+            if not (isinstance(binding, Binding) and binding.priority):
+                continue
+            if event.key in (key.strip() for key in keys_of(binding, keymap).split(",")):
                 event.stop()
                 event.prevent_default()
                 self.call_next(self.run_action, binding.action)
