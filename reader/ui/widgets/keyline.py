@@ -14,7 +14,6 @@ The screen that opens the prompt hands it the keys (see ArticleScreen.on_key).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,10 +51,10 @@ def _word_end(text: str, at: int) -> int:
 
 
 def _printable(text: str) -> str:
-    """Pasted or typed text made one line of plain characters: controls and escape
-    sequences go (they are data, never drawn), tabs and line breaks become spaces."""
-    text = clean_text(text).replace("\t", " ").replace("\n", " ")
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+    """Pasted or typed text made one line of plain characters: controls, escape
+    sequences and bidi overrides go (reader.sanitize: they are data, never sent to the
+    terminal), tabs and line breaks become spaces."""
+    return clean_text(text).replace("\t", " ").replace("\n", " ")
 
 
 @dataclass
