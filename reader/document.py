@@ -139,6 +139,9 @@ def spans_text(spans: Spans) -> str:
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Heading(_Frozen):
+    """A heading, level 1 to 6. (Each class here has a docstring: without one ``@dataclass``
+    computes ``inspect.signature`` for it at import, which compiles tokenize's regex.)"""
+
     level: int  # 1..6
     spans: Spans
     anchor: str = ""  # the element's id in the page, for links to "#anchor"
@@ -158,6 +161,8 @@ class Heading(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Paragraph(_Frozen):
+    """A paragraph of styled spans."""
+
     spans: Spans
 
     kind: ClassVar[str] = "paragraph"
@@ -191,6 +196,8 @@ class ListBlock(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Quote(_Frozen):
+    """A block quotation: blocks of its own."""
+
     blocks: tuple[Block, ...]
 
     kind: ClassVar[str] = "quote"
@@ -202,6 +209,8 @@ class Quote(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class CodeBlock(_Frozen):
+    """Preformatted text, kept as the page wrote it."""
+
     text: str
     language: str | None = None
 
@@ -240,6 +249,8 @@ class Figure(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Table(_Frozen):
+    """A table of plain-text cells."""
+
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
@@ -256,6 +267,8 @@ class Table(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Rule(_Frozen):
+    """A thematic break (``<hr>``)."""
+
     kind: ClassVar[str] = "rule"
     _names, _key = _fields_of()
 
@@ -377,6 +390,8 @@ class Position(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class TocEntry(_Frozen):
+    """A line of the contents pane: a heading (or a landmark) and where it is."""
+
     level: int
     title: str
     position: Position
@@ -394,6 +409,8 @@ class TocEntry(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Link(_Frozen):
+    """A link in reading order, with where it sits in the article."""
+
     text: str
     href: str
     position: Position
@@ -411,6 +428,8 @@ class Link(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Article(_Frozen):
+    """The cleaned article: its metadata and its top-level blocks."""
+
     url: str | None = None
     title: str = ""
     byline: str | None = None

@@ -40,6 +40,8 @@ _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 @dataclass(slots=True)
 class Metadata:
+    """What the page says about itself (head, JSON-LD, bylines), before the body."""
+
     title: str = ""
     byline: str | None = None
     site_name: str | None = None
