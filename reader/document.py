@@ -19,7 +19,6 @@ these fourteen classes). :class:`_Frozen` makes them immutable as ``frozen=True`
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -511,11 +510,15 @@ class Article(_Frozen):
     # -- output ----------------------------------------------------------------
 
     def to_json(self, *, indent: int | None = None) -> str:
+        import json  # here, not at the top: most commands never write JSON
+
         return json.dumps(article_to_dict(self), ensure_ascii=False, indent=indent)
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Article:
         """The inverse of :meth:`to_json`; raises ``ValueError`` on anything else."""
+        import json
+
         try:
             return article_from_dict(json.loads(data))
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:

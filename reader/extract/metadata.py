@@ -9,7 +9,6 @@ browsers' reader views do.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -123,6 +122,8 @@ def _json_ld(doc: HtmlElement) -> dict[str, Any]:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         text = _CDATA.sub("", script.text or "")
+        import json  # only for a page with JSON-LD: a small dump spares the import
+
         try:
             data = json.loads(text, strict=False)
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep
