@@ -67,6 +67,16 @@ class _Frozen:
         return cls, cls._key(self)
 
 
+class _Block(_Frozen):
+    """A block that holds text: its :func:`block_text` and :func:`link_count`, once
+    asked, are kept on it (slots outside the fields: not compared, shown or pickled).
+    The app asks for both for every block of an article as it shows it."""
+
+    __slots__ = ("_links", "_text")
+    _links: int
+    _text: str
+
+
 def _fields_of(*names: str) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
     """``_names`` and ``_key`` for a class with these fields."""
     getter = attrgetter(*names) if names else (lambda _self: ())
@@ -148,7 +158,7 @@ _text_of = attrgetter("text")
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class Heading(_Frozen):
+class Heading(_Block):
     """A heading, level 1 to 6. (Each class here has a docstring: without one ``@dataclass``
     computes ``inspect.signature`` for it at import, which compiles tokenize's regex.)"""
 
@@ -170,7 +180,7 @@ class Heading(_Frozen):
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class Paragraph(_Frozen):
+class Paragraph(_Block):
     """A paragraph of styled spans."""
 
     spans: Spans
@@ -187,7 +197,7 @@ class Paragraph(_Frozen):
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class ListBlock(_Frozen):
+class ListBlock(_Block):
     """A list; each item is a sequence of blocks, so lists nest."""
 
     ordered: bool
@@ -205,7 +215,7 @@ class ListBlock(_Frozen):
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class Quote(_Frozen):
+class Quote(_Block):
     """A block quotation: blocks of its own."""
 
     blocks: tuple[Block, ...]
@@ -292,12 +302,19 @@ def block_text(block: Block) -> str:
     Lists put one item per line, quotes one child per paragraph, tables one row per
     line with tab-separated cells, and a figure its caption and credit.
     """
-    if isinstance(block, Heading | Paragraph):
-        return spans_text(block.spans)
-    if isinstance(block, ListBlock):
-        return "\n".join("\n".join(block_text(b) for b in item) for item in block.items)
-    if isinstance(block, Quote):
-        return "\n\n".join(block_text(b) for b in block.blocks)
+    if isinstance(block, _Block):
+        try:
+            return block._text
+        except AttributeError:
+            pass
+        if isinstance(block, Heading | Paragraph):
+            text = spans_text(block.spans)
+        elif isinstance(block, ListBlock):
+            text = "\n".join("\n".join(block_text(b) for b in item) for item in block.items)
+        else:
+            text = "\n\n".join(block_text(b) for b in block.blocks)
+        _set(block, "_text", text)
+        return text
     if isinstance(block, CodeBlock):
         return block.text
     if isinstance(block, Figure):
@@ -358,11 +375,27 @@ def _span_groups(block: Block) -> Iterator[Spans]:
 def link_count(block: Block) -> int:
     """How many links the reader numbers in ``block``: :func:`link_spans`' runs, counted
     without making them (the app counts every block's as it shows an article)."""
+    if not isinstance(block, _Block):
+        return 0
+    try:
+        return block._links
+    except AttributeError:
+        pass
     if isinstance(block, Paragraph | Heading):
-        return _link_runs(block.spans)
-    if isinstance(block, ListBlock | Quote):
-        return sum(_link_runs(spans) for spans in _span_groups(block))
-    return 0
+        count = _link_runs(block.spans)
+    else:
+        count = sum(_link_runs(spans) for spans in _span_groups(block))
+    _set(block, "_links", count)
+    return count
+
+
+def prepare(blocks: Iterable[Block]) -> None:
+    """Work out each block's text and link count now (they are kept on the block): the
+    app needs both for every block as it shows an article, and a big page's blocks
+    arrive from the extracting child in batches, each prepared while the next comes."""
+    for block in blocks:
+        block_text(block)
+        link_count(block)
 
 
 def _link_runs(spans: Spans) -> int:

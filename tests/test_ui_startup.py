@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from reader import sources
+from reader.document import Article, Paragraph, Span
 from reader.errors import SourceError
 from reader.extract import extract
 from reader.sources import ASIDE_BYTES, Loaded, extract_aside, load_aside
@@ -126,9 +127,18 @@ def test_a_child_that_crashes_leaves_the_page_to_be_extracted_here(
     assert gone(forks[0])
 
 
+HEAD = ("article", Article(title="The Long Read"), 2)  # an article of two blocks follows
+PARA = Paragraph((Span("words"),))
+
+
 @pytest.mark.parametrize("answer", [b"not a pickle at all",
                                     pickle.dumps(("ok", "an article? no, a string")),
-                                    pickle.dumps(("error", ValueError("not ours")))])
+                                    pickle.dumps(("error", ValueError("not ours"))),
+                                    pickle.dumps(HEAD),  # and then nothing
+                                    pickle.dumps(HEAD) + pickle.dumps((PARA,)),  # half
+                                    pickle.dumps(HEAD) + pickle.dumps("not blocks"),
+                                    pickle.dumps(HEAD) + pickle.dumps(()),
+                                    pickle.dumps(HEAD) + pickle.dumps((PARA,) * 3)])
 def test_a_child_that_answers_nonsense_leaves_the_page_to_be_extracted_here(
         monkeypatch: pytest.MonkeyPatch, answer: bytes) -> None:
     monkeypatch.setattr(sources, "_child_main", child_doing(lambda fd: os.write(fd, answer)))
