@@ -160,12 +160,11 @@ class ReaderApp(App[None]):
         """The page given on the command line, extracted while the app started (the
         child's answer, or the page extracted here if the child failed)."""
         try:
-            waiting = asyncio.ensure_future(asyncio.to_thread(pending.loaded))
             # The library is opened while the child works (showing the page reads the
             # reading position from it): once the page comes, its opening (the schema
             # checked, or made on a first run) is no longer between it and the screen.
             self.call_after_refresh(self._open_library)
-            loaded = await waiting
+            loaded = await asyncio.to_thread(pending.loaded)
         except ReaderError as exc:
             self.failure = exc.sentence  # said on the command line once the app ends
             self.exit(return_code=1)
