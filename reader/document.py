@@ -19,7 +19,6 @@ these fourteen classes). :class:`_Frozen` makes them immutable as ``frozen=True`
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -60,12 +59,22 @@ class _Frozen:
         values = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._names)
         return f"{type(self).__qualname__}({values})"
 
-    def __getstate__(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, n) for n in self._names)
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        """Pickled as the class and its fields, rebuilt by calling the class: half the
+        time of a state set field by field, both ways (an 8 MB page's Article comes from
+        the extracting child process over a pipe, see reader.sources)."""
+        cls = self.__class__
+        return cls, cls._key(self)
 
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self._names, state, strict=True):
-            _set(self, name, value)
+
+class _Block(_Frozen):
+    """A block that holds text: its :func:`block_text` and :func:`link_count`, once
+    asked, are kept on it (slots outside the fields: not compared, shown or pickled).
+    The app asks for both for every block of an article as it shows it."""
+
+    __slots__ = ("_links", "_text")
+    _links: int
+    _text: str
 
 
 def _fields_of(*names: str) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
@@ -108,6 +117,13 @@ class Span(_Frozen):
         _span_sup(self, sup)
         _span_href(self, href)
 
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        """A span of plain text (two in three) is pickled as its text alone."""
+        if (self.bold or self.italic or self.code or self.strike or self.sub or self.sup
+                or self.href is not None):
+            return Span, _span_key(self)
+        return Span, (self.text,)
+
     @property
     def is_link(self) -> bool:
         return self.href is not None
@@ -126,19 +142,26 @@ class Span(_Frozen):
 
 (_span_text, _span_bold, _span_italic, _span_code, _span_strike, _span_sub, _span_sup,
  _span_href) = (getattr(Span, name).__set__ for name in Span._names)
+_span_key = Span._key
 
 Spans: TypeAlias = tuple[Span, ...]
 
 
 def spans_text(spans: Spans) -> str:
-    return "".join(span.text for span in spans)
+    return "".join(map(_text_of, spans))
+
+
+_text_of = attrgetter("text")
 
 
 # --------------------------------------------------------------------------- blocks
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class Heading(_Frozen):
+class Heading(_Block):
+    """A heading, level 1 to 6. (Each class here has a docstring: without one ``@dataclass``
+    computes ``inspect.signature`` for it at import, which compiles tokenize's regex.)"""
+
     level: int  # 1..6
     spans: Spans
     anchor: str = ""  # the element's id in the page, for links to "#anchor"
@@ -157,7 +180,9 @@ class Heading(_Frozen):
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class Paragraph(_Frozen):
+class Paragraph(_Block):
+    """A paragraph of styled spans."""
+
     spans: Spans
 
     kind: ClassVar[str] = "paragraph"
@@ -172,7 +197,7 @@ class Paragraph(_Frozen):
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class ListBlock(_Frozen):
+class ListBlock(_Block):
     """A list; each item is a sequence of blocks, so lists nest."""
 
     ordered: bool
@@ -190,7 +215,9 @@ class ListBlock(_Frozen):
 
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
-class Quote(_Frozen):
+class Quote(_Block):
+    """A block quotation: blocks of its own."""
+
     blocks: tuple[Block, ...]
 
     kind: ClassVar[str] = "quote"
@@ -202,6 +229,8 @@ class Quote(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class CodeBlock(_Frozen):
+    """Preformatted text, kept as the page wrote it."""
+
     text: str
     language: str | None = None
 
@@ -240,6 +269,8 @@ class Figure(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Table(_Frozen):
+    """A table of plain-text cells."""
+
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
@@ -256,6 +287,8 @@ class Table(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Rule(_Frozen):
+    """A thematic break (``<hr>``)."""
+
     kind: ClassVar[str] = "rule"
     _names, _key = _fields_of()
 
@@ -269,12 +302,19 @@ def block_text(block: Block) -> str:
     Lists put one item per line, quotes one child per paragraph, tables one row per
     line with tab-separated cells, and a figure its caption and credit.
     """
-    if isinstance(block, Heading | Paragraph):
-        return spans_text(block.spans)
-    if isinstance(block, ListBlock):
-        return "\n".join("\n".join(block_text(b) for b in item) for item in block.items)
-    if isinstance(block, Quote):
-        return "\n\n".join(block_text(b) for b in block.blocks)
+    if isinstance(block, _Block):
+        try:
+            return block._text
+        except AttributeError:
+            pass
+        if isinstance(block, Heading | Paragraph):
+            text = spans_text(block.spans)
+        elif isinstance(block, ListBlock):
+            text = "\n".join("\n".join(block_text(b) for b in item) for item in block.items)
+        else:
+            text = "\n\n".join(block_text(b) for b in block.blocks)
+        _set(block, "_text", text)
+        return text
     if isinstance(block, CodeBlock):
         return block.text
     if isinstance(block, Figure):
@@ -333,8 +373,41 @@ def _span_groups(block: Block) -> Iterator[Spans]:
 
 
 def link_count(block: Block) -> int:
-    """How many links the reader numbers in ``block``."""
-    return sum(1 for spans in _span_groups(block) for _ in link_spans(spans))
+    """How many links the reader numbers in ``block``: :func:`link_spans`' runs, counted
+    without making them (the app counts every block's as it shows an article)."""
+    if not isinstance(block, _Block):
+        return 0
+    try:
+        return block._links
+    except AttributeError:
+        pass
+    if isinstance(block, Paragraph | Heading):
+        count = _link_runs(block.spans)
+    else:
+        count = sum(_link_runs(spans) for spans in _span_groups(block))
+    _set(block, "_links", count)
+    return count
+
+
+def prepare(blocks: Iterable[Block]) -> None:
+    """Work out each block's text and link count now (they are kept on the block): the
+    app needs both for every block as it shows an article, and a big page's blocks
+    arrive from the extracting child in batches, each prepared while the next comes."""
+    for block in blocks:
+        block_text(block)
+        link_count(block)
+
+
+def _link_runs(spans: Spans) -> int:
+    count = 0
+    last: str | None = None  # the address of the last span with text
+    for span in spans:
+        if span.text:
+            href = span.href
+            if href and href != last:
+                count += 1
+            last = href
+    return count
 
 
 # --------------------------------------------------------------------------- derived
@@ -377,6 +450,8 @@ class Position(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class TocEntry(_Frozen):
+    """A line of the contents pane: a heading (or a landmark) and where it is."""
+
     level: int
     title: str
     position: Position
@@ -394,6 +469,8 @@ class TocEntry(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Link(_Frozen):
+    """A link in reading order, with where it sits in the article."""
+
     text: str
     href: str
     position: Position
@@ -411,6 +488,8 @@ class Link(_Frozen):
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class Article(_Frozen):
+    """The cleaned article: its metadata and its top-level blocks."""
+
     url: str | None = None
     title: str = ""
     byline: str | None = None
@@ -492,11 +571,15 @@ class Article(_Frozen):
     # -- output ----------------------------------------------------------------
 
     def to_json(self, *, indent: int | None = None) -> str:
+        import json  # here, not at the top: most commands never write JSON
+
         return json.dumps(article_to_dict(self), ensure_ascii=False, indent=indent)
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Article:
         """The inverse of :meth:`to_json`; raises ``ValueError`` on anything else."""
+        import json
+
         try:
             return article_from_dict(json.loads(data))
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:

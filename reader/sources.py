@@ -26,6 +26,7 @@ from reader.urls import describe as describe  # re-exported: the UI names source
 from reader.urls import stdin_url as stdin_url
 
 if TYPE_CHECKING:
+    from reader.document import Block
     from reader.fetch import Fetcher, FetchResult
 
 WELCOME_URL = "about:welcome"
@@ -74,7 +75,7 @@ def _binary_ratio(head: bytes) -> float:
 
 def file_size(source: str) -> int:
     """The size of the file ``source`` names, 0 if there is none (missing or odd: reading
-    it says what is wrong). Decides where a page is loaded, before it is read."""
+    it says what is wrong): the app's loading line gives it, before the page is read."""
     try:
         return Path(source).expanduser().stat().st_size
     except (OSError, ValueError):
@@ -226,6 +227,7 @@ def _fork_extraction(data: bytes, name: str, url: str | None) -> tuple[int, int]
         read_end, write_end = os.pipe()
     except OSError:
         return None
+    _widen(write_end)
     try:
         pid = os.fork()
     except OSError:
@@ -239,14 +241,29 @@ def _fork_extraction(data: bytes, name: str, url: str | None) -> tuple[int, int]
     return pid, read_end
 
 
+# The pipe's buffer, where Linux lets it be set: at its default 64 KB, an 8 MB Article
+# went over in a hundred and thirty turns of writer blocked, reader woken, on a busy
+# machine each a wait for the scheduler (half a second in all, measured).
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass  # not Linux, or above the system's limit: the default buffer works too
+
+
 def _child_main(fd: int, data: bytes, name: str, url: str | None) -> None:
-    """Extract, write ("ok", Article) or ("error", ReaderError) pickled to ``fd``, exit.
+    """Extract, send the Article (see :func:`_send`) or ("error", ReaderError) pickled
+    to ``fd``, exit.
     An unexpected exception writes nothing: the parent extracts again in-process, where
     it is reported as usual (with a traceback under --debug)."""
     status = 1
     try:
         import gc
-        import pickle
         import signal
 
         # The terminal is the parent's: nothing of ours may reach it, and Ctrl-C is
@@ -260,10 +277,11 @@ def _child_main(fd: int, data: bytes, name: str, url: str | None) -> None:
             outcome: tuple[str, object] = ("ok", article_from_page(data, name, url))
         except ReaderError as exc:
             outcome = ("error", exc)
+        gc.disable()  # the Article is all that is left to make: no collection walks it
         # Streamed as it is pickled: the parent unpickles the first frames while the
         # last are made (dumping and loading one after the other cost 150 ms at 2 MB).
-        with os.fdopen(fd, "wb", buffering=1 << 16) as pipe:
-            pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "wb", buffering=1 << 18) as pipe:
+            _send(pipe, outcome)
         status = 0
     except BaseException:  # the parent falls back; the child just ends
         pass
@@ -271,11 +289,56 @@ def _child_main(fd: int, data: bytes, name: str, url: str | None) -> None:
         os._exit(status)
 
 
+# An Article goes over as ("article", itself without blocks, how many blocks), then its
+# blocks in pickles of this many: the parent prepares each batch for the app (texts,
+# link counts, see reader.document.prepare) while the child pickles the next.
+BATCH_BLOCKS = 256
+
+
+def _send(pipe: BinaryIO, outcome: tuple[str, object]) -> None:
+    import pickle
+    from dataclasses import replace
+
+    protocol = pickle.HIGHEST_PROTOCOL
+    kind, value = outcome
+    if kind != "ok" or not isinstance(value, Article):
+        pickle.dump(outcome, pipe, protocol=protocol)
+        return
+    blocks = value.blocks
+    pickle.dump(("article", replace(value, blocks=()), len(blocks)), pipe, protocol=protocol)
+    for start in range(0, len(blocks), BATCH_BLOCKS):
+        pickle.dump(blocks[start:start + BATCH_BLOCKS], pipe, protocol=protocol)
+
+
+def _receive(pipe: _PipeReader) -> tuple[str, object]:
+    """What :func:`_send` sent; anything else raises (a damaged answer)."""
+    import pickle
+    from dataclasses import replace
+
+    from reader.document import prepare
+
+    kind, value, *rest = pickle.load(pipe)
+    if kind != "article":
+        return kind, value
+    count = rest[0]
+    if not isinstance(value, Article) or not isinstance(count, int):
+        raise ValueError("not an article")
+    blocks: list[Block] = []
+    while len(blocks) < count:
+        batch = pickle.load(pipe)
+        if not isinstance(batch, tuple) or not batch:
+            raise ValueError("not a batch of blocks")
+        prepare(batch)
+        blocks.extend(batch)
+    if len(blocks) != count:
+        raise ValueError("more blocks than announced")
+    return "ok", replace(value, blocks=tuple(blocks))
+
+
 def _child_outcome(pid: int, fd: int) -> object:
     """What the child sent (an Article or a ReaderError), or None if it sent nothing
     usable within :data:`ASIDE_TIMEOUT`. The child is reaped (killed if need be)."""
     import gc
-    import pickle
     import time
 
     pipe = _PipeReader(fd, time.monotonic() + ASIDE_TIMEOUT)
@@ -283,7 +346,7 @@ def _child_outcome(pid: int, fd: int) -> object:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        kind, value = pickle.load(pipe)
+        kind, value = _receive(pipe)
     except Exception:  # nothing, a damaged answer or too late: extract in-process
         return None
     finally:

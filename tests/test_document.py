@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from reader.document import (
     Span,
     Table,
     block_text,
+    link_count,
 )
 from reader.export.html import article_to_html
 from reader.export.markdown import article_to_markdown
@@ -65,6 +67,24 @@ articles = st.builds(
 @given(articles)
 def test_json_round_trip_is_lossless(article: Article) -> None:
     assert Article.from_json(article.to_json()) == article
+
+
+@settings(max_examples=300, deadline=None)
+@given(articles)
+def test_pickle_round_trip_is_lossless(article: Article) -> None:
+    """A big page's Article comes from the extracting child process pickled: the app
+    must get the very article the page gives."""
+    again = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == article and repr(again) == repr(article)
+
+
+@settings(max_examples=300, deadline=None)
+@given(articles)
+def test_each_blocks_link_count_numbers_the_articles_links(article: Article) -> None:
+    """The reader numbers links block by block (link_count); the numbers must be those
+    of the article's links list, which following a number opens."""
+    numbered = [i for i, block in enumerate(article.blocks) for _ in range(link_count(block))]
+    assert numbered == [link.position.block for link in article.links()]
 
 
 def test_from_json_rejects_what_is_not_an_article() -> None:

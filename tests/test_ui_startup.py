@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from reader import sources
+from reader.document import Article, Paragraph, Span
 from reader.errors import SourceError
 from reader.extract import extract
 from reader.sources import ASIDE_BYTES, Loaded, extract_aside, load_aside
@@ -126,9 +127,18 @@ def test_a_child_that_crashes_leaves_the_page_to_be_extracted_here(
     assert gone(forks[0])
 
 
+HEAD = ("article", Article(title="The Long Read"), 2)  # an article of two blocks follows
+PARA = Paragraph((Span("words"),))
+
+
 @pytest.mark.parametrize("answer", [b"not a pickle at all",
                                     pickle.dumps(("ok", "an article? no, a string")),
-                                    pickle.dumps(("error", ValueError("not ours")))])
+                                    pickle.dumps(("error", ValueError("not ours"))),
+                                    pickle.dumps(HEAD),  # and then nothing
+                                    pickle.dumps(HEAD) + pickle.dumps((PARA,)),  # half
+                                    pickle.dumps(HEAD) + pickle.dumps("not blocks"),
+                                    pickle.dumps(HEAD) + pickle.dumps(()),
+                                    pickle.dumps(HEAD) + pickle.dumps((PARA,) * 3)])
 def test_a_child_that_answers_nonsense_leaves_the_page_to_be_extracted_here(
         monkeypatch: pytest.MonkeyPatch, answer: bytes) -> None:
     monkeypatch.setattr(sources, "_child_main", child_doing(lambda fd: os.write(fd, answer)))
@@ -356,3 +366,80 @@ def test_a_search_typed_as_soon_as_the_text_shows_finds_its_first_hit(
             assert LAST_WORDS in body_text(app)
 
     run(scenario())
+
+
+# --------------------------------------------------------------------------- the command line
+
+EIGHT_MB = 8 * 10**6
+
+
+def reader_command(monkeypatch: pytest.MonkeyPatch, argv: list[str],
+                   stdin: bytes | None = None) -> tuple[int, dict[str, Any]]:
+    """``reader ARGV`` as a person runs it (``reader.cli.main``), its app driven headless
+    until the article shows: the exit status, and what the app showed."""
+    from reader.cli import main
+
+    shown: dict[str, Any] = {}
+
+    def headless(app: ReaderApp, *_: object, **__: object) -> None:
+        async def scenario() -> None:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: app.current is not None
+                               or app.failure is not None, timeout=120)
+                await pilot.pause()
+                if app.current is not None:
+                    shown["loaded"] = app.current.loaded
+                    shown["text"] = body_text(app)
+                    await pilot.press("end")
+                    await settled(pilot)
+                    shown["end"] = body_text(app)
+
+        run(scenario())
+
+    monkeypatch.setattr(ReaderApp, "run", headless)
+    # (the terminal a piped reader takes back: the test has none to give)
+    monkeypatch.setattr("reader.cli.open_command._reattach_terminal", lambda: None)
+    if stdin is not None:
+        import io
+
+        class Stdin(io.TextIOWrapper):
+            def isatty(self) -> bool:
+                return False
+
+        monkeypatch.setattr("sys.stdin", Stdin(io.BytesIO(stdin)))
+    return main(argv), shown
+
+
+def test_an_8_mb_file_opens_extracted_in_a_child(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    """Pages over 4 MiB were extracted inside the app after it started; now in the child
+    while it starts, as every page over ASIDE_BYTES is."""
+    path = write_big_page(tmp_path, big_page(EIGHT_MB))
+    status, shown = reader_command(monkeypatch, ["--no-images", str(path)])
+    assert status == 0
+    assert len(forks) == 1 and gone(forks[0])
+    article = shown["loaded"].article
+    assert article.title.startswith("The Long Read") and article.byline == "Ada Writer"
+    assert article.blocks[-1].text == LAST_WORDS
+    assert "Paragraph" in shown["text"] and LAST_WORDS in shown["end"]
+
+
+def test_an_8_mb_page_from_standard_input_opens(
+        monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    status, shown = reader_command(monkeypatch, ["--no-images", "-"],
+                                   stdin=big_page(EIGHT_MB, seed=5))
+    assert status == 0
+    assert len(forks) == 1 and gone(forks[0])
+    assert shown["loaded"].article.blocks[-1].text == LAST_WORDS
+    assert LAST_WORDS in shown["end"]
+
+
+def test_a_file_over_the_limit_is_one_sentence_before_the_app(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], forks: list[int]) -> None:
+    path = tmp_path / "huge.html"
+    with path.open("wb") as handle:
+        handle.truncate(sources.MAX_FILE_BYTES + 1)  # (sparse: nothing written)
+    status, shown = reader_command(monkeypatch, [str(path)])
+    assert status == 1 and shown == {} and forks == []
+    assert capsys.readouterr().err == f"reader: error: {path} is larger than 64 MiB.\n"

@@ -18,17 +18,12 @@ from reader.sources import (
     Loaded,
     PendingArticle,
     extract_aside,
-    file_size,
     is_url,
     load,
     load_aside,
     read_stdin,
     stdin_url,
 )
-
-# Files up to this size are extracted before the app starts (about a second at most); a
-# bigger one loads inside the app, which says so and lets Esc cancel it.
-PRELOAD_BYTES = 4 * 2**20
 
 
 def run_app(source: str | None = None, *, data_dir: Path | None = None,
@@ -56,7 +51,11 @@ def run_app(source: str | None = None, *, data_dir: Path | None = None,
         if is_url(source) and not source.lower().startswith("file://"):
             if not source.lower().startswith(("http://", "https://")):
                 loaded = load(source)  # no fetching: says the scheme is not supported
-        elif file_size(source) <= PRELOAD_BYTES:
+        else:
+            # Any size (up to the files' limit): a page over ASIDE_BYTES is extracted in
+            # a child while Textual starts, as a pipe's is. (Pages over 4 MiB were once
+            # left to the app, extracted in-process after it started, one after the
+            # other; the child's overlap is most of a second at 8 MB.)
             pending = load_aside(source)
     try:
         if pending is not None and not pending.in_child:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
-import html as htmlmod
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -263,6 +262,8 @@ def _plain_article(html: str | bytes, url: str | None, encoding: str | None) -> 
     """The last resort: the page's text with every tag taken out, in paragraphs."""
     text = _decode(html, encoding)
     text = _TAG.sub("\n", _SCRIPT.sub("", text))
+    import html as htmlmod  # the last resort only
+
     return article_from_text(htmlmod.unescape(text), url=url, title="")
 
 

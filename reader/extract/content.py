@@ -163,6 +163,9 @@ def _links_away(img: HtmlElement) -> bool:
 
 @dataclass
 class Content:
+    """The element chosen as the article and how it was found. (Every dataclass here has a
+    docstring: without one ``@dataclass`` computes ``inspect.signature`` for it at import.)"""
+
     element: HtmlElement
     method: str  # "readability", "semantic" or "density", for tests and --debug
 

@@ -9,7 +9,6 @@ browsers' reader views do.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +39,8 @@ _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 @dataclass(slots=True)
 class Metadata:
+    """What the page says about itself (head, JSON-LD, bylines), before the body."""
+
     title: str = ""
     byline: str | None = None
     site_name: str | None = None
@@ -121,6 +122,8 @@ def _json_ld(doc: HtmlElement) -> dict[str, Any]:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         text = _CDATA.sub("", script.text or "")
+        import json  # only for a page with JSON-LD: a small dump spares the import
+
         try:
             data = json.loads(text, strict=False)
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep

@@ -358,6 +358,8 @@ _LABELS = _HEADINGS | {"strong", "b", "p", "span", "div", "header", "summary", "
 
 @dataclass
 class Removal:
+    """One box a rule takes out of the page, with what it must spare."""
+
     element: HtmlElement
     rule: str
     by_phrase: bool = False  # found by its text: a label, whose list may follow it

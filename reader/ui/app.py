@@ -161,6 +161,10 @@ class ReaderApp(App[None]):
         """The page given on the command line, extracted while the app started (the
         child's answer, or the page extracted here if the child failed)."""
         try:
+            # The library is opened while the child works (showing the page reads the
+            # reading position from it): once the page comes, its opening (the schema
+            # checked, or made on a first run) is no longer between it and the screen.
+            self.call_after_refresh(self._open_library)
             loaded = await asyncio.to_thread(pending.loaded)
         except ReaderError as exc:
             self.failure = exc.sentence  # said on the command line once the app ends
@@ -182,6 +186,10 @@ class ReaderApp(App[None]):
         gc.freeze()
         self.initial = loaded
         self._open_first()
+
+    def _open_library(self) -> None:
+        if self._pending is not None:  # (not once the page has come, or the app quits)
+            self.session.available  # noqa: B018 - opens it
 
     def _open_first(self) -> None:
         """Show what the command line asked for."""
