@@ -67,6 +67,15 @@ def test_a_mistyped_command_is_named_with_a_suggestion(tmp_path: Path) -> None:
     assert "no command" not in reader("dump", "lsit", cwd=tmp_path).stderr
 
 
+def test_another_programs_verb_is_pointed_at_ours(tmp_path: Path) -> None:
+    """`reader config show` (as git and many tools spell it) names `reader paths`, which
+    says where the config file is; `reader ls` names `reader list`."""
+    done = reader("config", "show", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.endswith("named 'config'; did you mean `reader paths`?\n"), done.stderr
+    assert "did you mean `reader list`?" in reader("ls", cwd=tmp_path).stderr
+
+
 def test_the_width_option_before_the_page_is_not_taken_for_a_command(tmp_path: Path) -> None:
     done = reader("--width", "60", str(PAGE), cwd=tmp_path)
     assert "no command or file named" not in done.stderr

@@ -72,6 +72,13 @@ COMMANDS: dict[str, Command] = {
                           "zsh or fish", library=False),
 }
 
+# Words people type for a command reader names otherwise (other programs' verbs): the
+# did-you-mean names ours.
+SYNONYMS = {"config": "paths", "settings": "paths", "where": "paths", "dirs": "paths",
+            "ls": "list", "search": "list", "find": "list", "add": "save",
+            "delete": "rm", "remove": "rm", "del": "rm", "read": "open", "show": "open",
+            "feeds": "feed", "subscribe": "feed", "notes": "highlights"}
+
 EXAMPLES = """\
   reader https://example.org/article     read a web page
   reader page.html                       read a saved page (or - for standard input)
@@ -193,7 +200,8 @@ def _mistyped_command(word: str) -> str | None:
         return None
     import difflib
 
-    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    close = ([SYNONYMS[word.lower()]] if word.lower() in SYNONYMS else
+             difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6))
     hint = f"; did you mean `reader {close[0]}`?" if close else (
         f" (commands: {', '.join(COMMANDS)}; `reader --help` says what each does).")
     return f"there is no command or file named {word!r}{hint}"

@@ -87,7 +87,7 @@ class ReaderCommands(Provider):
         app = self.app
         yield ("Library", "Saved articles, searched as you type", _runner(app, "library"))
         yield ("Import a reading list",
-               "Pocket, Instapaper, Omnivore, wallabag, bookmarks or URLs",
+               "Pocket, Instapaper, Omnivore, wallabag, bookmarks, URLs, or OPML feeds",
                _runner(app, "import"))
         yield ("History", "Everything opened, newest first", _runner(app, "history"))
         yield ("Feeds", "Subscriptions and their new articles", _runner(app, "feeds"))
