@@ -94,6 +94,8 @@ class EntryList(ScrollView, can_focus=True):
     EntryList {
         background: $surface;
         color: $foreground;
+        /* rows are cut to the width: no horizontal scrollbar taking the last line */
+        overflow-x: hidden;
         &:focus { background-tint: $foreground 5%; }
     }
     EntryList > .entry-list--header { text-style: bold; background: $panel; color: $foreground; }
@@ -317,12 +319,14 @@ class LibraryScreen(Screen[None]):
         Binding("a", "archive", "Archive", id="library.archive"),
         Binding("asterisk", "favourite", "Favourite", show=False, id="library.favourite"),
         Binding("F", "app.feeds", "Feeds", show=False, id="library.feeds"),
-        Binding("T", "tags", "Tags", show=False, id="library.tags"),
-        Binding("d,delete", "delete", "Delete", id="library.delete"),
+        # T, d and # are priority bindings, as "/" is: see "The dialogs below".
+        Binding("T", "tags", "Tags", show=False, id="library.tags", priority=True),
+        Binding("d,delete", "delete", "Delete", id="library.delete", priority=True),
         Binding("z,ctrl+z", "undo", "Undo delete", show=False, id="library.undo"),
         Binding("S", "sort", "Sort", id="library.sort"),
         Binding("v", "filter", "Filter", id="library.filter"),
-        Binding("number_sign", "tag_filter", "Tag filter", show=False, id="library.tag_filter"),
+        Binding("number_sign", "tag_filter", "Tag filter", show=False, id="library.tag_filter",
+                priority=True),
         Binding("i", "app.import", "Import", id="library.import"),
         # Listed in help (?) and the palette; the footer keeps room for Help and Quit.
         Binding("B", "app.bookmarks(True)", "Bookmarks", show=False, id="library.bookmarks_all"),
@@ -507,8 +511,10 @@ class LibraryScreen(Screen[None]):
         self.set_focus(self.query_one("#library-search", Input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In the search box "/" is a character to type, not this screen's key.
-        return action != "focus_search" or self.focused is not self.query_one("#library-search")
+        # In the search box "/", "#", "T" and "d" are characters to type, not this
+        # screen's keys (they are priority bindings, seen before the box sees them).
+        return action not in ("focus_search", "tags", "delete", "tag_filter") or (
+            self.focused is not self.query_one("#library-search"))
 
     # ------------------------------------------------------------------ actions
 
@@ -566,25 +572,31 @@ class LibraryScreen(Screen[None]):
         if entry is not None and self.library.set_favourite(article_id, not entry.favourite):
             self.refresh_rows()
 
-    @work
-    async def action_tags(self) -> None:
+    # The dialogs below are pushed at once, as the app reads their key (a priority binding,
+    # not a worker): keys typed right after it ("#later" in one burst, a paste, tmux) then
+    # reach the dialog, which takes them as typed, instead of the list ("l" lost, Enter
+    # opening the article under a delete question).
+
+    def action_tags(self) -> None:
         article_id = self.current_id()
         if article_id is None:
             return
         entry = self.library.get(article_id)
         if entry is None:
             return
-        answer = await self.app.push_screen_wait(TextPrompt(
-            f"Tags for “{_clip(entry.title or entry.url, 50)}”, separated by commas",
-            value=", ".join(entry.tags), placeholder="e.g. science, to-cite"))
-        if answer is None:
-            return
-        tags = [t.strip() for t in answer.split(",") if t.strip()]
-        if self.library.set_tags(article_id, tags):
-            self.refresh_rows()
 
-    @work
-    async def action_delete(self) -> None:
+        def done(answer: str | None) -> None:
+            if answer is None:
+                return
+            tags = [t.strip() for t in answer.split(",") if t.strip()]
+            if self.library.set_tags(article_id, tags):
+                self.refresh_rows()
+
+        self.app.push_screen(TextPrompt(
+            f"Tags for “{_clip(entry.title or entry.url, 50)}”, separated by commas",
+            value=", ".join(entry.tags), placeholder="e.g. science, to-cite"), done)
+
+    def action_delete(self) -> None:
         article_id = self.current_id()
         if article_id is None:
             return
@@ -592,16 +604,20 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         title = entry.article.title or entry.url
-        if not await self.app.push_screen_wait(
-                ConfirmDialog(f"Delete “{title}” from the library? (z undoes it)", "Delete",
-                              "Keep")):
-            return
-        token = self.library.delete(article_id)
-        if token is None:
-            return
-        self._undo.append(token)
-        self.notify("Deleted. Press z to undo.", timeout=4)
-        self.refresh_rows()
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            token = self.library.delete(article_id)
+            if token is None:
+                return
+            self._undo.append(token)
+            self.notify("Deleted. Press z to undo.", timeout=4)
+            self.refresh_rows()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Delete “{title}” from the library? (y deletes, z undoes it)", "Delete", "Keep"),
+            done)
 
     def action_undo(self) -> None:
         if not self._undo:
@@ -622,17 +638,19 @@ class LibraryScreen(Screen[None]):
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
         self.refresh_rows()
 
-    @work
-    async def action_tag_filter(self) -> None:
+    def action_tag_filter(self) -> None:
         known = self.library.all_tags()
         in_use = ("Tags in use: " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
                   + ". ") if known else "No tags yet. "
-        answer = await self.app.push_screen_wait(TextPrompt(
+
+        def done(answer: str | None) -> None:
+            if answer is not None:
+                self.tag = answer.strip() or None
+                self.refresh_rows()
+
+        self.app.push_screen(TextPrompt(
             "Show only articles with the tag", value=self.tag or "",
-            hint=in_use + "An empty tag shows all; Esc cancels."))
-        if answer is not None:
-            self.tag = answer.strip() or None
-            self.refresh_rows()
+            hint=in_use + "An empty tag shows all; Esc cancels.", select=True), done)
 
     def action_back(self) -> None:
         if self.focused is self.query_one("#library-search"):

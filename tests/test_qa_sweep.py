@@ -1,0 +1,100 @@
+"""Found by driving the real program as a new user would (QA sweep, 2026-12): each test
+fails on the code before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_ui_library import fill_library, open_library
+from textual import events
+from textual.widgets import Input
+from ui_helpers import run, wait_for
+
+from reader.library import Library
+from reader.ui.app import ReaderApp
+from reader.ui.dialogs import TextPrompt
+from reader.ui.screens.library_screen import EntryList
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _burst(app: ReaderApp, keys: list[tuple[str, str | None]]) -> None:
+    """Keys queued before any is handled: a fast typist, a paste, tmux send-keys."""
+    for key, char in keys:
+        app.post_message(events.Key(key, char))
+
+
+def _typed(text: str) -> list[tuple[str, str | None]]:
+    return [(c, c) for c in text]
+
+
+def test_a_tag_typed_right_after_hash_reaches_the_prompt_whole(reader_home: Path) -> None:
+    """`#later` typed in one burst filtered by "#ater": the prompt was pushed from a
+    worker, so the "l" typed before it was up went to the list and was lost. The same
+    for T (tags) and for d then Enter (which opened the article under the dialog)."""
+    ids = fill_library(reader_home)
+    with Library.open(reader_home / "data") as library:
+        for article_id in ids.values():
+            library.set_tags(article_id, ["later"])
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_library(pilot, app)
+            _burst(app, [("number_sign", "#"), *_typed("later")])
+            await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+            field = app.screen.query_one(Input)
+            await pilot.pause(0.3)
+            assert field.value == "later", field.value
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.tag == "later")
+            _burst(app, [("T", "T"), *_typed(", news")])
+            await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+            field = app.screen.query_one(Input)
+            await pilot.pause(0.3)
+            assert field.value == "later, news", field.value
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen)
+            before = screen.total
+            _burst(app, [("d", "d"), ("y", "y")])
+            await wait_for(pilot, lambda: screen.total == before - 1)
+            assert app.screen is screen
+            assert app.current is None  # nothing was opened under the dialog
+
+    run(scenario)
+
+
+def _many_articles(home: Path, count: int) -> None:
+    """``count`` distinct saved articles ("Shipping a Rust CLI 0" …), newest last."""
+    import dataclasses
+
+    from reader.extract import extract
+
+    page = (FIXTURES / "ghost-blog-post.html").read_bytes()
+    article = extract(page, "https://workshop.example.org/a")
+    with Library.open(home / "data") as library:
+        for n in range(count):
+            url = f"https://workshop.example.org/{n}"
+            library.save(dataclasses.replace(article, url=url, title=f"Shipping a Rust CLI {n}"),
+                         source_url=url, html=page)
+
+
+def test_the_library_list_has_no_horizontal_scrollbar(reader_home: Path) -> None:
+    """With more rows than the screen holds, a horizontal scrollbar took the list's last
+    line at 80x24: the list claimed its full width besides the vertical scrollbar."""
+    _many_articles(reader_home, 40)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_library(pilot, app)
+            table = screen.query_one(EntryList)
+            await pilot.pause()
+            assert table.show_vertical_scrollbar
+            assert not table.show_horizontal_scrollbar
+            await pilot.press("end")
+            await pilot.pause()
+            last = table.render_line(table.size.height - 1).text
+            assert "Shipping a Rust" in last  # the last row is drawn on the last line
+
+    run(scenario)
