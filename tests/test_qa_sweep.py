@@ -98,3 +98,48 @@ def test_the_library_list_has_no_horizontal_scrollbar(reader_home: Path) -> None
             assert "Shipping a Rust" in last  # the last row is drawn on the last line
 
     run(scenario)
+
+
+def test_question_mark_shows_the_keys_on_the_list_screens_and_j_k_move_in_them(
+        reader_home: Path) -> None:
+    """`?` did nothing on the bookmarks and history screens (nor links, highlights,
+    figure): they had no binding for it. And j/k/g/G, which move every other list,
+    did nothing in their lists (Textual's option list moves with the arrows only)."""
+    from textual.widgets import OptionList
+
+    from reader.ui.screens.bookmarks_screen import BookmarksScreen
+    from reader.ui.screens.help_screen import HelpScreen
+    from reader.ui.screens.history_screen import HistoryScreen
+
+    fill_library(reader_home)
+    with Library.open(reader_home / "data") as library:
+        for n in range(3):
+            library.record_history(f"https://example.org/{n}", f"Page {n}")
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_library(pilot, app)
+            for key, kind in (("H", HistoryScreen), ("B", BookmarksScreen)):
+                await pilot.press(key)
+                await wait_for(pilot, lambda kind=kind: isinstance(app.screen, kind))
+                listing = app.screen
+                await pilot.press("question_mark")
+                await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+                await pilot.press("escape")
+                await wait_for(pilot, lambda listing=listing: app.screen is listing)
+                if kind is HistoryScreen:
+                    options = listing.query_one(OptionList)
+                    assert options.highlighted == 0
+                    await pilot.press("j", "j")
+                    assert options.highlighted == 2
+                    await pilot.press("k")
+                    assert options.highlighted == 1
+                    await pilot.press("G")
+                    assert options.highlighted == options.option_count - 1
+                    await pilot.press("g")
+                    assert options.highlighted == 0
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: app.screen is screen)
+
+    run(scenario)

@@ -1,5 +1,5 @@
 """Small modal dialogs: a yes/no question, a one-line text prompt and a choice among a
-few."""
+few; and the list the list screens share (:class:`KeyedList`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+
+class KeyedList(OptionList):
+    """An option list that also moves with the keys the library list and the article
+    move with (j k, g G): Textual's moves only with the arrows, Home and End, so on the
+    bookmarks, history, links, highlights and feeds screens j and k did nothing."""
+
+    HELP_TITLE = "Moving in the list"
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+    ]
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -37,6 +37,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
+from reader.ui.dialogs import KeyedList
 from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
@@ -120,8 +121,8 @@ class FeedsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="feeds-title")
         with Horizontal(id="feeds-panes"):
-            yield OptionList(id="feeds-list")
-            yield OptionList(id="feed-items")
+            yield KeyedList(id="feeds-list")
+            yield KeyedList(id="feed-items")
         yield Static(id="feeds-status")
         yield KeyLine()
 

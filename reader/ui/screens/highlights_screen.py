@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from reader.document import first_words
 from reader.library.highlights import Placed
+from reader.ui.dialogs import KeyedList
 from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class HighlightsScreen(ModalScreen[None]):
         Binding("d,delete", "delete", "Delete", id="highlights.delete"),
         Binding("z,ctrl+z", "undo", "Undo delete", id="highlights.undo"),
         Binding("a", "toggle_scope", "This article / all", id="highlights.toggle_scope"),
+        Binding("question_mark", "app.help", "Help", show=False, id="highlights.help"),
     ]
 
     def __init__(self, library: LibrarySession, placed: list[Placed], *, here: str,
@@ -49,7 +51,7 @@ class HighlightsScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
             yield Input(placeholder="Search every highlight and note", id="highlight-search")
-            yield OptionList(id="highlight-list")
+            yield KeyedList(id="highlight-list")
         yield KeyLine()
 
     def on_mount(self) -> None:

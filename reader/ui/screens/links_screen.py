@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.document import Article
+from reader.ui.dialogs import KeyedList
 from reader.ui.messages import OpenInBrowser, OpenLink
 from reader.ui.widgets.keyline import KeyLine
 
@@ -21,6 +22,7 @@ class LinksScreen(ModalScreen[None]):
         Binding("enter", "open", "Open in reader", id="links.open"),
         Binding("O,o", "browser", "Open in browser", id="links.browser"),
         Binding("escape,q,u", "dismiss", "Close", id="links.dismiss"),
+        Binding("question_mark", "app.help", "Help", show=False, id="links.help"),
     ]
     # A long link text or address is cut with "…" rather than wrapped mid-word into ragged
     # extra lines: each link keeps its two lines (text; address) at any width.
@@ -41,7 +43,7 @@ class LinksScreen(ModalScreen[None]):
                                         (link.href, "dim")))
                 for n, link in enumerate(self.links, 1)
             ]
-            yield OptionList(*options, id="links")
+            yield KeyedList(*options, id="links")
         yield KeyLine()
 
     def on_mount(self) -> None:
