@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_ui_library import fill_library, open_library
 from textual import events
 from textual.widgets import Input
@@ -143,3 +144,37 @@ def test_question_mark_shows_the_keys_on_the_list_screens_and_j_k_move_in_them(
                 await wait_for(pilot, lambda: app.screen is screen)
 
     run(scenario)
+
+
+def test_backup_and_restore_carry_the_feed_subscriptions(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    """`reader backup` ("everything, in one zip") left the feed subscriptions out: on the
+    other machine `reader feed list` said "No subscriptions yet". They come back with
+    their folders and options, and a second restore adds nothing."""
+    import json
+
+    from reader.cli import main
+    from reader.library.feeds import Feeds
+
+    home, other = tmp_path / "home", tmp_path / "other"
+    with Library.open(home) as library:
+        feeds = Feeds(library)
+        feed_id, _ = feeds.add("https://news.example.org/rss.xml", title="Harbour Gazette",
+                               tags=["news", "local"])
+        feeds.add("https://blog.example.net/atom.xml", title="A blog")
+        feeds.set_options(feed_id, full_text=True)
+    archive = tmp_path / "b.zip"
+    assert main(["--data-dir", str(home), "backup", str(archive)]) == 0
+    assert "2 feed subscriptions" in capsys.readouterr().out
+    assert main(["--data-dir", str(other), "restore", str(archive)]) == 0
+    assert "2 feed subscriptions" in capsys.readouterr().out
+    assert main(["--data-dir", str(other), "feed", "list", "--json"]) == 0
+    listed = {f["url"]: f for f in json.loads(capsys.readouterr().out)}
+    gazette = listed["https://news.example.org/rss.xml"]
+    assert gazette["title"] == "Harbour Gazette"
+    assert sorted(gazette["tags"]) == ["local", "news"]
+    assert gazette["full_text"] and not gazette["save_new"]
+    assert "https://blog.example.net/atom.xml" in listed
+    assert main(["--data-dir", str(other), "restore", str(archive), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["feeds"] == 0
