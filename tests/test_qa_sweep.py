@@ -178,3 +178,28 @@ def test_backup_and_restore_carry_the_feed_subscriptions(tmp_path: Path,
     assert "https://blog.example.net/atom.xml" in listed
     assert main(["--data-dir", str(other), "restore", str(archive), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["feeds"] == 0
+
+
+def test_exported_files_get_the_usual_permissions_not_owner_only(
+        reader_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every file `reader export` wrote was -rw------- (the temporary file's mode), so an
+    EPUB put in a shared e-reader folder or notes in a synced vault could not be read by
+    anyone else; a new file follows the umask like any other program's."""
+    import os
+    import stat
+
+    from reader.cli import main
+
+    ids = fill_library(reader_home)
+    first = next(iter(ids.values()))
+    old = os.umask(0o022)
+    try:
+        for fmt in ("markdown", "html", "epub"):
+            out = tmp_path / fmt
+            assert main(["export", str(first), "-f", fmt, "-o", str(out)]) == 0
+            written = [p for p in out.iterdir() if p.is_file()]
+            assert written
+            for path in written:
+                assert stat.S_IMODE(path.stat().st_mode) == 0o644, (path, oct(path.stat().st_mode))
+    finally:
+        os.umask(old)
