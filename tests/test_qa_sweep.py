@@ -203,3 +203,43 @@ def test_exported_files_get_the_usual_permissions_not_owner_only(
                 assert stat.S_IMODE(path.stat().st_mode) == 0o644, (path, oct(path.stat().st_mode))
     finally:
         os.umask(old)
+
+
+def test_a_feeds_error_is_read_whole_on_the_status_line_at_80_columns(
+        reader_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The highlighted feed's line (address, last check, error) was one line high: at 80
+    (and 120) columns the error was cut mid-sentence ("…atom.xml: the XML is"), and it
+    named the address twice."""
+    from localserver import LocalServer
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    from reader.cli import main
+    from reader.ui.screens.feeds_screen import FeedsScreen
+
+    broken = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Half a feed</title>'
+              b"<item><title>One</title><link>http://127.0.0.1/one</link></item><item><ti")
+    with LocalServer() as server:
+        server.add("/half.xml", body=broken, headers={"Content-Type": "application/rss+xml"})
+        url = server.url("/half.xml")
+        assert main(["feed", "add", url]) == 0
+    capsys.readouterr()
+    fill_library(reader_home)  # so that the app opens on the library
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_library(pilot, app)
+            await pilot.press("F")
+            await wait_for(pilot, lambda: isinstance(app.screen, FeedsScreen))
+            await pilot.press("down")
+            status = app.screen.query_one("#feeds-status", Static)
+            await pilot.pause(0.5)
+            assert "broken" in str(status.render()), (str(status.render()), capsys.readouterr())
+            await pilot.pause(0.1)
+            shown = " ".join(strip.text.strip() for strip in status.render_lines(
+                Region(0, 0, status.size.width, status.size.height)))
+            assert "reader kept the 2 items before it." in shown, shown
+            assert shown.count(url) == 1, shown
+
+    run(scenario)

@@ -225,7 +225,7 @@ class FeedsScreen(Screen[None]):
                           for item in found])
         if not found:
             if not self._subscriptions:
-                empty = "No subscriptions yet: press a and give a feed's or a site's address."
+                empty = "No subscriptions yet: press a to add one."  # more on the status line
             elif self.unread_only:
                 empty = "No unread items."
             else:
@@ -272,8 +272,8 @@ class FeedsScreen(Screen[None]):
         when = (f"checked {feed.checked_at.astimezone():%Y-%m-%d %H:%M}: "
                 f"{feed.outcome or ''}" if feed.checked_at else "not refreshed yet")
         parts = [feed.url, when]
-        if feed.error:
-            parts.append(feed.error)
+        if feed.error:  # the sentence names the feed's address, shown just before it
+            parts.append(feed.error.removeprefix(feed.url + ": "))
         if feed.full_text:
             parts.append("full text (f)")
         if feed.save_new:
