@@ -243,3 +243,35 @@ def test_a_feeds_error_is_read_whole_on_the_status_line_at_80_columns(
             assert shown.count(url) == 1, shown
 
     run(scenario)
+
+
+def test_an_item_whose_page_is_gone_shows_the_feeds_summary(
+        reader_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An RSS item with a short description whose page answers 404: `reader feed show`
+    (and Enter on the feeds screen) said only "The server answered 404" and showed
+    nothing, though the feed had a summary of it. It shows the summary, says why, and
+    `'abc' is not an item number` reads right."""
+    import json
+
+    from localserver import LocalServer
+
+    from reader.cli import main
+
+    with LocalServer() as server:
+        gone = server.url("/gone.html")
+        feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>'
+                f"<item><title>A missing page</title><link>{gone}</link><guid>g1</guid>"
+                f"<description>The ferry timetable changes on Monday.</description></item>"
+                f"</channel></rss>").encode()
+        server.add("/rss.xml", body=feed, headers={"Content-Type": "application/rss+xml"})
+        server.add("/gone.html", status=404, body=b"no")
+        assert main(["feed", "add", server.url("/rss.xml")]) == 0
+        capsys.readouterr()
+        assert main(["feed", "items", "--json"]) == 0
+        item = json.loads(capsys.readouterr().out)[0]
+        assert main(["feed", "show", str(item["id"])]) == 0
+        out, err = capsys.readouterr()
+    assert "The ferry timetable changes on Monday." in out
+    assert "404" in err and "summary" in err
+    assert main(["feed", "show", "abc"]) == 1
+    assert "'abc' is not an item number" in capsys.readouterr().err
