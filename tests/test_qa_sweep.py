@@ -275,3 +275,33 @@ def test_an_item_whose_page_is_gone_shows_the_feeds_summary(
     assert "404" in err and "summary" in err
     assert main(["feed", "show", "abc"]) == 1
     assert "'abc' is not an item number" in capsys.readouterr().err
+
+
+def test_down_from_the_highlight_search_box_goes_to_the_list(reader_home: Path) -> None:
+    """On every highlight (A, then a) Down in the search box did nothing; the library's
+    box hands over to its list with Down, and so does this one."""
+    from textual.widgets import OptionList
+    from ui_helpers import wait_loaded
+
+    from reader.ui.screens.highlights_screen import HighlightsScreen
+
+    guide = FIXTURES / "site" / "field-guide.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(guide), images=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("v", "w", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, TextPrompt))
+            await pilot.press("A")
+            await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+            await pilot.press("a")
+            screen = app.screen
+            await wait_for(pilot, lambda: isinstance(screen.focused, Input))
+            await pilot.press("down")
+            await wait_for(pilot, lambda: isinstance(screen.focused, OptionList))
+            assert screen.query_one(OptionList).highlighted == 0
+
+    run(scenario)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -102,6 +102,14 @@ class HighlightsScreen(ModalScreen[None]):
     @on(Input.Submitted, "#highlight-search")
     def _searched(self) -> None:
         self.query_one(OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """From the search box, Down and Page Down go to the list, as in the library
+        (they did nothing: only Tab left the box)."""
+        if event.key in ("down", "pagedown") and self.focused is self.query_one(Input):
+            event.stop()
+            event.prevent_default()
+            self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_index >= len(self.items):
