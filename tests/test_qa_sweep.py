@@ -305,3 +305,22 @@ def test_down_from_the_highlight_search_box_goes_to_the_list(reader_home: Path) 
             assert screen.query_one(OptionList).highlighted == 0
 
     run(scenario)
+
+
+def test_at_60_columns_the_library_gives_the_title_the_room(reader_home: Path) -> None:
+    """At 60 columns every title was cut at 14 characters ("Shipping a Ru…") to keep the
+    site and the date saved; there the title, progress and tags are what is kept."""
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(60, 20)) as pilot:
+            screen = await open_library(pilot, app)
+            table = screen.query_one(EntryList)
+            await pilot.pause()
+            lines = [table.render_line(y).text for y in range(table.size.height)]
+            assert any("Shipping a Rust CLI without tears" in line for line in lines), lines
+            assert "Title" in lines[0] and "Tags" in lines[0]
+            assert all(len(line.rstrip()) <= 58 for line in lines)  # the scrollbar's 2
+
+    run(scenario)

@@ -48,6 +48,7 @@ SORTS = ("saved", "published", "title", "progress")
 ROWS_PAGE = 100  # rows fetched from the store at a time
 KEEP_PAGES = 8  # the most pages of rows held at once
 NARROW_LIST = 100  # below this many columns the list drops its less needed columns
+VERY_NARROW_LIST = 72  # and below this many, all but the title, progress and tags
 FILTERS = ("all", "unread", "archived", "favourites")
 FEED_HITS = 50  # feed items listed under a search's articles (the newest that match)
 FEEDS_HEADING = "From your feeds"
@@ -242,6 +243,12 @@ class EntryList(ScrollView, can_focus=True):
     def widths(self) -> tuple[int, ...]:
         """Column widths for the present width: title, site and tags share what the
         fixed columns (flags, two dates, minutes, progress) leave."""
+        if self.size.width < VERY_NARROW_LIST:
+            # 60 columns: the site and the date saved give way too, or the title would be
+            # cut at 14 characters ("Council approv…") to keep them.
+            room = max(24, self.size.width - 15)  # flags, progress, padding, scrollbar
+            tags = max(6, min(12, room // 5))
+            return 3, max(12, room - tags - 2), 0, 0, 0, 0, 4, tags
         if self.size.width < NARROW_LIST:
             # An 80-column terminal: the publication date and the minutes give way (a
             # width of 0 hides a column), or the title would be cut at 14 characters.
