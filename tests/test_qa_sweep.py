@@ -324,3 +324,39 @@ def test_at_60_columns_the_library_gives_the_title_the_room(reader_home: Path) -
             assert all(len(line.rstrip()) <= 58 for line in lines)  # the scrollbar's 2
 
     run(scenario)
+
+
+def test_esc_while_subscribing_cancels_and_stays_on_the_feeds_screen(
+        reader_home: Path) -> None:
+    """`a` and a slow address, then Esc ("esc Back / cancel" on the key line): the feeds
+    screen closed and the subscription went on out of sight. Esc cancels it and says so;
+    a second Esc closes the screen."""
+    from localserver import LocalServer, stall
+    from textual.widgets import Static
+
+    from reader.ui.screens.feeds_screen import FeedsScreen
+
+    fill_library(reader_home)
+    with LocalServer() as server:
+        slow = server.add_handler("/slow.xml", stall(server, 10.0))
+
+        async def scenario() -> None:
+            app = ReaderApp(None)
+            async with app.run_test(size=(80, 24)) as pilot:
+                library = await open_library(pilot, app)
+                await pilot.press("F")
+                await wait_for(pilot, lambda: isinstance(app.screen, FeedsScreen))
+                feeds = app.screen
+                await pilot.press("a")
+                await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+                await pilot.press(*slow, "enter")
+                status = feeds.query_one("#feeds-status", Static)
+                await wait_for(pilot, lambda: "Subscribing" in str(status.render()))
+                await pilot.press("escape")
+                await pilot.pause(0.2)
+                assert app.screen is feeds
+                assert "cancelled" in str(status.render())
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: app.screen is library)
+
+        run(scenario)

@@ -111,6 +111,7 @@ class FeedsScreen(Screen[None]):
         self._more = False  # the items pane has another page to load
         self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
+        self._add_worker: Worker[Any] | None = None  # a subscription being looked up
         self._opened: dict[int, str] = {}  # items opened, not yet read to the end
         self._subscriptions = 0
         self._totals = (0, 0)  # subscriptions, unread items
@@ -357,6 +358,12 @@ class FeedsScreen(Screen[None]):
             self._refresh_worker.cancel()
             self._status("Refresh cancelled; the feeds already done are kept.")
             return
+        if self._add_worker is not None and self._add_worker.is_running:
+            # "Esc cancels" as the key line says; it used to close the screen, and the
+            # subscription went on (or failed) out of sight.
+            self._add_worker.cancel()
+            self._status("Subscribing cancelled.")
+            return
         right = self.query_one("#feed-items", OptionList)
         if right.has_focus:
             self.query_one("#feeds-list", OptionList).focus()
@@ -482,7 +489,7 @@ class FeedsScreen(Screen[None]):
 
         def chosen(address: str | None) -> None:
             if address and address.strip():
-                self.add_feed(address.strip())
+                self._add_worker = self.add_feed(address.strip())
 
         self.app.push_screen(TextPrompt(
             "Subscribe to a feed", placeholder="https://… a feed, or a site that links one",
