@@ -360,3 +360,26 @@ def test_esc_while_subscribing_cancels_and_stays_on_the_feeds_screen(
                 await wait_for(pilot, lambda: app.screen is library)
 
         run(scenario)
+
+
+def test_z_undoes_a_delete_after_reading_something_else(reader_home: Path) -> None:
+    """d, then open an article and come back with L: z said "Nothing to undo" (the undo
+    lived on the library screen, which L makes anew) and the article was gone for good."""
+    from ui_helpers import wait_loaded
+
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await open_library(pilot, app)
+            await pilot.press("d", "y")
+            await wait_for(pilot, lambda: screen.total == 2)
+            await pilot.press("enter")
+            await wait_loaded(pilot, app)
+            await pilot.press("L")
+            screen = await open_library(pilot, app)
+            await pilot.press("z")
+            await wait_for(pilot, lambda: screen.total == 3)
+
+    run(scenario)

@@ -358,7 +358,6 @@ class LibraryScreen(Screen[None]):
         self.search = ""
         self.total = 0  # how many articles the whole list holds
         self.feed_hits: list[FeedItem] = []  # feed items a search found, after the articles
-        self._undo: list[Any] = []
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -618,7 +617,7 @@ class LibraryScreen(Screen[None]):
             token = self.library.delete(article_id)
             if token is None:
                 return
-            self._undo.append(token)
+            self.library.deleted.append(token)
             self.notify("Deleted. Press z to undo.", timeout=4)
             self.refresh_rows()
 
@@ -627,12 +626,13 @@ class LibraryScreen(Screen[None]):
             done)
 
     def action_undo(self) -> None:
-        if not self._undo:
+        if not self.library.deleted:
             self.notify("Nothing to undo.", timeout=2)
             return
-        article_id = self.library.undelete(self._undo.pop())
-        if article_id is None:
+        article_id = self.library.undelete(self.library.deleted[-1])
+        if article_id is None:  # a busy library: said so; the delete stays undoable
             return
+        self.library.deleted.pop()
         self.app.clear_notifications()  # "Deleted. Press z to undo." is no longer true
         self.notify("Restored.", timeout=2)
         self.refresh_rows(keep=article_id)
