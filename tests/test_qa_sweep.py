@@ -383,3 +383,32 @@ def test_z_undoes_a_delete_after_reading_something_else(reader_home: Path) -> No
             await wait_for(pilot, lambda: screen.total == 3)
 
     run(scenario)
+
+
+def test_help_at_60_columns_wraps_descriptions_under_themselves(reader_home: Path) -> None:
+    """At 60 columns a long description on the help screen wrapped back to the left
+    edge, so its last word ("sentence", "word") stood in the keys' column and read as a
+    key. It wraps under the description."""
+    from textual.geometry import Region
+    from textual.widgets import Static
+    from ui_helpers import wait_loaded
+
+    from reader.ui.screens.help_screen import HelpScreen
+
+    guide = FIXTURES / "site" / "field-guide.html"
+
+    async def scenario() -> None:
+        app = ReaderApp(str(guide), images=False)
+        async with app.run_test(size=(60, 20)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.pause(0.2)
+            text = app.screen.query_one("#help-text", Static)
+            lines = [strip.text.rstrip() for strip in text.render_lines(
+                Region(0, 0, text.content_region.width, text.virtual_region.height))]
+            wrapped = [line for line in lines if line.strip() in ("word", "sentence")]
+            assert wrapped, lines  # 60 columns do wrap these descriptions
+            assert all(line.startswith(" " * 10) for line in wrapped), wrapped
+
+    run(scenario)
