@@ -412,3 +412,30 @@ def test_help_at_60_columns_wraps_descriptions_under_themselves(reader_home: Pat
             assert all(line.startswith(" " * 10) for line in wrapped), wrapped
 
     run(scenario)
+
+
+def test_the_links_screen_of_an_article_without_links_offers_no_open_keys(
+        reader_home: Path) -> None:
+    """`u` on an article with no links said "This article has no links." above a key
+    line offering "O Open in browser"."""
+    from ui_helpers import wait_loaded
+
+    from reader.ui.screens.links_screen import LinksScreen
+    from reader.ui.widgets.keyline import KeyLine
+
+    page = reader_home / "plain.html"
+    page.write_text("<html><head><title>Plain</title></head><body><article><h1>Plain</h1>"
+                    + "<p>Words without a single link in them, said plainly. </p>" * 20
+                    + "</article></body></html>")
+
+    async def scenario() -> None:
+        app = ReaderApp(str(page), images=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot, app)
+            await pilot.press("u")
+            await wait_for(pilot, lambda: isinstance(app.screen, LinksScreen))
+            await pilot.pause()
+            keys = str(app.screen.query_one(KeyLine).render())
+            assert "Close" in keys and "browser" not in keys, keys
+
+    run(scenario)

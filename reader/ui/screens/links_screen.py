@@ -64,6 +64,11 @@ class LinksScreen(ModalScreen[None]):
         elif event.key not in ("enter", "O", "o"):
             self._typed = ""
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With no links, "Open in reader" and "Open in browser" have nothing to act on:
+        # the key line does not offer them.
+        return bool(self.links) or action not in ("open", "browser")
+
     def action_open(self) -> None:
         index = self.query_one(OptionList).highlighted
         if index is not None and index < len(self.links):
