@@ -205,7 +205,7 @@ def test_exported_files_get_the_usual_permissions_not_owner_only(
         os.umask(old)
 
 
-def test_a_feeds_error_is_read_whole_on_the_status_line_at_80_columns(
+def test_a_feeds_error_is_read_whole_on_the_status_line_at_60_columns(
         reader_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The highlighted feed's line (address, last check, error) was one line high: at 80
     (and 120) columns the error was cut mid-sentence ("…atom.xml: the XML is"), and it
@@ -228,7 +228,7 @@ def test_a_feeds_error_is_read_whole_on_the_status_line_at_80_columns(
 
     async def scenario() -> None:
         app = ReaderApp(None)
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with app.run_test(size=(60, 20)) as pilot:
             await open_library(pilot, app)
             await pilot.press("F")
             await wait_for(pilot, lambda: isinstance(app.screen, FeedsScreen))
