@@ -439,3 +439,23 @@ def test_the_links_screen_of_an_article_without_links_offers_no_open_keys(
             assert "Close" in keys and "browser" not in keys, keys
 
     run(scenario)
+
+
+def test_highlights_that_find_nothing_say_so(reader_home: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`reader highlights --search zzz` (or with none at all) printed nothing, exit 0: a
+    blank that reads as "did it work?". It says so on standard error, as `reader list`
+    does; --json still prints an empty list."""
+    from reader.cli import main
+
+    fill_library(reader_home)
+    assert main(["highlights"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "No highlights yet" in err
+    assert main(["highlights", "--search", "zzz"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "No highlights match." in err
+    assert main(["highlights", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+    assert main(["highlights", "--notes", str(reader_home / "notes")]) == 0
+    assert "No highlights to write." in capsys.readouterr().err
