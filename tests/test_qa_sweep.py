@@ -459,3 +459,46 @@ def test_highlights_that_find_nothing_say_so(reader_home: Path,
     assert capsys.readouterr().out.strip() == "[]"
     assert main(["highlights", "--notes", str(reader_home / "notes")]) == 0
     assert "No highlights to write." in capsys.readouterr().err
+
+
+def test_all_read_in_the_feeds_screen_can_be_undone(
+        reader_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A on "All items" marked every item of every feed read, with no way back (an A
+    typed for a, which adds a feed, lost all the unread marks). z marks them unread."""
+    import json
+
+    from localserver import LocalServer
+    from textual.widgets import Static
+
+    from reader.cli import main
+    from reader.ui.screens.feeds_screen import FeedsScreen
+
+    items = "".join(f"<item><title>Item {n}</title><link>https://example.org/{n}</link>"
+                    f"<guid>i{n}</guid></item>" for n in range(4))
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Four</title>{items}' \
+           "</channel></rss>"
+    with LocalServer() as server:
+        server.add("/rss.xml", body=feed.encode(),
+                   headers={"Content-Type": "application/rss+xml"})
+        assert main(["feed", "add", server.url("/rss.xml")]) == 0
+    main(["feed", "read", "--item", "1"])  # one read already: it stays read
+    fill_library(reader_home)
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await open_library(pilot, app)
+            await pilot.press("F")
+            await wait_for(pilot, lambda: isinstance(app.screen, FeedsScreen))
+            title = app.screen.query_one("#feeds-title", Static)
+            await wait_for(pilot, lambda: "3 unread" in str(title.render()))
+            await pilot.press("A")
+            await wait_for(pilot, lambda: "0 unread" in str(title.render()))
+            await pilot.press("z")
+            await wait_for(pilot, lambda: "3 unread" in str(title.render()))
+
+    run(scenario)
+    capsys.readouterr()
+    assert main(["feed", "items", "--json"]) == 0
+    read = {item["title"]: item["read"] for item in json.loads(capsys.readouterr().out)}
+    assert sum(read.values()) == 1

@@ -73,6 +73,7 @@ class FeedsScreen(Screen[None]):
         Binding("r", "refresh_one", "Refresh", id="feeds.refresh_one"),
         Binding("R", "refresh_all", "Refresh all", id="feeds.refresh_all"),
         Binding("A", "all_read", "All read", id="feeds.all_read"),
+        Binding("z", "undo_read", "Undo all read", show=False, id="feeds.undo_read"),
         Binding("s", "save", "Save", id="feeds.save"),
         Binding("u", "toggle_unread", "Unread only", id="feeds.toggle_unread"),
         Binding("a", "add_feed", "Add feed", id="feeds.add"),
@@ -112,6 +113,7 @@ class FeedsScreen(Screen[None]):
         self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
         self._add_worker: Worker[Any] | None = None  # a subscription being looked up
+        self._marked: list[int] = []  # the items the last A marked read, for z
         self._opened: dict[int, str] = {}  # items opened, not yet read to the end
         self._subscriptions = 0
         self._totals = (0, 0)  # subscriptions, unread items
@@ -437,18 +439,30 @@ class FeedsScreen(Screen[None]):
             self.reload_feeds()
 
     def action_all_read(self) -> None:
+        """Mark the highlighted feed's, folder's or every item read; z marks those same
+        items unread again (one A pressed for a, on All items, used to lose every unread
+        mark for good)."""
         selection = self.current()
-        if selection.tag is not None:
-            ids = [item.id for item in self._guard(lambda: self.feeds.items(
-                tag=selection.tag, unread=True)) or []]
-            count = self._guard(lambda: self.feeds.mark_read(item_ids=ids))
-        elif selection.feed_id is not None:
-            count = self._guard(lambda: self.feeds.mark_read(feed_id=selection.feed_id))
-        else:
-            count = self._guard(lambda: self.feeds.mark_read())
+        ids = [item.id for item in self._guard(lambda: self.feeds.items(
+            selection.feed_id, tag=selection.tag, unread=True)) or []]
+        count = self._guard(lambda: self.feeds.mark_read(item_ids=ids))
         if count is not None:
+            if count:
+                self._marked = ids
             self.notify(f"Marked {count} item{'s' if count != 1 else ''} read in "
-                        f"{selection.label}.", markup=False)
+                        f"{selection.label}." + (" z marks them unread again." if count else ""),
+                        markup=False)
+        self.reload_feeds()
+
+    def action_undo_read(self) -> None:
+        if not self._marked:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        ids, self._marked = self._marked, []
+        count = self._guard(lambda: self.feeds.mark_read(item_ids=ids, read=False))
+        if count is not None:
+            self.notify(f"{count} item{'s' if count != 1 else ''} unread again.", timeout=3,
+                        markup=False)
         self.reload_feeds()
 
     def action_toggle_unread(self) -> None:
