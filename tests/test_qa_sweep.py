@@ -502,22 +502,3 @@ def test_all_read_in_the_feeds_screen_can_be_undone(
     assert main(["feed", "items", "--json"]) == 0
     read = {item["title"]: item["read"] for item in json.loads(capsys.readouterr().out)}
     assert sum(read.values()) == 1
-
-
-def test_a_search_enter_end_enter_typed_in_one_go_opens_the_last_match(
-        reader_home: Path) -> None:
-    """"/", a word, Enter, End, Enter in one burst: End and the second Enter landed in
-    the search box (it still had the focus when they were handed out), so nothing opened;
-    and a Down typed before the search's pause ran acted on the list before the search."""
-    fill_library(reader_home)
-
-    async def scenario() -> None:
-        app = ReaderApp(None)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await open_library(pilot, app)
-            _burst(app, [("slash", "/"), *_typed("the"), ("enter", None), ("end", None),
-                         ("enter", None)])
-            await wait_for(pilot, lambda: app.current is not None
-                           and app.current.loaded.article.title.startswith("Shipping"))
-
-    run(scenario)

@@ -322,11 +322,6 @@ class LibraryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="library.focus_search", priority=True),
-        # Leaving the search box for the list: at once, as the app reads the key (see
-        # action_focus_search), so "harbour", Enter, End, Enter typed in one go opens the
-        # last match instead of the End and the Enter landing in the box.
-        Binding("enter,down,pagedown,tab", "leave_search", "", show=False,
-                id="library.leave_search", priority=True),
         Binding("enter", "open", "Open", show=False, id="library.open"),
         Binding("a", "archive", "Archive", id="library.archive"),
         Binding("asterisk", "favourite", "Favourite", show=False, id="library.favourite"),
@@ -505,13 +500,13 @@ class LibraryScreen(Screen[None]):
         self._apply_search(event.value)
         self.entry_list.focus()
 
-    def action_leave_search(self) -> None:
-        """Enter, Down, Page Down or Tab in the search box: the list shows the search as
-        typed (no wait for the pause that ends typing) and takes the keys that follow."""
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._apply_search(self.query_one("#library-search", Input).value)
-        self.set_focus(self.entry_list)
+    def on_key(self, event: events.Key) -> None:
+        """From the search box, Down and Page Down go to the list (typing stays typing)."""
+        if event.key in ("down", "pagedown", "tab") and self.focused is self.query_one(
+                "#library-search"):
+            event.stop()
+            event.prevent_default()
+            self.entry_list.focus()
 
     def action_focus_search(self) -> None:
         """Focus the search box at once. "/" is a priority binding (run as the app reads
@@ -524,10 +519,8 @@ class LibraryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the search box "/", "#", "T" and "d" are characters to type, not this
         # screen's keys (they are priority bindings, seen before the box sees them).
-        in_search = self.focused is self.query_one("#library-search")
-        if action == "leave_search":
-            return in_search
-        return action not in ("focus_search", "tags", "delete", "tag_filter") or not in_search
+        return action not in ("focus_search", "tags", "delete", "tag_filter") or (
+            self.focused is not self.query_one("#library-search"))
 
     # ------------------------------------------------------------------ actions
 
