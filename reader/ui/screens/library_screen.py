@@ -326,12 +326,12 @@ class LibraryScreen(Screen[None]):
         Binding("a", "archive", "Archive", id="library.archive"),
         Binding("asterisk", "favourite", "Favourite", show=False, id="library.favourite"),
         Binding("F", "app.feeds", "Feeds", show=False, id="library.feeds"),
-        # T, d and # are priority bindings, as "/" is: see "The dialogs below".
-        Binding("T", "tags", "Tags", show=False, id="library.tags", priority=True),
-        Binding("d,delete", "delete", "Delete", id="library.delete", priority=True),
+        Binding("T", "tags", "Tags", show=False, id="library.tags"),
+        Binding("d,delete", "delete", "Delete", id="library.delete"),
         Binding("z,ctrl+z", "undo", "Undo delete", show=False, id="library.undo"),
         Binding("S", "sort", "Sort", id="library.sort"),
         Binding("v", "filter", "Filter", id="library.filter"),
+        # A priority binding, as "/" is: see action_tag_filter.
         Binding("number_sign", "tag_filter", "Tag filter", show=False, id="library.tag_filter",
                 priority=True),
         Binding("i", "app.import", "Import", id="library.import"),
@@ -517,9 +517,9 @@ class LibraryScreen(Screen[None]):
         self.set_focus(self.query_one("#library-search", Input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In the search box "/", "#", "T" and "d" are characters to type, not this
-        # screen's keys (they are priority bindings, seen before the box sees them).
-        return action not in ("focus_search", "tags", "delete", "tag_filter") or (
+        # In the search box "/" and "#" are characters to type, not this screen's keys
+        # (they are priority bindings, seen before the box sees them).
+        return action not in ("focus_search", "tag_filter") or (
             self.focused is not self.query_one("#library-search"))
 
     # ------------------------------------------------------------------ actions
@@ -578,10 +578,11 @@ class LibraryScreen(Screen[None]):
         if entry is not None and self.library.set_favourite(article_id, not entry.favourite):
             self.refresh_rows()
 
-    # The dialogs below are pushed at once, as the app reads their key (a priority binding,
-    # not a worker): keys typed right after it ("#later" in one burst, a paste, tmux) then
-    # reach the dialog, which takes them as typed, instead of the list ("l" lost, Enter
-    # opening the article under a delete question).
+    # The dialogs below are pushed from their key's handler, not from a worker, so that
+    # the keys that come after it reach the dialog. T and d act on the row under the
+    # cursor, so they wait for the keys before them (a "j" typed ahead still moves the
+    # cursor first); # concerns no row, and is a priority binding like "/": "#later" typed
+    # in one burst reaches the prompt whole (its "l" was lost).
 
     def action_tags(self) -> None:
         article_id = self.current_id()
