@@ -504,3 +504,18 @@ def test_all_read_in_the_feeds_screen_can_be_undone(
     assert main(["feed", "items", "--json"]) == 0
     read = {item["title"]: item["read"] for item in json.loads(capsys.readouterr().out)}
     assert sum(read.values()) == 1
+
+
+def test_exporting_an_article_as_opml_is_refused_not_ignored(
+        reader_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`reader export 12 -f opml` wrote subscriptions.opml (the feeds) and exit 0, as if
+    article 12 had been exported; it says what OPML holds instead."""
+    from reader.cli import main
+
+    ids = fill_library(reader_home)
+    first = str(next(iter(ids.values())))
+    assert main(["export", first, "-f", "opml", "-o", str(tmp_path)]) == 1
+    assert "feed subscriptions, not articles" in capsys.readouterr().err
+    assert not (tmp_path / "subscriptions.opml").exists()
+    assert main(["export", "--feeds", "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "subscriptions.opml").exists()
