@@ -519,3 +519,31 @@ def test_exporting_an_article_as_opml_is_refused_not_ignored(
     assert not (tmp_path / "subscriptions.opml").exists()
     assert main(["export", "--feeds", "-o", str(tmp_path)]) == 0
     assert (tmp_path / "subscriptions.opml").exists()
+
+
+@pytest.mark.parametrize("feed, why", [
+    ({"url": "file:///etc/passwd"}, "is not a web address"),
+    ({"url": "https://example.org/rss", "tags": [1]}, "is not a list of text"),
+    ({"url": "https://example.org/rss", "full_text": "yes"}, "is not true or false"),
+])
+def test_a_hostile_feed_in_a_backup_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], feed: dict[str, object],
+        why: str) -> None:
+    """The feeds the archive now carries are checked like everything else in it."""
+    import json
+    import zipfile
+
+    from reader.cli import main
+
+    entry = {"title": "T", "site_url": None, "added_at": "2026-01-01T00:00:00+00:00",
+             "full_text": False, "save_new": False, "tags": [], **feed}
+    manifest = {"format": "reader-tui-backup", "version": 1, "articles": [],
+                "feeds": [entry]}
+    archive = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("manifest.json", json.dumps(manifest))
+    assert main(["--data-dir", str(tmp_path / "home"), "restore", str(archive)]) == 1
+    err = capsys.readouterr().err
+    assert (why in err and "nothing was changed" in err) or why in err, err
+    assert main(["--data-dir", str(tmp_path / "home"), "feed", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

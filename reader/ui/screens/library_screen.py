@@ -331,7 +331,7 @@ class LibraryScreen(Screen[None]):
         Binding("z,ctrl+z", "undo", "Undo delete", show=False, id="library.undo"),
         Binding("S", "sort", "Sort", id="library.sort"),
         Binding("v", "filter", "Filter", id="library.filter"),
-        # A priority binding, as "/" is: see action_tag_filter.
+        # A priority binding, as "/" is: see the note above action_tags.
         Binding("number_sign", "tag_filter", "Tag filter", show=False, id="library.tag_filter",
                 priority=True),
         Binding("i", "app.import", "Import", id="library.import"),
