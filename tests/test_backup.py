@@ -81,7 +81,8 @@ def test_round_trip_of_fifty_articles_into_a_fresh_home(
     build_library(old)
     assert main(["--data-dir", str(old), "backup", str(archive), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary == {"path": str(archive), "articles": 51, "bookmarks": 16, "images": 50}
+    assert summary == {"path": str(archive), "articles": 51, "bookmarks": 16, "images": 50,
+                       "feeds": 0}
 
     assert main(["--data-dir", str(new), "restore", str(archive)]) == 0
     assert "Restored 51 new articles" in capsys.readouterr().out
@@ -92,7 +93,7 @@ def test_round_trip_of_fifty_articles_into_a_fresh_home(
     assert main(["--data-dir", str(new), "restore", str(archive), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again == {"added": [], "updated": [], "unchanged": 51, "bookmarks": 0,
-                     "history": 0, "highlights": 0}
+                     "history": 0, "highlights": 0, "feeds": 0}
     assert listing(new, capsys) == listing(old, capsys)
     assert everything(new) == everything(old)
 

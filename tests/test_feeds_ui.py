@@ -313,7 +313,7 @@ async def test_with_no_subscriptions_a_adds_a_feed_by_a_sites_address(store: Fee
         async with app.run_test(size=(110, 30)) as pilot:
             await pilot.pause()
             assert prompts(app, "#feed-items") == [
-                "No subscriptions yet: press a and give a feed's or a site's address."]
+                "No subscriptions yet: press a to add one."]
             status = app.screen.query_one("#feeds-status", Static)
             assert "press a to add a feed" in str(status.render())
             await pilot.press("R")

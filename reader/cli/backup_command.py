@@ -39,10 +39,13 @@ def run_backup(args: argparse.Namespace) -> int:
         summary = write_backup(library, args.file, overwrite=args.force)
     if args.json:
         print_json({"path": str(args.file), "articles": summary.articles,
-                    "bookmarks": summary.bookmarks, "images": summary.images})
+                    "bookmarks": summary.bookmarks, "images": summary.images,
+                    "feeds": summary.feeds})
     else:
-        print(f"Backed up {summary.articles} articles, {summary.bookmarks} bookmarks and "
-              f"{summary.images} pictures to {args.file}.")
+        feeds = (f", {summary.feeds} feed subscription{'s' if summary.feeds != 1 else ''}"
+                 if summary.feeds else "")
+        print(f"Backed up {summary.articles} articles, {summary.bookmarks} bookmarks{feeds} "
+              f"and {summary.images} pictures to {args.file}.")
     return 0
 
 

@@ -151,7 +151,8 @@ def opened(args: argparse.Namespace) -> Iterator[tuple[Library, Feeds]]:
 
 def _id(text: str, what: str = "feed") -> int:
     if not text.strip().isdigit():
-        raise LibraryError(f"{text!r} is not a {what} number; `reader feed "
+        raise LibraryError(f"{text!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} "
+                           f"number; `reader feed "
                            f"{'list' if what == 'feed' else 'items'}` shows them.")
     return int(text)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +107,11 @@ def run(args: argparse.Namespace) -> int:
             found = library.highlights(url, search=args.search)
             if args.notes is not None:
                 urls = list(dict.fromkeys(h.url for h in found))
-                for path in write_notes(library, args.notes, urls):
+                written = write_notes(library, args.notes, urls)
+                for path in written:
                     print(path)
+                if not written:
+                    print("No highlights to write.", file=sys.stderr)
                 return 0
             if url is not None:
                 items = placed_for(library, url, found)
@@ -124,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"Could not write the notes: {exc.strerror or exc}.")
     if args.json:
         print(json.dumps([_as_json(item) for item in items], ensure_ascii=False, indent=2))
+    elif not items:  # a blank answer read as "did it work?" (as `reader list` says it)
+        print("No highlights match." if args.search else
+              "No highlights yet: `v` while reading selects a passage, Enter highlights it.",
+              file=sys.stderr)
     else:
         for item in items:
             print(_line(item))

@@ -315,6 +315,13 @@ def run_export(args: argparse.Namespace) -> int:
     if args.feeds or args.format == "opml":  # subscriptions: reader/cli/feed_command.py
         from reader.cli.feed_command import run_export_feeds
 
+        if args.target is not None or args.all or args.tag is not None or args.unread \
+                or args.book is not None or args.highlights:
+            # `reader export 12 -f opml` wrote the subscriptions and said nothing of 12.
+            raise LibraryError("OPML holds the feed subscriptions, not articles: "
+                               "`reader export --feeds` takes no article, --all, --tag, "
+                               "--unread, --book or --highlights.")
+
         return run_export_feeds(args)
     from reader.cli import print_json
 

@@ -225,11 +225,15 @@ async def _handle(feeds: Feeds, fetcher: Fetcher, feed: Feed, response: FeedResp
 # ---------------------------------------------------------------------- full text
 
 
-async def item_article(feeds: Feeds, fetcher: Fetcher, item: FeedItem
+async def item_article(feeds: Feeds, fetcher: Fetcher, item: FeedItem, *,
+                       summary_ok: bool = True
                        ) -> tuple[Article, bytes | None, str, str | None]:
     """The cleaned article for ``item``: ``(article, page bytes or None, source URL,
     note)``. The page is fetched and cleaned; the feed's own content is used when the
-    page cannot be had (``note`` then says why) or when the feed is full-text."""
+    page cannot be had (``note`` then says why) or when the feed is full-text. An item
+    with only a summary whose page is gone (a 404, a site down) shows the summary, with
+    the note, rather than nothing (``summary_ok=False`` when saving: a teaser is not the
+    article)."""
     from reader.sources import article_from_fetch
 
     feed = await asyncio.to_thread(feeds.get, item.feed_id)
@@ -244,10 +248,14 @@ async def item_article(feeds: Feeds, fetcher: Fetcher, item: FeedItem
         article = await asyncio.to_thread(article_from_fetch, result)
         return _with_item(article, item), result.body, result.url, None
     except ReaderError as exc:
-        if not content:
+        if content:
+            article = await asyncio.to_thread(article_from_content, item, content)
+            return article, None, source, f"{exc.sentence} Showing the feed's own text."
+        if not (summary_ok and item.summary.strip()):
             raise
-        article = await asyncio.to_thread(article_from_content, item, content)
-        return article, None, source, f"{exc.sentence} Showing the feed's own text."
+        teaser = f"<p>{html.escape(item.summary)}</p>"
+        article = await asyncio.to_thread(article_from_content, item, teaser)
+        return article, None, source, f"{exc.sentence} Showing the feed's summary."
 
 
 def article_from_content(item: FeedItem, content: str) -> Article:
@@ -282,7 +290,8 @@ async def save_items(feeds: Feeds, fetcher: Fetcher, item_ids: Sequence[int]) ->
         item = await asyncio.to_thread(feeds.item, item_id)
         feed = await asyncio.to_thread(feeds.get, item.feed_id)
         try:
-            article, page, source, _ = await item_article(feeds, fetcher, item)
+            article, page, source, _ = await item_article(feeds, fetcher, item,
+                                                          summary_ok=False)
         except ReaderError as exc:
             if item.url:
                 article_id = await asyncio.to_thread(

@@ -3,9 +3,10 @@
 Why it is built this way:
 
 * **One archive a person can inspect**: ``manifest.json`` holds every article's fields,
-  tags, states and its cleaned Article, plus every reading position, bookmark and history
-  row; ``pages/N.html`` is the page as it was received; ``images/<sha256>`` the pictures,
-  each once. Nothing else is allowed in it.
+  tags, states and its cleaned Article, plus every reading position, bookmark, history
+  row, highlight and feed subscription (its address, title, folders and options; its
+  items come again with the next refresh); ``pages/N.html`` is the page as it was
+  received; ``images/<sha256>`` the pictures, each once. Nothing else is allowed in it.
 * **Restore merges, never duplicates**: articles are matched on their key URL (canonical,
   else source) as the library itself does. Tags and bookmarks are joined; the article's
   text and its flags come from whichever side changed last (the row's ``updated_at`` and
@@ -80,6 +81,7 @@ class BackupSummary:
     articles: int
     bookmarks: int
     images: int
+    feeds: int = 0
 
 
 @dataclass
@@ -90,17 +92,22 @@ class RestoreResult:
     bookmarks: int = 0  # bookmarks added
     history: int = 0  # history rows added
     highlights: int = 0  # highlights added
+    feeds: int = 0  # feed subscriptions added
 
     def sentence(self) -> str:
+        added = [f"{self.bookmarks} bookmarks", f"{self.history} history entries"]
+        if self.highlights:
+            added.append(f"{self.highlights} highlights")
+        if self.feeds:
+            added.append(f"{self.feeds} feed subscription{'s' if self.feeds != 1 else ''}")
         return (f"Restored {len(self.added)} new articles, updated {len(self.updated)}, "
-                f"{self.unchanged} already as in the archive; added {self.bookmarks} "
-                f"bookmarks and {self.history} history entries"
-                + (f" and {self.highlights} highlights." if self.highlights else "."))
+                f"{self.unchanged} already as in the archive; added "
+                + ", ".join(added[:-1]) + " and " + added[-1] + ".")
 
     def as_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "bookmarks": self.bookmarks, "history": self.history,
-                "highlights": self.highlights}
+                "highlights": self.highlights, "feeds": self.feeds}
 
 
 # ---------------------------------------------------------------------- backup
@@ -180,15 +187,29 @@ def _write_members(library: Library, archive: zipfile.ZipFile) -> BackupSummary:
             highlights = ([dict(r) for r in library._read(
                 f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights ORDER BY id")]
                 if _has_table(library, "highlights") else [])
+            feeds = _feed_rows(library) if _has_table(library, "feeds") else []
         finally:
             conn.execute("COMMIT")
     manifest = {"format": FORMAT, "version": VERSION, "reader": __version__,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "articles": articles, "positions": positions, "bookmarks": bookmarks,
-                "history": history, "highlights": highlights}
+                "history": history, "highlights": highlights, "feeds": feeds}
     archive.writestr(_info("manifest.json", zipfile.ZIP_DEFLATED),
                      json.dumps(manifest, ensure_ascii=False, indent=1))
-    return BackupSummary(len(articles), len(bookmarks), len(written_images))
+    return BackupSummary(len(articles), len(bookmarks), len(written_images), len(feeds))
+
+
+def _feed_rows(library: Library) -> list[dict[str, Any]]:
+    """The subscriptions as a person set them up: address, title, folders, options. Not
+    the items (the next refresh brings them) nor the refresh bookkeeping."""
+    tags: dict[int, list[str]] = {}
+    for row in library._read("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
+        tags.setdefault(int(row["feed_id"]), []).append(row["tag"])
+    return [{"url": row["url"], "title": row["title"], "site_url": row["site_url"],
+             "added_at": row["added_at"], "full_text": bool(row["full_text"]),
+             "save_new": bool(row["save_new"]), "tags": tags.get(int(row["id"]), [])}
+            for row in library._read("SELECT id, url, title, site_url, added_at, full_text,"
+                                     " save_new FROM feeds ORDER BY id")]
 
 
 def _info(name: str, compression: int) -> zipfile.ZipInfo:
@@ -381,7 +402,7 @@ class _Checker:
 
 def _read_manifest(archive: _Archive) -> tuple[list[_Record], list[dict[str, Any]],
                                                list[dict[str, Any]], list[dict[str, Any]],
-                                               list[dict[str, Any]]]:
+                                               list[dict[str, Any]], list[dict[str, Any]]]:
     assert archive.manifest is not None
     raw = archive.read(archive.manifest, MAX_MANIFEST)
     try:
@@ -473,7 +494,23 @@ def _read_manifest(archive: _Archive) -> tuple[list[_Record], list[dict[str, Any
                               for k in _HIGHLIGHT_TEXTS},
                            "created": c.time(h, "created", where),
                            "updated": c.time(h, "updated", where)})
-    return records, positions, bookmarks, history, highlights
+    feeds = []
+    for n, item in enumerate(c.items(top.get("feeds", []), "the manifest's feeds")):
+        where = f"feed {n + 1}"
+        f = c.obj(item, where)
+        url = c.url(f, "url", where)
+        if not url.startswith(("http://", "https://")):
+            raise c.fail(where + "'s url", "is not a web address")
+        tags = c.items(f.get("tags", []), where + "'s tags")
+        if not all(isinstance(t, str) and len(t) < 1000 for t in tags):
+            raise c.fail(where + "'s tags", "is not a list of text")
+        feeds.append({"url": url, "title": c.text(f, "title", where, optional=True) or "",
+                      "site_url": c.text(f, "site_url", where, optional=True, limit=8192),
+                      "added_at": c.time(f, "added_at", where),
+                      "full_text": c.flag(f, "full_text", where),
+                      "save_new": c.flag(f, "save_new", where),
+                      "tags": [clean_text(t) for t in tags]})
+    return records, positions, bookmarks, history, highlights, feeds
 
 
 # ---------------------------------------------------------------------- restore
@@ -507,9 +544,11 @@ def _one_transaction(library: Library) -> Iterator[Any]:
 def restore_backup(library: Library, path: Path) -> RestoreResult:
     """Merge the archive at ``path`` into ``library``; see the module's docstring."""
     with _open_archive(path) as archive:
-        records, positions, bookmarks, history, highlights = _read_manifest(archive)
+        records, positions, bookmarks, history, highlights, feeds = _read_manifest(archive)
         if highlights and not _has_table(library, "highlights"):
             raise archive.bad("it holds highlights, which this reader cannot keep")
+        if feeds and not _has_table(library, "feeds"):
+            raise archive.bad("it holds feed subscriptions, which this reader cannot keep")
         for record in records:  # every picture and page readable and intact, before writing
             for sha in set(record.images.values()):
                 archive.image(sha)
@@ -545,7 +584,28 @@ def restore_backup(library: Library, path: Path) -> RestoreResult:
                     result.history += 1
             for h in highlights:
                 result.highlights += _restore_highlight(conn, h)
+            for f in feeds:
+                result.feeds += _restore_feed(conn, f)
     return result
+
+
+def _restore_feed(conn: Any, f: dict[str, Any]) -> int:
+    """Subscribe to a feed the library lacks, with its options; for one it has, join
+    the folders and keep its own options. Returns 1 when one was added."""
+    row = conn.execute("SELECT id FROM feeds WHERE url = ?", (f["url"],)).fetchone()
+    added = 0
+    if row is None:
+        cursor = conn.execute(
+            "INSERT INTO feeds (url, title, site_url, added_at, full_text, save_new)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (f["url"], f["title"], f["site_url"], _stamp(f["added_at"]), int(f["full_text"]),
+             int(f["save_new"])))
+        feed_id, added = int(cursor.lastrowid or 0), 1
+    else:
+        feed_id = int(row[0])
+    conn.executemany("INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",
+                     [(feed_id, tag) for tag in _tags(tuple(f["tags"]))])
+    return added
 
 
 def _restore_highlight(conn: Any, h: dict[str, Any]) -> int:

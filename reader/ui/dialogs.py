@@ -1,5 +1,5 @@
 """Small modal dialogs: a yes/no question, a one-line text prompt and a choice among a
-few."""
+few; and the list the list screens share (:class:`KeyedList`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+
+class KeyedList(OptionList):
+    """An option list that also moves with the keys the library list and the article
+    move with (j k, g G): Textual's moves only with the arrows, Home and End, so on the
+    bookmarks, history, links, highlights and feeds screens j and k did nothing."""
+
+    HELP_TITLE = "Moving in the list"
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+    ]
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -45,15 +59,21 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """Asks for one line of text; Enter returns it (maybe empty), Esc returns None."""
+    """Asks for one line of text; Enter returns it (maybe empty), Esc returns None.
+
+    A value given to edit (an article's tags, a note) is kept with the cursor after it:
+    typing adds to it. Textual's Input selected it all on focus, so the first letter
+    typed wiped the tags or the note being edited. ``select=True`` keeps that for a value
+    one usually replaces (the tag filter)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.prompt_cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "",
                  hint: str = "Enter to confirm, Esc to cancel",
-                 suggester: Suggester | None = None) -> None:
+                 suggester: Suggester | None = None, select: bool = False) -> None:
         super().__init__(classes="small-dialog")
         self.title_text = title
+        self.select = select
         self.suggester = suggester
         self.value = value
         self.placeholder = placeholder
@@ -63,7 +83,7 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(classes="box"):
             yield Static(Content.styled(self.title_text, "bold"), classes="question")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input",
-                        suggester=self.suggester)
+                        suggester=self.suggester, select_on_focus=self.select)
             yield Static(Content.styled(self.hint, "dim"), classes="hint")
 
     def on_mount(self) -> None:

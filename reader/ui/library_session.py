@@ -37,6 +37,10 @@ class LibrarySession:
         self._notify = notify
         self._library: Library | None = None
         self._failed = False
+        # Articles deleted in this session, newest last: the library's z brings them back.
+        # Kept here, not on the screen, which is made anew each time L opens it (opening
+        # an article and coming back lost the undo of a delete made by mistake).
+        self.deleted: list[DeletedToken] = []
 
     @classmethod
     def over(cls, library: Library, notify: Notify) -> LibrarySession:

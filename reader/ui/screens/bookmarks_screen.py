@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.ui.dialogs import KeyedList
 from reader.ui.messages import JumpToBookmark
 from reader.ui.screens.library_screen import short_date
 from reader.ui.widgets.keyline import KeyLine
@@ -27,6 +28,7 @@ class BookmarksScreen(ModalScreen[None]):
         Binding("d,delete", "delete", "Delete", id="bookmarks.delete"),
         Binding("z,ctrl+z", "undo", "Undo delete", id="bookmarks.undo"),
         Binding("a", "toggle_scope", "This article / all", id="bookmarks.toggle_scope"),
+        Binding("question_mark", "app.help", "Help", show=False, id="bookmarks.help"),
     ]
 
     def __init__(self, library: LibrarySession, url: str | None,
@@ -41,7 +43,7 @@ class BookmarksScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
-            yield OptionList(id="bookmark-list")
+            yield KeyedList(id="bookmark-list")
         yield KeyLine()
 
     def on_mount(self) -> None:

@@ -37,6 +37,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
+from reader.ui.dialogs import KeyedList
 from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class FeedsScreen(Screen[None]):
         Binding("r", "refresh_one", "Refresh", id="feeds.refresh_one"),
         Binding("R", "refresh_all", "Refresh all", id="feeds.refresh_all"),
         Binding("A", "all_read", "All read", id="feeds.all_read"),
+        Binding("z", "undo_read", "Undo all read", show=False, id="feeds.undo_read"),
         Binding("s", "save", "Save", id="feeds.save"),
         Binding("u", "toggle_unread", "Unread only", id="feeds.toggle_unread"),
         Binding("a", "add_feed", "Add feed", id="feeds.add"),
@@ -110,6 +112,8 @@ class FeedsScreen(Screen[None]):
         self._more = False  # the items pane has another page to load
         self._loaded: FeedRow | None = None  # the row whose items are shown
         self._refresh_worker: Worker[Any] | None = None
+        self._add_worker: Worker[Any] | None = None  # a subscription being looked up
+        self._marked: list[int] = []  # the items the last A marked read, for z
         self._opened: dict[int, str] = {}  # items opened, not yet read to the end
         self._subscriptions = 0
         self._totals = (0, 0)  # subscriptions, unread items
@@ -120,8 +124,8 @@ class FeedsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="feeds-title")
         with Horizontal(id="feeds-panes"):
-            yield OptionList(id="feeds-list")
-            yield OptionList(id="feed-items")
+            yield KeyedList(id="feeds-list")
+            yield KeyedList(id="feed-items")
         yield Static(id="feeds-status")
         yield KeyLine()
 
@@ -224,7 +228,7 @@ class FeedsScreen(Screen[None]):
                           for item in found])
         if not found:
             if not self._subscriptions:
-                empty = "No subscriptions yet: press a and give a feed's or a site's address."
+                empty = "No subscriptions yet: press a to add one."  # more on the status line
             elif self.unread_only:
                 empty = "No unread items."
             else:
@@ -271,8 +275,8 @@ class FeedsScreen(Screen[None]):
         when = (f"checked {feed.checked_at.astimezone():%Y-%m-%d %H:%M}: "
                 f"{feed.outcome or ''}" if feed.checked_at else "not refreshed yet")
         parts = [feed.url, when]
-        if feed.error:
-            parts.append(feed.error)
+        if feed.error:  # the sentence names the feed's address, shown just before it
+            parts.append(feed.error.removeprefix(feed.url + ": "))
         if feed.full_text:
             parts.append("full text (f)")
         if feed.save_new:
@@ -356,6 +360,12 @@ class FeedsScreen(Screen[None]):
             self._refresh_worker.cancel()
             self._status("Refresh cancelled; the feeds already done are kept.")
             return
+        if self._add_worker is not None and self._add_worker.is_running:
+            # "Esc cancels" as the key line says; it used to close the screen, and the
+            # subscription went on (or failed) out of sight.
+            self._add_worker.cancel()
+            self._status("Subscribing cancelled.")
+            return
         right = self.query_one("#feed-items", OptionList)
         if right.has_focus:
             self.query_one("#feeds-list", OptionList).focus()
@@ -429,18 +439,30 @@ class FeedsScreen(Screen[None]):
             self.reload_feeds()
 
     def action_all_read(self) -> None:
+        """Mark the highlighted feed's, folder's or every item read; z marks those same
+        items unread again (one A pressed for a, on All items, used to lose every unread
+        mark for good)."""
         selection = self.current()
-        if selection.tag is not None:
-            ids = [item.id for item in self._guard(lambda: self.feeds.items(
-                tag=selection.tag, unread=True)) or []]
-            count = self._guard(lambda: self.feeds.mark_read(item_ids=ids))
-        elif selection.feed_id is not None:
-            count = self._guard(lambda: self.feeds.mark_read(feed_id=selection.feed_id))
-        else:
-            count = self._guard(lambda: self.feeds.mark_read())
+        ids = [item.id for item in self._guard(lambda: self.feeds.items(
+            selection.feed_id, tag=selection.tag, unread=True)) or []]
+        count = self._guard(lambda: self.feeds.mark_read(item_ids=ids))
         if count is not None:
+            if count:
+                self._marked = ids
             self.notify(f"Marked {count} item{'s' if count != 1 else ''} read in "
-                        f"{selection.label}.", markup=False)
+                        f"{selection.label}." + (" z marks them unread again." if count else ""),
+                        markup=False)
+        self.reload_feeds()
+
+    def action_undo_read(self) -> None:
+        if not self._marked:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        ids, self._marked = self._marked, []
+        count = self._guard(lambda: self.feeds.mark_read(item_ids=ids, read=False))
+        if count is not None:
+            self.notify(f"{count} item{'s' if count != 1 else ''} unread again.", timeout=3,
+                        markup=False)
         self.reload_feeds()
 
     def action_toggle_unread(self) -> None:
@@ -481,7 +503,7 @@ class FeedsScreen(Screen[None]):
 
         def chosen(address: str | None) -> None:
             if address and address.strip():
-                self.add_feed(address.strip())
+                self._add_worker = self.add_feed(address.strip())
 
         self.app.push_screen(TextPrompt(
             "Subscribe to a feed", placeholder="https://… a feed, or a site that links one",

@@ -34,6 +34,7 @@ class FigureScreen(Screen[None]):
         Binding("n,right", "step(1)", "Next figure", id="figure.step_next"),
         Binding("p,left", "step(-1)", "Previous figure", id="figure.step_previous"),
         Binding("O", "open_image", "Open image in browser", id="figure.open_image"),
+        Binding("question_mark", "app.help", "Help", show=False, id="figure.help"),
     ]
 
     def __init__(self, loader: ImageLoader, figure: Figure, mode: str = "halfblock",

@@ -4,6 +4,7 @@ themselves so it can never disagree with what the keys do."""
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping
 
 from textual.app import ComposeResult
@@ -72,22 +73,43 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.target = target
         self.keymap = keymap or {}
-
-    def compose(self) -> ComposeResult:
-        pieces: list[str | tuple[str, str] | Content] = [("Keys\n", "bold")]
-        rows = binding_rows(self.target, self.keymap)
+        self.rows = binding_rows(self.target, self.keymap)
         # Keys that are not bindings (a prompt's editing keys), as the screen lists them.
-        rows += list(getattr(self.target, "HELP_MORE", ()))
-        widths = max((len(keys) for _, keys, _ in rows), default=8)
+        self.rows += list(getattr(self.target, "HELP_MORE", ()))
+        self._room = 0  # the width the text was last wrapped to
+
+    def help_text(self, room: int) -> Content:
+        """The keys in a column, what each does beside it. A description longer than the
+        room beside the keys is wrapped under itself (a hanging indent), not back to the
+        left edge where it read as a key ("sentence", "word" at 60 columns)."""
+        pieces: list[str | tuple[str, str] | Content] = [("Keys\n", "bold")]
+        widths = max((len(keys) for _, keys, _ in self.rows), default=8)
+        beside = max(12, room - widths - 2)
         last_where = None
-        for where, keys, what in rows:
+        for where, keys, what in self.rows:
             if where != last_where and where:
                 pieces.append(("\n" + where + "\n", "bold dim"))
             last_where = where
-            pieces += [(keys.ljust(widths + 2), "bold $accent"), what, "\n"]
+            lines = textwrap.wrap(what, beside) or [""]
+            pieces += [(keys.ljust(widths + 2), "bold $accent"), lines[0], "\n"]
+            pieces += [" " * (widths + 2) + line + "\n" for line in lines[1:]]
         pieces.append(("\nEsc or ? closes this help.", "dim"))
+        return Content.assemble(*pieces)
+
+    def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
-            yield Static(Content.assemble(*pieces), id="help-text")
+            yield Static(self.help_text(1000), id="help-text")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        """Wrap the descriptions to the width the box has now."""
+        text = self.query_one("#help-text", Static)
+        room = text.content_region.width
+        if room > 0 and room != self._room:
+            self._room = room
+            text.update(self.help_text(room))
 
     def action_scroll(self, how: str) -> None:
         getattr(self.query_one("#dialog", VerticalScroll), f"scroll_{how}")(animate=False)

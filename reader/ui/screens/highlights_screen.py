@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from reader.document import first_words
 from reader.library.highlights import Placed
+from reader.ui.dialogs import KeyedList
 from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class HighlightsScreen(ModalScreen[None]):
         Binding("d,delete", "delete", "Delete", id="highlights.delete"),
         Binding("z,ctrl+z", "undo", "Undo delete", id="highlights.undo"),
         Binding("a", "toggle_scope", "This article / all", id="highlights.toggle_scope"),
+        Binding("question_mark", "app.help", "Help", show=False, id="highlights.help"),
     ]
 
     def __init__(self, library: LibrarySession, placed: list[Placed], *, here: str,
@@ -49,7 +51,7 @@ class HighlightsScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
             yield Input(placeholder="Search every highlight and note", id="highlight-search")
-            yield OptionList(id="highlight-list")
+            yield KeyedList(id="highlight-list")
         yield KeyLine()
 
     def on_mount(self) -> None:
@@ -100,6 +102,14 @@ class HighlightsScreen(ModalScreen[None]):
     @on(Input.Submitted, "#highlight-search")
     def _searched(self) -> None:
         self.query_one(OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """From the search box, Down and Page Down go to the list, as in the library
+        (they did nothing: only Tab left the box)."""
+        if event.key in ("down", "pagedown") and self.focused is self.query_one(Input):
+            event.stop()
+            event.prevent_default()
+            self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_index >= len(self.items):

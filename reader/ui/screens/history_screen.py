@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.ui.dialogs import KeyedList
 from reader.ui.messages import OpenAddress
 from reader.ui.widgets.keyline import KeyLine
 
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
 
 class HistoryScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="history.close"),
+        Binding("question_mark", "app.help", "Help", show=False, id="history.help"),
+    ]
     # Long titles and addresses are cut with "…" rather than wrapped mid-word into ragged
     # extra lines (as the feeds screen's lists): an entry keeps its two lines at any width.
     DEFAULT_CSS = """
@@ -36,7 +40,7 @@ class HistoryScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
-            yield OptionList(id="history-list")
+            yield KeyedList(id="history-list")
         yield KeyLine()
 
     def on_mount(self) -> None:

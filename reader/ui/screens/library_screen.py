@@ -48,6 +48,7 @@ SORTS = ("saved", "published", "title", "progress")
 ROWS_PAGE = 100  # rows fetched from the store at a time
 KEEP_PAGES = 8  # the most pages of rows held at once
 NARROW_LIST = 100  # below this many columns the list drops its less needed columns
+VERY_NARROW_LIST = 72  # and below this many, all but the title, progress and tags
 FILTERS = ("all", "unread", "archived", "favourites")
 FEED_HITS = 50  # feed items listed under a search's articles (the newest that match)
 FEEDS_HEADING = "From your feeds"
@@ -94,6 +95,8 @@ class EntryList(ScrollView, can_focus=True):
     EntryList {
         background: $surface;
         color: $foreground;
+        /* rows are cut to the width: no horizontal scrollbar taking the last line */
+        overflow-x: hidden;
         &:focus { background-tint: $foreground 5%; }
     }
     EntryList > .entry-list--header { text-style: bold; background: $panel; color: $foreground; }
@@ -240,6 +243,12 @@ class EntryList(ScrollView, can_focus=True):
     def widths(self) -> tuple[int, ...]:
         """Column widths for the present width: title, site and tags share what the
         fixed columns (flags, two dates, minutes, progress) leave."""
+        if self.size.width < VERY_NARROW_LIST:
+            # 60 columns: the site and the date saved give way too, or the title would be
+            # cut at 14 characters ("Council approv…") to keep them.
+            room = max(24, self.size.width - 15)  # flags, progress, padding, scrollbar
+            tags = max(6, min(12, room // 5))
+            return 3, max(12, room - tags - 2), 0, 0, 0, 0, 4, tags
         if self.size.width < NARROW_LIST:
             # An 80-column terminal: the publication date and the minutes give way (a
             # width of 0 hides a column), or the title would be cut at 14 characters.
@@ -322,7 +331,9 @@ class LibraryScreen(Screen[None]):
         Binding("z,ctrl+z", "undo", "Undo delete", show=False, id="library.undo"),
         Binding("S", "sort", "Sort", id="library.sort"),
         Binding("v", "filter", "Filter", id="library.filter"),
-        Binding("number_sign", "tag_filter", "Tag filter", show=False, id="library.tag_filter"),
+        # A priority binding, as "/" is: see the note above action_tags.
+        Binding("number_sign", "tag_filter", "Tag filter", show=False, id="library.tag_filter",
+                priority=True),
         Binding("i", "app.import", "Import", id="library.import"),
         # Listed in help (?) and the palette; the footer keeps room for Help and Quit.
         Binding("B", "app.bookmarks(True)", "Bookmarks", show=False, id="library.bookmarks_all"),
@@ -347,7 +358,6 @@ class LibraryScreen(Screen[None]):
         self.search = ""
         self.total = 0  # how many articles the whole list holds
         self.feed_hits: list[FeedItem] = []  # feed items a search found, after the articles
-        self._undo: list[Any] = []
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -507,8 +517,10 @@ class LibraryScreen(Screen[None]):
         self.set_focus(self.query_one("#library-search", Input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In the search box "/" is a character to type, not this screen's key.
-        return action != "focus_search" or self.focused is not self.query_one("#library-search")
+        # In the search box "/" and "#" are characters to type, not this screen's keys
+        # (they are priority bindings, seen before the box sees them).
+        return action not in ("focus_search", "tag_filter") or (
+            self.focused is not self.query_one("#library-search"))
 
     # ------------------------------------------------------------------ actions
 
@@ -566,25 +578,32 @@ class LibraryScreen(Screen[None]):
         if entry is not None and self.library.set_favourite(article_id, not entry.favourite):
             self.refresh_rows()
 
-    @work
-    async def action_tags(self) -> None:
+    # The dialogs below are pushed from their key's handler, not from a worker, so that
+    # the keys that come after it reach the dialog. T and d act on the row under the
+    # cursor, so they wait for the keys before them (a "j" typed ahead still moves the
+    # cursor first); # concerns no row, and is a priority binding like "/": "#later" typed
+    # in one burst reaches the prompt whole (its "l" was lost).
+
+    def action_tags(self) -> None:
         article_id = self.current_id()
         if article_id is None:
             return
         entry = self.library.get(article_id)
         if entry is None:
             return
-        answer = await self.app.push_screen_wait(TextPrompt(
-            f"Tags for “{_clip(entry.title or entry.url, 50)}”, separated by commas",
-            value=", ".join(entry.tags), placeholder="e.g. science, to-cite"))
-        if answer is None:
-            return
-        tags = [t.strip() for t in answer.split(",") if t.strip()]
-        if self.library.set_tags(article_id, tags):
-            self.refresh_rows()
 
-    @work
-    async def action_delete(self) -> None:
+        def done(answer: str | None) -> None:
+            if answer is None:
+                return
+            tags = [t.strip() for t in answer.split(",") if t.strip()]
+            if self.library.set_tags(article_id, tags):
+                self.refresh_rows()
+
+        self.app.push_screen(TextPrompt(
+            f"Tags for “{_clip(entry.title or entry.url, 50)}”, separated by commas",
+            value=", ".join(entry.tags), placeholder="e.g. science, to-cite"), done)
+
+    def action_delete(self) -> None:
         article_id = self.current_id()
         if article_id is None:
             return
@@ -592,24 +611,29 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         title = entry.article.title or entry.url
-        if not await self.app.push_screen_wait(
-                ConfirmDialog(f"Delete “{title}” from the library? (z undoes it)", "Delete",
-                              "Keep")):
-            return
-        token = self.library.delete(article_id)
-        if token is None:
-            return
-        self._undo.append(token)
-        self.notify("Deleted. Press z to undo.", timeout=4)
-        self.refresh_rows()
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            token = self.library.delete(article_id)
+            if token is None:
+                return
+            self.library.deleted.append(token)
+            self.notify("Deleted. Press z to undo.", timeout=4)
+            self.refresh_rows()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Delete “{title}” from the library? (y deletes, z undoes it)", "Delete", "Keep"),
+            done)
 
     def action_undo(self) -> None:
-        if not self._undo:
+        if not self.library.deleted:
             self.notify("Nothing to undo.", timeout=2)
             return
-        article_id = self.library.undelete(self._undo.pop())
-        if article_id is None:
+        article_id = self.library.undelete(self.library.deleted[-1])
+        if article_id is None:  # a busy library: said so; the delete stays undoable
             return
+        self.library.deleted.pop()
         self.app.clear_notifications()  # "Deleted. Press z to undo." is no longer true
         self.notify("Restored.", timeout=2)
         self.refresh_rows(keep=article_id)
@@ -622,17 +646,19 @@ class LibraryScreen(Screen[None]):
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
         self.refresh_rows()
 
-    @work
-    async def action_tag_filter(self) -> None:
+    def action_tag_filter(self) -> None:
         known = self.library.all_tags()
         in_use = ("Tags in use: " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
                   + ". ") if known else "No tags yet. "
-        answer = await self.app.push_screen_wait(TextPrompt(
+
+        def done(answer: str | None) -> None:
+            if answer is not None:
+                self.tag = answer.strip() or None
+                self.refresh_rows()
+
+        self.app.push_screen(TextPrompt(
             "Show only articles with the tag", value=self.tag or "",
-            hint=in_use + "An empty tag shows all; Esc cancels."))
-        if answer is not None:
-            self.tag = answer.strip() or None
-            self.refresh_rows()
+            hint=in_use + "An empty tag shows all; Esc cancels.", select=True), done)
 
     def action_back(self) -> None:
         if self.focused is self.query_one("#library-search"):

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.document import Article
+from reader.ui.dialogs import KeyedList
 from reader.ui.messages import OpenInBrowser, OpenLink
 from reader.ui.widgets.keyline import KeyLine
 
@@ -21,6 +22,7 @@ class LinksScreen(ModalScreen[None]):
         Binding("enter", "open", "Open in reader", id="links.open"),
         Binding("O,o", "browser", "Open in browser", id="links.browser"),
         Binding("escape,q,u", "dismiss", "Close", id="links.dismiss"),
+        Binding("question_mark", "app.help", "Help", show=False, id="links.help"),
     ]
     # A long link text or address is cut with "…" rather than wrapped mid-word into ragged
     # extra lines: each link keeps its two lines (text; address) at any width.
@@ -41,7 +43,7 @@ class LinksScreen(ModalScreen[None]):
                                         (link.href, "dim")))
                 for n, link in enumerate(self.links, 1)
             ]
-            yield OptionList(*options, id="links")
+            yield KeyedList(*options, id="links")
         yield KeyLine()
 
     def on_mount(self) -> None:
@@ -61,6 +63,11 @@ class LinksScreen(ModalScreen[None]):
             event.stop()
         elif event.key not in ("enter", "O", "o"):
             self._typed = ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With no links, "Open in reader" and "Open in browser" have nothing to act on:
+        # the key line does not offer them.
+        return bool(self.links) or action not in ("open", "browser")
 
     def action_open(self) -> None:
         index = self.query_one(OptionList).highlighted
