@@ -547,3 +547,27 @@ def test_a_hostile_feed_in_a_backup_is_refused_before_anything_is_written(
     assert (why in err and "nothing was changed" in err) or why in err, err
     assert main(["--data-dir", str(tmp_path / "home"), "feed", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_search_typed_in_one_burst_then_end_and_enter_opens_the_last_found(
+        reader_home: Path) -> None:
+    """`/with`, Enter, End, Enter typed at once: all of it reached the search box before
+    it handled the first Enter, so End moved the box's cursor and the second Enter
+    searched again; nothing opened. Now the keys after Enter act on the list: the last
+    article found opens."""
+    fill_library(reader_home)
+    with Library.open(reader_home / "data") as library:
+        found = [entry.title for entry in library.entries(search="with")]
+    assert len(found) == 2  # the last differs from the first row
+
+    async def scenario() -> None:
+        app = ReaderApp(None)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_library(pilot, app)
+            _burst(app, [("slash", "/"), *_typed("with"), ("enter", "\r"), ("end", None),
+                         ("enter", "\r")])
+            await wait_for(pilot, lambda: app.current is not None)
+            assert app.current is not None
+            assert app.current.loaded.article.title == found[-1]
+
+    run(scenario)

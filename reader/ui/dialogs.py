@@ -1,7 +1,11 @@
 """Small modal dialogs: a yes/no question, a one-line text prompt and a choice among a
-few; and the list the list screens share (:class:`KeyedList`)."""
+few; and what the list screens share: the list (:class:`KeyedList`) and the search box
+(:class:`SearchBox`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
@@ -26,6 +30,35 @@ class KeyedList(OptionList):
         Binding("home,g", "first", "First", show=False, id="list.first"),
         Binding("end,G", "last", "Last", show=False, id="list.last"),
     ]
+
+
+class SearchBox(Input):
+    """A list screen's search-as-you-type box (the library's, the highlights').
+
+    Keys typed in one burst (a fast typist, a paste, tmux) are all handed to the focused
+    box before it has handled the first of them: `storm`, Enter, End, Enter put End in
+    the box and searched twice instead of opening the last article found. So the keys
+    that leave the box (Enter, Down, Page Down, Tab) are handled here, in their turn
+    after the letters before them, and ``leave`` runs at once (the screen searches for
+    what was typed and moves the focus to its list now, not after the queued keys); a
+    key that reached the box after it was left goes on to what has the focus now."""
+
+    LEAVE_KEYS = frozenset({"enter", "down", "pagedown", "tab"})
+
+    def __init__(self, leave: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._leave = leave
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if screen.focused is not self:  # left while this key waited its turn
+            event.stop()
+            event.prevent_default()
+            (screen.focused or screen).post_message(events.Key(event.key, event.character))
+        elif event.key in self.LEAVE_KEYS:
+            event.stop()
+            event.prevent_default()
+            self._leave(self.value)
 
 
 class ConfirmDialog(ModalScreen[bool]):

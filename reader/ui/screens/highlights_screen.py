@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from reader.document import first_words
 from reader.library.highlights import Placed
-from reader.ui.dialogs import KeyedList
+from reader.ui.dialogs import KeyedList, SearchBox
 from reader.ui.widgets.keyline import KeyLine
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ class HighlightsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(id="dialog-title")
-            yield Input(placeholder="Search every highlight and note", id="highlight-search")
+            yield SearchBox(self._leave_search, placeholder="Search every highlight and note",
+                            id="highlight-search")
             yield KeyedList(id="highlight-list")
         yield KeyLine()
 
@@ -99,17 +100,10 @@ class HighlightsScreen(ModalScreen[None]):
     def _search(self) -> None:
         self.reload()
 
-    @on(Input.Submitted, "#highlight-search")
-    def _searched(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_key(self, event: events.Key) -> None:
-        """From the search box, Down and Page Down go to the list, as in the library
-        (they did nothing: only Tab left the box)."""
-        if event.key in ("down", "pagedown") and self.focused is self.query_one(Input):
-            event.stop()
-            event.prevent_default()
-            self.query_one(OptionList).focus()
+    def _leave_search(self, value: str) -> None:
+        """Enter, Down, Page Down or Tab in the search box: to the list at once, as in the
+        library (see SearchBox)."""
+        self.set_focus(self.query_one(OptionList))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_index >= len(self.items):

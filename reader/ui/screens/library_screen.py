@@ -35,7 +35,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from reader.errors import ReaderError
-from reader.ui.dialogs import ConfirmDialog, TextPrompt
+from reader.ui.dialogs import ConfirmDialog, SearchBox, TextPrompt
 from reader.ui.messages import OpenSaved
 from reader.ui.widgets.keyline import KeyLine
 
@@ -362,8 +362,9 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="library-bar"):
-            yield Input(placeholder="Search title, author, text, highlights and feeds…",
-                        id="library-search")
+            yield SearchBox(self._leave_search,
+                            placeholder="Search title, author, text, highlights and feeds…",
+                            id="library-search")
             yield Static(id="library-state")
         yield EntryList(self._fetch, id="library-table")
         yield Static(id="library-empty")
@@ -495,18 +496,15 @@ class LibraryScreen(Screen[None]):
         self.search = value.strip()
         self.refresh_rows()
 
-    @on(Input.Submitted, "#library-search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        self._apply_search(event.value)
-        self.entry_list.focus()
-
-    def on_key(self, event: events.Key) -> None:
-        """From the search box, Down and Page Down go to the list (typing stays typing)."""
-        if event.key in ("down", "pagedown", "tab") and self.focused is self.query_one(
-                "#library-search"):
-            event.stop()
-            event.prevent_default()
-            self.entry_list.focus()
+    def _leave_search(self, value: str) -> None:
+        """Enter, Down, Page Down or Tab in the search box: the list shows what was typed
+        (not waiting for the pause after typing) and has the focus, at once (see
+        SearchBox: the keys typed after these act on the list)."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        if value.strip() != self.search:
+            self._apply_search(value)
+        self.set_focus(self.entry_list)
 
     def action_focus_search(self) -> None:
         """Focus the search box at once. "/" is a priority binding (run as the app reads
