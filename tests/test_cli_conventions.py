@@ -197,3 +197,37 @@ def test_export_into_a_folder_that_cannot_be_entered_is_one_sentence(
         assert err.count("\n") == 1
     finally:
         locked.chmod(0o700)
+
+
+def test_saving_a_long_file_says_so_first_at_a_terminal(tmp_path: Path) -> None:
+    """A page of megabytes takes seconds to clean: at a terminal `reader save` says so
+    before the wait; a script (standard error not a terminal) gets the result alone."""
+    import os
+    import pty
+
+    paragraph = "<p>" + "The harbour wall held through the night's storm. " * 40 + "</p>\n"
+    page = tmp_path / "long.html"
+    page.write_text("<html><head><title>A long report</title></head><body><article>"
+                    + paragraph * (2_300_000 // len(paragraph)) + "</article></body></html>")
+    env = {**os.environ, "READER_TUI_HOME": str(tmp_path / "home")}
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "reader", "save", str(page)], env=env,
+                              stdout=subprocess.PIPE, stderr=follower, text=True, timeout=300)
+        os.close(follower)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0 and done.stdout.startswith("Saved 1: A long report")
+    assert f"Reading {page} (2.2 MiB): a page this long takes a few seconds" in said.decode()
+    quiet = subprocess.run([sys.executable, "-m", "reader", "save", str(page)], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0 and quiet.stderr == ""

@@ -123,6 +123,23 @@ def _err(sentence: str) -> None:
 # ---------------------------------------------------------------------- save
 
 
+LONG_FILE_BYTES = 2 * 2**20  # a file whose cleaning takes a second or more: said first
+
+
+def _say_if_long(source: str) -> None:
+    """A page of megabytes takes seconds to clean (about half a second a megabyte, 24 MB
+    some 15 s): a person at a terminal is told before the wait, not left looking at
+    nothing. Scripts (standard error not a terminal) get only the result."""
+    from reader.cli import one_line
+    from reader.media import format_size
+    from reader.sources import file_size
+
+    size = file_size(source) if sys.stderr.isatty() else 0
+    if size >= LONG_FILE_BYTES:
+        print(f"Reading {one_line(source)} ({format_size(size)}): a page this long takes a few "
+              "seconds…", file=sys.stderr, flush=True)
+
+
 def run_save(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -136,6 +153,7 @@ def run_save(args: argparse.Namespace) -> int:
     with opened(args) as library:
         for source in args.sources:
             try:
+                _say_if_long(source)
                 loaded = load(source)
 
                 async def images(article: Any = loaded.article) -> dict[str, bytes]:
