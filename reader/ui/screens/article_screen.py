@@ -157,6 +157,7 @@ class ArticleScreen(Screen[None]):
         self._panes: dict[str, dict[str, bool]] = {"wide": {}, "narrow": {}}
         self._minutes: int | None = 0  # None while a long article's words are counted
         self._last_moved = 0.0  # time.monotonic() of the body's last move
+        self._toc_at: Position | None = None  # where the contents pane is to follow next
         self.images: ImageLoader | None = None  # pictures for figures; None when off
         self.image_mode = "off"
         self.placed: list[Placed] = []  # this article's highlights, re-anchored
@@ -428,8 +429,19 @@ class ArticleScreen(Screen[None]):
         self._last_moved = time.monotonic()
         where = self.body.reading_position()
         self._update_status(where, event.progress)
-        self.query_one(TocPane).follow(where)
+        # The contents pane follows in the frame after the text's: End redraws the whole
+        # pane (its highlight jumps to the last section), which was as much work as the
+        # text's own frame, and a key should show its text first. Moves made before that
+        # frame are one update.
+        if self._toc_at is None:
+            self.call_after_refresh(self._toc_follow)
+        self._toc_at = where
         self.app.post_message(ReadingMoved(event.position, event.progress))
+
+    def _toc_follow(self) -> None:
+        where, self._toc_at = self._toc_at, None
+        if where is not None:
+            self.query_one(TocPane).follow(where)
 
     def _update_status(self, position: Position, progress: float) -> None:
         minutes = self._minutes
