@@ -243,9 +243,14 @@ def test_slash_word_enter_typed_at_once_as_the_article_shows_finds_the_first_hit
             assert not screen.searching
             text = screen.article.plain_text().lower()
             count = text.count("willow")
-            assert re.search(rf"2/{count} “willow”", status(screen)), status(screen)
-            assert screen.body.hit_index == 1
-            assert LAST_WORDS not in body_text(app)  # the first quokka's page was left
+            # "quokka" is in the last line: the view went to the end, and "willow" was
+            # looked for from the top of that view on; `n` went one further.
+            body = screen.body
+            assert LAST_WORDS in body_text(app)
+            first = body.hits.after(body.position_at(round(body.max_scroll_y)))
+            assert body.hit_index == (first + 1) % count
+            assert re.search(rf"{body.hit_index + 1}/{count} “willow”", status(screen)), (
+                status(screen))
 
     run(scenario())
 
@@ -287,3 +292,47 @@ def test_smart_case_a_capital_matches_as_typed() -> None:
             assert "0/0 “pigeonz”" in status(screen)
 
     run(scenario())
+
+
+def test_a_hit_or_a_section_near_the_end_never_scrolls_past_the_last_line() -> None:
+    """A search from the top for a word in the last screenful put the hit three lines
+    below the top even where that left blank rows under the article's last line ("100%
+    end" over empty rows); so did `]` to the last section. The view stops at the end."""
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            await pilot.press("slash", *"feeder", "enter")
+            await settled(pilot)
+            assert body.hit_index == 0
+            assert body.scroll_y <= body.max_scroll_y
+            assert "the whole point." in body_text(app).rstrip().splitlines()[-1]
+            await pilot.press("g", "escape", "escape")
+            await settled(pilot)
+            for _ in range(8):
+                await pilot.press("right_square_bracket")
+            await settled(pilot)
+            assert body.scroll_y <= body.max_scroll_y
+            assert "the whole point." in body_text(app).rstrip().splitlines()[-1]
+
+    run(scenario)
+
+
+def test_the_scrollbar_thumb_follows_the_keys() -> None:
+    """End, a search hit near the end, `g` and `]`: the thumb is where the text is (it
+    stayed at the top: the keys' jumps skipped Textual's scroll watchers)."""
+    async def scenario() -> None:
+        app = ReaderApp(str(GUIDE))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            body = app.article_screen.body
+            bar = body.vertical_scrollbar
+            for keys in (["end"], ["g"], ["slash", *"feeder", "enter"], ["g"],
+                         ["right_square_bracket"] * 3, ["j", "j"]):
+                await pilot.press(*keys)
+                await settled(pilot)
+                assert bar.position == body.scroll_y, keys
+            assert body.scroll_y > 0
+
+    run(scenario)

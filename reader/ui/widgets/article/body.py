@@ -642,7 +642,9 @@ class ArticleBody(ScrollView, can_focus=True):
 
     def scroll_to_position(self, position: Position, *, animate: bool = False,
                            context: int = 0) -> None:
-        """Put ``position`` at the top of the view (``context`` lines below the top)."""
+        """Put ``position`` at the top of the view (``context`` lines below the top), or
+        as near as the article's end allows: the view never goes past the last line
+        (``set_scroll`` does not clamp, and no layout follows to do it)."""
         self._drop_target()
         if not self.article.blocks:
             return
@@ -655,7 +657,7 @@ class ArticleBody(ScrollView, can_focus=True):
         y = self.y_of(position)
         self._anchoring = True
         try:
-            self.set_scroll(None, max(0, y - context))
+            self.set_scroll(None, max(0, min(round(self.max_scroll_y), y - context)))
         finally:
             self._anchoring = False
         self._prepare_view()
@@ -695,6 +697,14 @@ class ArticleBody(ScrollView, can_focus=True):
     def _drop_target(self) -> None:
         """A jump elsewhere (top, end, a section) overrides keys still to be drawn."""
         self._target_y = None
+
+    def set_scroll(self, x: float | None, y: float | None) -> None:
+        """As Textual's, and the scrollbar's thumb follows. Textual leaves the thumb to
+        the scroll watchers, which ``set_scroll`` skips; every jump here goes through it,
+        so the thumb stayed where the last layout had left it (at the top after End)."""
+        super().set_scroll(x, y)
+        if y is not None and self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = round(y)
 
     def _jump(self, y: int) -> None:
         """Scroll to line ``y`` at once (no animation: keys should feel instant).
