@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from reader.ui.commands import key_label, keys_of, own_widget
 
@@ -34,7 +34,9 @@ def binding_rows(screen: Screen, keymap: Mapping[str, str] | None = None
     seen: set[str] = set()
     sources: list[tuple[str, object]] = [(help_title(screen), screen)]
     for widget in screen.query("*"):
-        if widget.BINDINGS and widget.can_focus and own_widget(widget):
+        # (not a search box: its keys are an Input's editing keys, and Enter twice)
+        if (widget.BINDINGS and widget.can_focus and own_widget(widget)
+                and not isinstance(widget, Input)):
             sources.append((help_title(widget), widget))
     # Moving through the text first: it is what a reader looks for.
     sources.sort(key=lambda source: getattr(source[1], "HELP_ORDER", 50))
