@@ -58,27 +58,26 @@ class SearchHit:
     length: int
 
 
-SEPARATOR = "\x00"  # between blocks in the searched text: never in a block, nor a query
-
-
 class Hits(Sequence[SearchHit]):
-    """A search's hits, in reading order: where each starts in the article's joined
-    text (one int each), made into a :class:`SearchHit` only when one is asked for.
+    """A search's hits, in reading order: where each starts in the article's text
+    (:class:`ArticleText`, the blocks joined; one int each), made into a
+    :class:`SearchHit` only when one is asked for.
 
     A common word in a 2 MB article has thousands of hits; building a Position and a
-    SearchHit for each up front was most of a search's time."""
+    SearchHit for each up front was most of a search's time. (A query is one line, so a
+    hit never spans the blank line between two blocks.)"""
 
-    def __init__(self, starts: list[int], length: int, block_starts: Sequence[int]) -> None:
+    def __init__(self, starts: list[int], length: int, text: ArticleText | None) -> None:
         self.starts = starts
         self.length = length
-        self._block_starts = block_starts
+        self._text = text
 
     def __len__(self) -> int:
         return len(self.starts)
 
     def _hit(self, start: int) -> SearchHit:
-        block = bisect_right(self._block_starts, start) - 1
-        return SearchHit(Position(block, start - self._block_starts[block]), self.length)
+        assert self._text is not None  # (there are hits: they were found in it)
+        return SearchHit(self._text.position(start), self.length)
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
@@ -90,20 +89,20 @@ class Hits(Sequence[SearchHit]):
 
     def in_block(self, block: int, length: int) -> range:
         """The numbers of the hits in ``block`` (``length`` characters long)."""
-        if not self.starts or block >= len(self._block_starts):
+        if not self.starts or self._text is None or block >= len(self._text.starts):
             return range(0)
-        begin = self._block_starts[block]
+        begin = self._text.starts[block]
         return range(bisect_left(self.starts, begin),
                       bisect_left(self.starts, begin + length))
 
     def after(self, position: Position) -> int:
         """The number of the first hit after ``position`` (len: none after it)."""
-        if position.block >= len(self._block_starts):
+        if self._text is None:
             return len(self.starts)
-        return bisect_right(self.starts, self._block_starts[position.block] + position.offset)
+        return bisect_right(self.starts, self._text.offset(position))
 
 
-NO_HITS = Hits([], 0, [])
+NO_HITS = Hits([], 0, None)
 
 
 class ArticleBody(ScrollView, can_focus=True):
@@ -221,11 +220,9 @@ class ArticleBody(ScrollView, can_focus=True):
         self._dirty_from: int | None = None
         self.hits: Hits = NO_HITS
         self.hit_index = -1
-        # The article's text, blocks joined by SEPARATOR, and lower-cased (None: lower
-        # case changes its length), made on the first search (see search).
-        self._joined: str | None = None
+        # The article's text (article_text) lower-cased, made on the first search for a
+        # query without capitals ("": lower case changes its length; see _find).
         self._folded: str | None = None
-        self._block_starts: list[int] = []
         # While a prompt takes the keys (see check_consume_key): which keys it takes.
         self.key_sink: Callable[[str, str | None], bool] | None = None
         self._last_reported: tuple[Position, float] | None = None
@@ -254,8 +251,7 @@ class ArticleBody(ScrollView, can_focus=True):
             count += link_count(b)
         self._link_base = base
         self.hits, self.hit_index, self._highlights = NO_HITS, -1, {}
-        self._joined = self._folded = None
-        self._block_starts = []
+        self._folded = None
         self._marks, self._mark_spans, self._selection_marks = {}, [], {}
         self._article_text = None
         if self.selecting:
@@ -773,25 +769,12 @@ class ArticleBody(ScrollView, can_focus=True):
         sink = self.key_sink
         return sink is not None and sink(key, character)
 
-    def _searched_text(self) -> str:
-        """The article's text, its blocks joined by SEPARATOR, made once per article."""
-        if self._joined is None:
-            self._joined = SEPARATOR.join(self._texts)
-            starts, at = [], 0
-            for length in self._text_len:
-                starts.append(at)
-                at += length + 1
-            self._block_starts = starts
-        return self._joined
-
     def _find(self, query: str) -> list[int]:
         """Where ``query`` starts in the joined text, without overlaps, smart case: a
         query with a capital matches as typed, one without matches any case (the text
         lower-cased once per article; str.find over 2 MB takes a few milliseconds, an
         IGNORECASE regex ten times that)."""
-        joined = self._searched_text()
-        if SEPARATOR in query:
-            return []
+        joined = self.article_text.text
         haystack, needle = joined, query
         if not any(c.isupper() for c in query):
             if self._folded is None:
@@ -822,7 +805,7 @@ class ArticleBody(ScrollView, can_focus=True):
         self._highlights = {}
         self.hit_index = -1
         if query:
-            self.hits = Hits(self._find(query), len(query), self._block_starts)
+            self.hits = Hits(self._find(query), len(query), self.article_text)
         else:
             self.hits = NO_HITS
         # Blocks already wrapped with the old highlights, or without the new ones.
@@ -841,7 +824,8 @@ class ArticleBody(ScrollView, can_focus=True):
             numbers = hits.in_block(block, self._text_len[block]) if hits else range(0)
             if not numbers:
                 return ()
-            begin, length, current = self._block_starts[block], hits.length, self.hit_index
+            begin = self.article_text.starts[block]
+            length, current = hits.length, self.hit_index
             starts = hits.starts
             ranges = [Highlight(starts[n] - begin, starts[n] - begin + length, n == current)
                       for n in numbers]
